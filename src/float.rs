@@ -1,0 +1,87 @@
+//! The one float trait: everything in the crate is generic over `f32` and `f64` through it.
+
+use ndarray::NdFloat;
+use num_traits::FromPrimitive;
+use std::iter::Sum;
+
+use crate::linalg::kernel::KernelChoice;
+
+/// A floating-point element type: implemented for `f32` (speed) and `f64` (gradient checks).
+///
+/// It bundles ndarray's [`NdFloat`] with the conversions the crate needs and picks the matrix
+/// multiply micro-kernel for the running processor. It is sealed: only `f32` and `f64`
+/// implement it.
+///
+/// ```
+/// use tuneup::Float;
+/// fn half<F: Float>(x: F) -> F { x * F::cast(0.5) }
+/// assert_eq!(half(3.0f32), 1.5);
+/// assert_eq!(half(3.0f64).as_f64(), 1.5);
+/// ```
+pub trait Float: NdFloat + FromPrimitive + Sum + Default + sealed::Sealed + 'static {
+    /// Name of the type, `"f32"` or `"f64"`.
+    const NAME: &'static str;
+
+    /// Converts an `f64` constant (rounding to nearest for `f32`).
+    fn cast(v: f64) -> Self;
+
+    /// Widens to `f64`.
+    fn as_f64(self) -> f64;
+
+    /// Converts a count.
+    fn from_count(n: usize) -> Self {
+        Self::cast(n as f64)
+    }
+
+    /// The error function, accurate to about one ulp.
+    fn erf(self) -> Self;
+
+    #[doc(hidden)]
+    fn kernel() -> KernelChoice<Self>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+impl Float for f32 {
+    const NAME: &'static str = "f32";
+    #[inline(always)]
+    fn cast(v: f64) -> Self {
+        v as f32
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+    #[inline]
+    fn kernel() -> KernelChoice<Self> {
+        crate::linalg::kernel::f32_kernel()
+    }
+}
+
+impl Float for f64 {
+    const NAME: &'static str = "f64";
+    #[inline(always)]
+    fn cast(v: f64) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+    #[inline]
+    fn kernel() -> KernelChoice<Self> {
+        crate::linalg::kernel::f64_kernel()
+    }
+}

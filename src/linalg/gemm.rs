@@ -1,0 +1,285 @@
+//! Cache-blocked matrix multiply into preallocated outputs, with caller-owned packing space.
+//!
+//! `ndarray`'s `general_mat_mul` (through `matrixmultiply`) allocates its packing buffers on
+//! every call; the training hot path must not allocate, so the layers call [`gemm`] with a
+//! [`GemmWorkspace`] they keep. The loop order is the classic Goto/BLIS one: `NC`-wide column
+//! blocks of `B`, `KC`-deep slices packed into `NR`-wide panels, `MC`-tall row blocks of `A`
+//! packed into `MR`-tall panels, and a register-blocked micro-kernel per tile.
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use super::kernel::MAX_TILE;
+use crate::Float;
+
+const KC: usize = 256;
+const MC_TILES: usize = 8;
+const NC: usize = 2048;
+
+/// Packing space for [`gemm`], grown on first use and reused afterwards.
+///
+/// ```
+/// # use tuneup::linalg::{gemm, GemmWorkspace};
+/// use ndarray::array;
+/// let a = array![[1.0f64, 2.0], [3.0, 4.0]];
+/// let b = array![[5.0f64, 6.0], [7.0, 8.0]];
+/// let mut c = ndarray::Array2::zeros((2, 2));
+/// let mut ws = GemmWorkspace::default();
+/// gemm(1.0, a.view(), b.view(), 0.0, c.view_mut(), &mut ws);
+/// assert_eq!(c, array![[19.0, 22.0], [43.0, 50.0]]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct GemmWorkspace<F> {
+    a: Vec<F>,
+    b: Vec<F>,
+}
+
+impl<F: Float> GemmWorkspace<F> {
+    fn reserve(&mut self, a_len: usize, b_len: usize) {
+        if self.a.len() < a_len {
+            self.a.resize(a_len, F::zero());
+        }
+        if self.b.len() < b_len {
+            self.b.resize(b_len, F::zero());
+        }
+    }
+}
+
+/// `C ← α·A·B + β·C` for any strides (transposed views cost nothing).
+///
+/// With `β = 0` the old contents of `C` are never read (NaN there does not leak).
+/// Shapes must agree (`A` m×k, `B` k×n, `C` m×n); a mismatch is a programming error inside the
+/// crate and panics with the three shapes.
+///
+/// ```
+/// # use tuneup::linalg::{gemm, GemmWorkspace};
+/// use ndarray::{array, Array2};
+/// let x = array![[1.0f32, 2.0, 3.0]];
+/// let w = array![[1.0f32, 0.0, 1.0], [0.0, 1.0, 0.0]]; // out × in, like PyTorch
+/// let mut y = Array2::zeros((1, 2));
+/// gemm(1.0, x.view(), w.t(), 0.0, y.view_mut(), &mut GemmWorkspace::default());
+/// assert_eq!(y, array![[4.0, 2.0]]);
+/// ```
+pub fn gemm<F: Float>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
+    mut c: ArrayViewMut2<'_, F>,
+    ws: &mut GemmWorkspace<F>,
+) {
+    let (m, k) = a.dim();
+    let (k2, n) = b.dim();
+    assert!(
+        k == k2 && c.dim() == (m, n),
+        "gemm: shapes {:?} · {:?} → {:?} do not agree",
+        a.dim(),
+        b.dim(),
+        c.dim()
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 || alpha == F::zero() {
+        if beta == F::zero() {
+            c.fill(F::zero());
+        } else {
+            c.mapv_inplace(|v| v * beta);
+        }
+        return;
+    }
+    let kernel = F::kernel();
+    let (mr, nr) = (kernel.mr, kernel.nr);
+    let mc_max = mr * MC_TILES;
+    let kc_max = KC.min(k);
+    let nc_max = NC.min(n).div_ceil(nr) * nr;
+    ws.reserve(mc_max.min(m.div_ceil(mr) * mr) * kc_max, nc_max * kc_max);
+
+    let (rsa, csa) = (a.strides()[0], a.strides()[1]);
+    let (rsb, csb) = (b.strides()[0], b.strides()[1]);
+    let (rsc, csc) = (c.strides()[0], c.strides()[1]);
+    let a_ptr = a.as_ptr();
+    let b_ptr = b.as_ptr();
+    let c_ptr = c.as_mut_ptr();
+    let mut tile = [F::zero(); MAX_TILE];
+
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            // SAFETY: (pc, jc) and the block extents lie inside B.
+            unsafe {
+                pack(
+                    &mut ws.b,
+                    b_ptr.offset(pc as isize * rsb + jc as isize * csb),
+                    csb,
+                    rsb,
+                    nc,
+                    kc,
+                    nr,
+                );
+            }
+            let beta_here = if pc == 0 { beta } else { F::one() };
+            for ic in (0..m).step_by(mc_max) {
+                let mc = mc_max.min(m - ic);
+                // SAFETY: (ic, pc) and the block extents lie inside A.
+                unsafe {
+                    pack(
+                        &mut ws.a,
+                        a_ptr.offset(ic as isize * rsa + pc as isize * csa),
+                        rsa,
+                        csa,
+                        mc,
+                        kc,
+                        mr,
+                    );
+                }
+                for jr in (0..nc).step_by(nr) {
+                    let cols = nr.min(nc - jr);
+                    let bp = ws.b[jr * kc..].as_ptr();
+                    for ir in (0..mc).step_by(mr) {
+                        let rows = mr.min(mc - ir);
+                        let ap = ws.a[ir * kc..].as_ptr();
+                        // SAFETY: packed panels hold kc·mr and kc·nr values; the C tile at
+                        // (ic+ir, jc+jr) is inside C, and partial tiles go through `tile`.
+                        unsafe {
+                            let cp = c_ptr
+                                .offset((ic + ir) as isize * rsc + (jc + jr) as isize * csc);
+                            if rows == mr && cols == nr {
+                                (kernel.run)(kc, alpha, ap, bp, beta_here, cp, rsc, csc);
+                            } else {
+                                (kernel.run)(
+                                    kc,
+                                    alpha,
+                                    ap,
+                                    bp,
+                                    F::zero(),
+                                    tile.as_mut_ptr(),
+                                    nr as isize,
+                                    1,
+                                );
+                                for i in 0..rows {
+                                    for j in 0..cols {
+                                        let dst = cp.offset(i as isize * rsc + j as isize * csc);
+                                        let t = tile[i * nr + j];
+                                        *dst = if beta_here == F::zero() {
+                                            t
+                                        } else {
+                                            t + beta_here * *dst
+                                        };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Packs a `len × kc` block into panels of `width` along `len` (zero-padded):
+/// panel `q`, depth `p`, lane `i` holds `src[(q·width + i)·s_len + p·s_depth]`.
+///
+/// # Safety
+/// `src` with the given strides must address a valid `len × kc` block.
+unsafe fn pack<F: Float>(
+    dst: &mut [F],
+    src: *const F,
+    s_len: isize,
+    s_depth: isize,
+    len: usize,
+    kc: usize,
+    width: usize,
+) {
+    let mut out = 0;
+    for q in (0..len).step_by(width) {
+        let lanes = width.min(len - q);
+        let base = unsafe { src.offset(q as isize * s_len) };
+        if s_len == 1 && lanes == width {
+            for p in 0..kc {
+                let col = unsafe { base.offset(p as isize * s_depth) };
+                let dst_row = &mut dst[out..out + width];
+                for (i, d) in dst_row.iter_mut().enumerate() {
+                    *d = unsafe { *col.add(i) };
+                }
+                out += width;
+            }
+        } else {
+            for p in 0..kc {
+                let col = unsafe { base.offset(p as isize * s_depth) };
+                let dst_row = &mut dst[out..out + width];
+                for (i, d) in dst_row.iter_mut().enumerate() {
+                    *d = if i < lanes {
+                        unsafe { *col.offset(i as isize * s_len) }
+                    } else {
+                        F::zero()
+                    };
+                }
+                out += width;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    fn naive(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+        let (m, k) = a.dim();
+        let n = b.ncols();
+        Array2::from_shape_fn((m, n), |(i, j)| (0..k).map(|p| a[[i, p]] * b[[p, j]]).sum())
+    }
+
+    fn pseudo(m: usize, n: usize, seed: u64) -> Array2<f64> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        Array2::from_shape_fn((m, n), |_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        })
+    }
+
+    #[test]
+    fn matches_naive_product_for_odd_shapes_strides_and_beta() {
+        let mut ws = GemmWorkspace::default();
+        for &(m, k, n) in &[(1, 1, 1), (7, 300, 5), (13, 3, 37), (50, 513, 33), (3, 2, 2100)] {
+            let a = pseudo(m, k, 1);
+            let bt = pseudo(n, k, 2);
+            let b = bt.t();
+            let c0 = pseudo(m, n, 3);
+            let mut c = c0.clone();
+            gemm(0.5, a.view(), b, 2.0, c.view_mut(), &mut ws);
+            let want = naive(a.view(), b) * 0.5 + &c0 * 2.0;
+            for (x, y) in c.iter().zip(want.iter()) {
+                assert!((x - y).abs() < 1e-12 * (1.0 + y.abs()), "{m}×{k}×{n}: {x} vs {y}");
+            }
+            // β = 0 ignores NaN already in C.
+            let mut c = Array2::from_elem((m, n), f64::NAN);
+            gemm(1.0, a.view(), b, 0.0, c.view_mut(), &mut ws);
+            let want = naive(a.view(), b);
+            for (x, y) in c.iter().zip(want.iter()) {
+                assert!((x - y).abs() < 1e-12 * (1.0 + y.abs()));
+            }
+        }
+    }
+
+    #[test]
+    fn f32_matches_f64_within_rounding() {
+        let a = pseudo(40, 70, 4);
+        let b = pseudo(70, 45, 5);
+        let want = naive(a.view(), b.view());
+        let mut c = Array2::<f32>::zeros((40, 45));
+        gemm(
+            1.0,
+            a.mapv(|v| v as f32).view(),
+            b.mapv(|v| v as f32).view(),
+            0.0,
+            c.view_mut(),
+            &mut GemmWorkspace::default(),
+        );
+        for (x, y) in c.iter().zip(want.iter()) {
+            assert!((*x as f64 - y).abs() < 1e-5);
+        }
+    }
+}

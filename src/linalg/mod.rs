@@ -1,0 +1,10 @@
+//! Dense linear algebra used on the hot path: an allocation-free matrix multiply and the
+//! reusable 2-D buffers layers keep between steps.
+
+mod buffer;
+mod gemm;
+#[doc(hidden)]
+pub mod kernel;
+
+pub use buffer::Buffer2;
+pub use gemm::{gemm, GemmWorkspace};

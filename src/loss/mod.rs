@@ -1,0 +1,24 @@
+//! Losses (MSE, MAE, Huber, BCE, BCE with logits, cross-entropy) and regularizers (L1, L2,
+//! elastic net). Each gives its value and its exact gradient; the objective
+//! `L(θ) = (1/n) Σ L(yᵢ, ŷᵢ) + α R(θ)` is a loss plus a regularizer.
+
+mod bce;
+mod bce_with_logits;
+mod cross_entropy;
+mod elementwise;
+mod huber;
+mod loss_trait;
+mod mae;
+mod mse;
+mod regularizer;
+mod targets;
+
+pub use bce::Bce;
+pub use bce_with_logits::BceWithLogits;
+pub use cross_entropy::CrossEntropy;
+pub use huber::Huber;
+pub use loss_trait::{Loss, Reduction};
+pub use mae::Mae;
+pub use mse::Mse;
+pub use regularizer::{ElasticNet, Penalty, Regularizer, L1, L2};
+pub use targets::Targets;

@@ -1,0 +1,287 @@
+//! Batch normalisation over the batch axis.
+
+use ndarray::{Array1, ArrayView2, Axis};
+
+use super::layer::{check_grad_shape, check_width};
+use super::{Layer, Mode, NamedBuffer, ParamKind, Parameter};
+use crate::linalg::Buffer2;
+use crate::{Error, Float, Result};
+
+/// `nn.BatchNorm1d` on `(batch, features)` input.
+///
+/// Train mode normalises with the batch mean and biased variance and updates the running
+/// statistics as PyTorch does: `running = (1 − momentum)·running + momentum·batch`, with the
+/// *unbiased* batch variance. Eval mode uses the running statistics. The affine scale and shift
+/// (`weight`, `bias`) are optional; the buffers are `running_mean`, `running_var`, and the step
+/// counter [`BatchNorm1d::num_batches_tracked`].
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use ndarray::array;
+/// let mut bn = BatchNorm1d::<f64>::new(2).unwrap();
+/// let y = bn.forward(array![[1.0, 10.0], [3.0, 30.0]].view(), Mode::Train).unwrap();
+/// assert!((y[[0, 0]] + 1.0).abs() < 1e-4 && (y[[1, 1]] - 1.0).abs() < 1e-4);
+/// assert!(bn.forward(array![[1.0, 2.0]].view(), Mode::Train).is_err()); // one sample
+/// ```
+#[derive(Debug, Clone)]
+pub struct BatchNorm1d<F: Float> {
+    features: usize,
+    eps: f64,
+    momentum: f64,
+    weight: Option<Parameter<F>>,
+    bias: Option<Parameter<F>>,
+    running_mean: NamedBuffer<F>,
+    running_var: NamedBuffer<F>,
+    num_batches_tracked: u64,
+    normalized: Buffer2<F>,
+    inv_std: Vec<F>,
+    output: Buffer2<F>,
+    grad_input: Buffer2<F>,
+    sums: Vec<F>,
+    last_mode: Mode,
+}
+
+impl<F: Float> BatchNorm1d<F> {
+    /// Batch norm with PyTorch's defaults: eps = 1e-5, momentum = 0.1, affine.
+    pub fn new(features: usize) -> Result<Self> {
+        Self::with_options(features, 1e-5, 0.1, true)
+    }
+
+    /// Batch norm with explicit `eps` (> 0), `momentum` (in [0, 1]) and affine flag.
+    ///
+    /// ```
+    /// use tuneup::model::BatchNorm1d;
+    /// assert!(BatchNorm1d::<f32>::with_options(4, 1e-5, 1.5, true).is_err());
+    /// ```
+    pub fn with_options(features: usize, eps: f64, momentum: f64, affine: bool) -> Result<Self> {
+        if features == 0 {
+            return Err(Error::config("BatchNorm1d.num_features", 0, "at least 1"));
+        }
+        if !(eps.is_finite() && eps > 0.0) {
+            return Err(Error::config("BatchNorm1d.eps", eps, "a finite number > 0"));
+        }
+        if !(0.0..=1.0).contains(&momentum) {
+            return Err(Error::config("BatchNorm1d.momentum", momentum, "a number in [0, 1]"));
+        }
+        let ones = Array1::<F>::ones(features).into_dyn();
+        let zeros = Array1::<F>::zeros(features).into_dyn();
+        Ok(BatchNorm1d {
+            features,
+            eps,
+            momentum,
+            weight: affine.then(|| Parameter::new("weight", ones.clone(), ParamKind::Norm)),
+            bias: affine.then(|| Parameter::new("bias", zeros.clone(), ParamKind::Norm)),
+            running_mean: NamedBuffer::new("running_mean", zeros),
+            running_var: NamedBuffer::new("running_var", ones),
+            num_batches_tracked: 0,
+            normalized: Buffer2::default(),
+            inv_std: vec![F::zero(); features],
+            output: Buffer2::default(),
+            grad_input: Buffer2::default(),
+            sums: vec![F::zero(); 2 * features],
+            last_mode: Mode::Eval,
+        })
+    }
+
+    /// The running mean buffer.
+    pub fn running_mean(&self) -> &NamedBuffer<F> {
+        &self.running_mean
+    }
+
+    /// The running (unbiased) variance buffer.
+    pub fn running_var(&self) -> &NamedBuffer<F> {
+        &self.running_var
+    }
+
+    /// How many train-mode batches have updated the running statistics.
+    pub fn num_batches_tracked(&self) -> u64 {
+        self.num_batches_tracked
+    }
+
+    /// Sets the step counter (when loading a checkpoint).
+    pub fn set_num_batches_tracked(&mut self, n: u64) {
+        self.num_batches_tracked = n;
+    }
+}
+
+impl<F: Float> Layer<F> for BatchNorm1d<F> {
+    fn describe(&self) -> String {
+        format!("BatchNorm1d({})", self.features)
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        if input_width != self.features {
+            return Err(Error::shape(
+                self.describe(),
+                format!("input with {} columns", self.features),
+                format!("{input_width} columns"),
+            ));
+        }
+        Ok(self.features)
+    }
+
+    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+        check_width(&|| self.describe(), "input", &input, self.features)?;
+        let (n, d) = input.dim();
+        if n == 0 {
+            return Err(Error::shape(self.describe(), "at least one row", "0 rows"));
+        }
+        if mode == Mode::Train && n < 2 {
+            return Err(Error::shape(
+                self.describe(),
+                "more than 1 sample per feature in train mode",
+                "a batch of 1",
+            ));
+        }
+        self.last_mode = mode;
+        let eps = F::cast(self.eps);
+        self.normalized.resize(n, d);
+        self.output.resize(n, d);
+        if mode == Mode::Train {
+            let nf = F::from_count(n);
+            let (mean, var) = self.sums.split_at_mut(d);
+            mean.fill(F::zero());
+            var.fill(F::zero());
+            for row in input.axis_iter(Axis(0)) {
+                for (m, &x) in mean.iter_mut().zip(row) {
+                    *m += x;
+                }
+            }
+            mean.iter_mut().for_each(|m| *m = *m / nf);
+            for row in input.axis_iter(Axis(0)) {
+                for ((v, &m), &x) in var.iter_mut().zip(mean.iter()).zip(row) {
+                    *v += (x - m) * (x - m);
+                }
+            }
+            let momentum = F::cast(self.momentum);
+            let keep = F::one() - momentum;
+            let unbias = nf / F::from_count(n - 1);
+            for j in 0..d {
+                let biased = var[j] / nf;
+                self.inv_std[j] = F::one() / (biased + eps).sqrt();
+                let rm = &mut self.running_mean.as_slice_mut()[j];
+                *rm = keep * *rm + momentum * mean[j];
+                let rv = &mut self.running_var.as_slice_mut()[j];
+                *rv = keep * *rv + momentum * biased * unbias;
+            }
+            self.num_batches_tracked += 1;
+            let mean = &self.sums[..d];
+            for (mut xh, x) in self
+                .normalized
+                .view_mut()
+                .axis_iter_mut(Axis(0))
+                .zip(input.axis_iter(Axis(0)))
+            {
+                for j in 0..d {
+                    xh[j] = (x[j] - mean[j]) * self.inv_std[j];
+                }
+            }
+        } else {
+            let rm = self.running_mean.as_slice();
+            let rv = self.running_var.as_slice();
+            for j in 0..d {
+                self.inv_std[j] = F::one() / (rv[j] + eps).sqrt();
+            }
+            for (mut xh, x) in self
+                .normalized
+                .view_mut()
+                .axis_iter_mut(Axis(0))
+                .zip(input.axis_iter(Axis(0)))
+            {
+                for j in 0..d {
+                    xh[j] = (x[j] - rm[j]) * self.inv_std[j];
+                }
+            }
+        }
+        let gamma = self.weight.as_ref().map(|w| w.value_slice());
+        let beta = self.bias.as_ref().map(|b| b.value_slice());
+        for (mut y, xh) in self
+            .output
+            .view_mut()
+            .axis_iter_mut(Axis(0))
+            .zip(self.normalized.view().axis_iter(Axis(0)))
+        {
+            for j in 0..d {
+                y[j] = xh[j] * gamma.map_or(F::one(), |g| g[j]) + beta.map_or(F::zero(), |b| b[j]);
+            }
+        }
+        Ok(self.output.view())
+    }
+
+    fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
+        let (n, d) = grad_output.dim();
+        let xh = self.normalized.view();
+        // Σ dy and Σ dy·x̂ per feature.
+        let (sum_dy, sum_dy_xh) = self.sums.split_at_mut(d);
+        sum_dy.fill(F::zero());
+        sum_dy_xh.fill(F::zero());
+        for (dy, xh) in grad_output.axis_iter(Axis(0)).zip(xh.axis_iter(Axis(0))) {
+            for j in 0..d {
+                sum_dy[j] += dy[j];
+                sum_dy_xh[j] += dy[j] * xh[j];
+            }
+        }
+        if let Some(w) = self.weight.as_mut().filter(|w| !w.is_frozen()) {
+            let (_, g) = w.value_and_grad_slices_mut();
+            for j in 0..d {
+                g[j] += sum_dy_xh[j];
+            }
+        }
+        if let Some(b) = self.bias.as_mut().filter(|b| !b.is_frozen()) {
+            let (_, g) = b.value_and_grad_slices_mut();
+            for j in 0..d {
+                g[j] += sum_dy[j];
+            }
+        }
+        let gamma = self.weight.as_ref().map(|w| w.value_slice());
+        self.grad_input.resize(n, d);
+        let nf = F::from_count(n);
+        let train = self.last_mode == Mode::Train;
+        for ((mut gi, dy), xh) in self
+            .grad_input
+            .view_mut()
+            .axis_iter_mut(Axis(0))
+            .zip(grad_output.axis_iter(Axis(0)))
+            .zip(xh.axis_iter(Axis(0)))
+        {
+            for j in 0..d {
+                let scale = gamma.map_or(F::one(), |g| g[j]) * self.inv_std[j];
+                gi[j] = if train {
+                    scale * (dy[j] - sum_dy[j] / nf - xh[j] * sum_dy_xh[j] / nf)
+                } else {
+                    scale * dy[j]
+                };
+            }
+        }
+        Ok(self.grad_input.view())
+    }
+
+    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
+        if let Some(w) = &self.weight {
+            f(w);
+        }
+        if let Some(b) = &self.bias {
+            f(b);
+        }
+    }
+
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
+        if let Some(w) = &mut self.weight {
+            f(w);
+        }
+        if let Some(b) = &mut self.bias {
+            f(b);
+        }
+    }
+
+    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
+        f(&self.running_mean);
+        f(&self.running_var);
+    }
+
+    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
+        f(&mut self.running_mean);
+        f(&mut self.running_var);
+    }
+}

@@ -1,0 +1,99 @@
+//! Inverted dropout.
+
+use ndarray::ArrayView2;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::layer::check_grad_shape;
+use super::{Layer, Mode};
+use crate::linalg::Buffer2;
+use crate::{Error, Float, Result};
+
+/// Inverted dropout: in train mode each input is zeroed with probability `p` and the survivors
+/// are scaled by `1/(1−p)`, so eval mode is the identity. The mask stream is seeded.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// let mut d = Dropout::<f64>::new(0.5, 42).unwrap();
+/// let x = ndarray::Array2::ones((4, 100));
+/// let y = d.forward(x.view(), Mode::Train).unwrap();
+/// assert!(y.iter().all(|&v| v == 0.0 || v == 2.0));
+/// let y = d.forward(x.view(), Mode::Eval).unwrap();
+/// assert!(y.iter().all(|&v| v == 1.0));
+/// assert!(Dropout::<f64>::new(1.0, 0).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Dropout<F: Float> {
+    p: f64,
+    rng: StdRng,
+    mask: Buffer2<F>,
+    output: Buffer2<F>,
+    grad_input: Buffer2<F>,
+}
+
+impl<F: Float> Dropout<F> {
+    /// Dropout with drop probability `p` in `[0, 1)`, masks drawn from `seed`.
+    pub fn new(p: f64, seed: u64) -> Result<Self> {
+        if !(0.0..1.0).contains(&p) {
+            return Err(Error::config("Dropout.p", p, "a probability in [0, 1)"));
+        }
+        Ok(Dropout {
+            p,
+            rng: StdRng::seed_from_u64(seed),
+            mask: Buffer2::default(),
+            output: Buffer2::default(),
+            grad_input: Buffer2::default(),
+        })
+    }
+
+    /// The drop probability.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+}
+
+impl<F: Float> Layer<F> for Dropout<F> {
+    fn describe(&self) -> String {
+        format!("Dropout(p={})", self.p)
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        Ok(input_width)
+    }
+
+    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+        let (r, c) = input.dim();
+        self.output.resize(r, c);
+        if mode == Mode::Eval || self.p == 0.0 {
+            self.mask.resize(r, c);
+            self.mask.as_slice_mut().fill(F::one());
+            self.output.view_mut().assign(&input);
+            return Ok(self.output.view());
+        }
+        let scale = F::cast(1.0 / (1.0 - self.p));
+        self.mask.resize(r, c);
+        for m in self.mask.as_slice_mut() {
+            *m = if self.rng.random::<f64>() < self.p {
+                F::zero()
+            } else {
+                scale
+            };
+        }
+        ndarray::Zip::from(&mut self.output.view_mut())
+            .and(&input)
+            .and(&self.mask.view())
+            .for_each(|y, &x, &m| *y = x * m);
+        Ok(self.output.view())
+    }
+
+    fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
+        let (r, c) = grad_output.dim();
+        self.grad_input.resize(r, c);
+        ndarray::Zip::from(&mut self.grad_input.view_mut())
+            .and(&grad_output)
+            .and(&self.mask.view())
+            .for_each(|g, &go, &m| *g = go * m);
+        Ok(self.grad_input.view())
+    }
+}

@@ -1,0 +1,342 @@
+//! The dense layer `y = act(x Wᵀ + b)`.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::layer::{check_grad_shape, check_width};
+use super::{Activation, Init, Layer, Mode, ParamKind, Parameter};
+use crate::linalg::{gemm, Buffer2, GemmWorkspace};
+use crate::{Error, Float, Result};
+
+/// A fully connected layer, `y = act(x Wᵀ + b)`, with the weight in PyTorch's `out × in`
+/// layout and an optional fused activation.
+///
+/// Fusing the activation (see [`Linear::with_activation`]) applies bias and activation in the
+/// pass that leaves the matrix product, and their derivatives in one pass on the way back. In
+/// a PyTorch `nn.Sequential` it stands for two modules (`Linear` then the activation), so its
+/// parameters keep PyTorch's names.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use ndarray::array;
+/// let mut layer = Linear::<f64>::from_weights(array![[1.0, -1.0]], Some(array![0.5])).unwrap();
+/// let y = layer.forward(array![[2.0, 1.0]].view(), Mode::Eval).unwrap();
+/// assert_eq!(y, array![[1.5]]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Linear<F: Float> {
+    in_features: usize,
+    out_features: usize,
+    weight: Parameter<F>,
+    bias: Option<Parameter<F>>,
+    activation: Activation,
+    input: Buffer2<F>,
+    pre_activation: Buffer2<F>,
+    output: Buffer2<F>,
+    grad_pre_activation: Buffer2<F>,
+    grad_input: Buffer2<F>,
+    workspace: GemmWorkspace<F>,
+}
+
+impl<F: Float> Linear<F> {
+    /// A layer with PyTorch's default initialisation, drawn from `seed`.
+    ///
+    /// ```
+    /// let layer = tuneup::model::Linear::<f32>::new(784, 256, 0).unwrap();
+    /// assert_eq!(tuneup::model::Layer::num_parameters(&layer), 784 * 256 + 256);
+    /// ```
+    pub fn new(in_features: usize, out_features: usize, seed: u64) -> Result<Self> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        Self::from_rng(in_features, out_features, Init::TorchDefault, true, &mut rng)
+    }
+
+    /// A layer initialised by `init` from the caller's generator, with or without bias.
+    ///
+    /// ```
+    /// use tuneup::model::{Init, Linear, Activation};
+    /// use rand::SeedableRng;
+    /// let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    /// let layer = Linear::<f64>::from_rng(10, 4, Init::he_for(Activation::Relu), false, &mut rng)
+    ///     .unwrap();
+    /// assert!(layer.bias().is_none());
+    /// ```
+    pub fn from_rng(
+        in_features: usize,
+        out_features: usize,
+        init: Init,
+        bias: bool,
+        rng: &mut StdRng,
+    ) -> Result<Self> {
+        if in_features == 0 {
+            return Err(Error::config("Linear.in_features", 0, "at least 1"));
+        }
+        if out_features == 0 {
+            return Err(Error::config("Linear.out_features", 0, "at least 1"));
+        }
+        let weight = init.weights::<F>(out_features, in_features, rng)?;
+        let bias = bias.then(|| {
+            let bound = init.bias_bound(in_features);
+            Array1::from_shape_simple_fn(out_features, || {
+                F::cast(if bound > 0.0 {
+                    rng.random_range(-bound..bound)
+                } else {
+                    0.0
+                })
+            })
+        });
+        Self::from_weights(weight, bias)
+    }
+
+    /// A layer with the given weight (`out × in`, PyTorch layout) and optional bias.
+    ///
+    /// ```
+    /// use tuneup::model::Linear;
+    /// use ndarray::array;
+    /// let err = Linear::<f64>::from_weights(array![[1.0, 2.0]], Some(array![0.0, 1.0]));
+    /// assert!(err.is_err()); // bias has 2 entries for 1 output
+    /// ```
+    pub fn from_weights(weight: Array2<F>, bias: Option<Array1<F>>) -> Result<Self> {
+        let (out_features, in_features) = weight.dim();
+        if in_features == 0 || out_features == 0 {
+            return Err(Error::shape(
+                "Linear::from_weights",
+                "a non-empty out × in weight",
+                format!("{out_features} × {in_features}"),
+            ));
+        }
+        if let Some(b) = &bias {
+            if b.len() != out_features {
+                return Err(Error::shape(
+                    "Linear::from_weights",
+                    format!("a bias of length {out_features}"),
+                    format!("length {}", b.len()),
+                ));
+            }
+        }
+        Ok(Linear {
+            in_features,
+            out_features,
+            weight: Parameter::new("weight", weight.into_dyn(), ParamKind::Weight),
+            bias: bias.map(|b| Parameter::new("bias", b.into_dyn(), ParamKind::Bias)),
+            activation: Activation::Identity,
+            input: Buffer2::default(),
+            pre_activation: Buffer2::default(),
+            output: Buffer2::default(),
+            grad_pre_activation: Buffer2::default(),
+            grad_input: Buffer2::default(),
+            workspace: GemmWorkspace::default(),
+        })
+    }
+
+    /// Fuses an activation into the layer.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let layer = Linear::<f32>::new(4, 3, 0).unwrap().with_activation(Activation::Relu).unwrap();
+    /// assert_eq!(layer.describe(), "Linear(4 → 3, relu)");
+    /// ```
+    pub fn with_activation(mut self, activation: Activation) -> Result<Self> {
+        activation.validate()?;
+        self.activation = activation;
+        Ok(self)
+    }
+
+    /// Input width.
+    pub fn in_features(&self) -> usize {
+        self.in_features
+    }
+
+    /// Output width.
+    pub fn out_features(&self) -> usize {
+        self.out_features
+    }
+
+    /// The fused activation ([`Activation::Identity`] when none).
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// The weight parameter (`out × in`).
+    pub fn weight(&self) -> &Parameter<F> {
+        &self.weight
+    }
+
+    /// The bias parameter, if any.
+    pub fn bias(&self) -> Option<&Parameter<F>> {
+        self.bias.as_ref()
+    }
+
+    fn keeps_pre_activation(&self) -> bool {
+        !self.activation.derivative_from_output()
+    }
+}
+
+impl<F: Float> Layer<F> for Linear<F> {
+    fn describe(&self) -> String {
+        match self.activation {
+            Activation::Identity => format!("Linear({} → {})", self.in_features, self.out_features),
+            act => format!("Linear({} → {}, {act})", self.in_features, self.out_features),
+        }
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        if input_width != self.in_features {
+            return Err(Error::shape(
+                self.describe(),
+                format!("input with {} columns", self.in_features),
+                format!("{input_width} columns"),
+            ));
+        }
+        Ok(self.out_features)
+    }
+
+    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+        check_width(&|| self.describe(), "input", &input, self.in_features)?;
+        let batch = input.nrows();
+        self.input.copy_from(input);
+        self.output.resize(batch, self.out_features);
+        gemm(
+            F::one(),
+            self.input.view(),
+            self.weight.value2().t(),
+            F::zero(),
+            self.output.view_mut(),
+            &mut self.workspace,
+        );
+        let act = self.activation;
+        let width = self.out_features;
+        let keep_pre = self.keeps_pre_activation();
+        let bias = self.bias.as_ref().map(|b| b.value_slice());
+        let out = self.output.as_slice_mut();
+        if keep_pre {
+            self.pre_activation.resize(batch, width);
+            let pre = self.pre_activation.as_slice_mut();
+            for (o_row, p_row) in out.chunks_exact_mut(width).zip(pre.chunks_exact_mut(width)) {
+                for j in 0..width {
+                    let z = o_row[j] + bias.map_or(F::zero(), |b| b[j]);
+                    p_row[j] = z;
+                    o_row[j] = act.apply(z);
+                }
+            }
+        } else if act != Activation::Identity || bias.is_some() {
+            for o_row in out.chunks_exact_mut(width) {
+                match bias {
+                    Some(b) => {
+                        for (o, &bj) in o_row.iter_mut().zip(b) {
+                            *o = act.apply(*o + bj);
+                        }
+                    }
+                    None => {
+                        for o in o_row.iter_mut() {
+                            *o = act.apply(*o);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(self.output.view())
+    }
+
+    fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        self.accumulate(grad_output)?;
+        let grad_pre = if self.activation == Activation::Identity {
+            grad_output
+        } else {
+            self.grad_pre_activation.view()
+        };
+        self.grad_input.resize(grad_pre.nrows(), self.in_features);
+        gemm(
+            F::one(),
+            grad_pre,
+            self.weight.value2(),
+            F::zero(),
+            self.grad_input.view_mut(),
+            &mut self.workspace,
+        );
+        Ok(self.grad_input.view())
+    }
+
+    fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        self.accumulate(grad_output)
+    }
+
+    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
+        f(&self.weight);
+        if let Some(b) = &self.bias {
+            f(b);
+        }
+    }
+
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
+        f(&mut self.weight);
+        if let Some(b) = &mut self.bias {
+            f(b);
+        }
+    }
+
+    fn torch_modules(&self) -> usize {
+        if self.activation == Activation::Identity {
+            1
+        } else {
+            2
+        }
+    }
+}
+
+impl<F: Float> Linear<F> {
+    /// Computes the pre-activation gradient (unless the activation is the identity) and adds
+    /// the weight and bias gradients.
+    fn accumulate(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
+        let act = self.activation;
+        let width = self.out_features;
+        if act != Activation::Identity {
+            let (batch, _) = grad_output.dim();
+            self.grad_pre_activation.resize(batch, width);
+            let gp = self.grad_pre_activation.as_slice_mut();
+            let out = self.output.as_slice();
+            let rows = gp.chunks_exact_mut(width).zip(out.chunks_exact(width));
+            if act.derivative_from_output() {
+                for ((gp_row, o_row), go_row) in rows.zip(grad_output.rows()) {
+                    for ((g, &y), &go) in gp_row.iter_mut().zip(o_row).zip(go_row) {
+                        *g = go * act.derivative_of_output(y);
+                    }
+                }
+            } else {
+                let pre = self.pre_activation.as_slice();
+                for (((gp_row, o_row), p_row), go_row) in
+                    rows.zip(pre.chunks_exact(width)).zip(grad_output.rows())
+                {
+                    for (((g, &y), &z), &go) in gp_row.iter_mut().zip(o_row).zip(p_row).zip(go_row) {
+                        *g = go * act.derivative(z, y);
+                    }
+                }
+            }
+        }
+        let grad_pre = if act == Activation::Identity {
+            grad_output
+        } else {
+            self.grad_pre_activation.view()
+        };
+        if !self.weight.is_frozen() {
+            gemm(
+                F::one(),
+                grad_pre.t(),
+                self.input.view(),
+                F::one(),
+                self.weight.grad2_mut(),
+                &mut self.workspace,
+            );
+        }
+        if let Some(bias) = self.bias.as_mut().filter(|b| !b.is_frozen()) {
+            let (_, grad) = bias.value_and_grad_slices_mut();
+            for row in grad_pre.axis_iter(Axis(0)) {
+                for (g, &d) in grad.iter_mut().zip(row) {
+                    *g += d;
+                }
+            }
+        }
+        Ok(())
+    }
+}

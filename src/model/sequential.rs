@@ -1,0 +1,221 @@
+//! A chain of layers.
+
+use std::fmt::Write as _;
+
+use ndarray::{Array2, ArrayView2};
+
+use super::{Layer, Mode, NamedBuffer, Parameter};
+use crate::{Float, Result};
+
+/// Layers applied one after another, like `nn.Sequential`. Parameter names follow PyTorch's
+/// `state_dict` (`0.weight`, `0.bias`, `2.weight`, …), counting a fused activation as its own
+/// module, so weights move between the two both ways.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// let mut net = Sequential::<f64>::new()
+///     .push(Linear::new(3, 4, 0).unwrap().with_activation(Activation::Tanh).unwrap())
+///     .push(Linear::new(4, 2, 1).unwrap());
+/// let mut names = Vec::new();
+/// net.visit_parameters(&mut |p| names.push(p.name().to_string()));
+/// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+/// let y = net.forward(ndarray::Array2::zeros((5, 3)).view(), Mode::Eval).unwrap();
+/// assert_eq!(y.dim(), (5, 2));
+/// ```
+#[derive(Default)]
+pub struct Sequential<F: Float> {
+    layers: Vec<Box<dyn Layer<F>>>,
+    next_module: usize,
+}
+
+impl<F: Float> std::fmt::Debug for Sequential<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.layers.iter().map(|l| l.describe()))
+            .finish()
+    }
+}
+
+impl<F: Float> Sequential<F> {
+    /// An empty chain (the identity).
+    pub fn new() -> Self {
+        Sequential {
+            layers: Vec::new(),
+            next_module: 0,
+        }
+    }
+
+    /// Appends a layer (builder style).
+    pub fn push(mut self, layer: impl Layer<F> + 'static) -> Self {
+        self.add(layer);
+        self
+    }
+
+    /// Appends a layer.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Sequential::<f32>::new();
+    /// net.add(Linear::new(2, 2, 0).unwrap());
+    /// net.add(ActivationLayer::new(Activation::Relu).unwrap());
+    /// assert_eq!(net.len(), 2);
+    /// ```
+    pub fn add(&mut self, mut layer: impl Layer<F> + 'static) {
+        layer.prefix_names(&format!("{}.", self.next_module));
+        self.next_module += layer.torch_modules();
+        self.layers.push(Box::new(layer));
+    }
+
+    /// Number of layers.
+    pub fn len(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// True when there are no layers.
+    pub fn is_empty(&self) -> bool {
+        self.layers.is_empty()
+    }
+
+    /// The layers, in order.
+    pub fn layers(&self) -> &[Box<dyn Layer<F>>] {
+        &self.layers
+    }
+
+    /// Mutable access to one layer (e.g. to freeze it for fine-tuning).
+    pub fn layer_mut(&mut self, index: usize) -> Option<&mut (dyn Layer<F> + 'static)> {
+        self.layers.get_mut(index).map(|l| l.as_mut())
+    }
+
+    /// Runs the network in eval mode and returns an owned copy of the output.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 3, 1]).build::<f64>().unwrap();
+    /// assert_eq!(net.predict(ndarray::Array2::zeros((4, 2)).view()).unwrap().dim(), (4, 1));
+    /// ```
+    pub fn predict(&mut self, input: ArrayView2<'_, F>) -> Result<Array2<F>> {
+        Ok(self.forward(input, Mode::Eval)?.to_owned())
+    }
+
+    /// A Keras-style table of the layers, their output widths and parameter counts, for inputs
+    /// of `input_width` columns; a width that does not fit is a shape error naming the layer.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let net = Mlp::new(&[30, 16, 1]).activation(Activation::Sigmoid).build::<f32>().unwrap();
+    /// let table = net.summary(30).unwrap();
+    /// assert!(table.contains("Total params: 513"));
+    /// assert!(net.summary(29).is_err());
+    /// ```
+    pub fn summary(&self, input_width: usize) -> Result<String> {
+        let mut out = String::new();
+        let rule = "─".repeat(64);
+        let _ = writeln!(out, "{:<40} {:>12} {:>10}", "Layer (type)", "Output shape", "Param #");
+        let _ = writeln!(out, "{rule}");
+        let mut width = input_width;
+        let (mut total, mut frozen) = (0usize, 0usize);
+        for (i, layer) in self.layers.iter().enumerate() {
+            width = layer
+                .output_width(width)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+            let n = layer.num_parameters();
+            layer.visit_parameters(&mut |p| {
+                if p.is_frozen() {
+                    frozen += p.len()
+                }
+            });
+            total += n;
+            let _ = writeln!(
+                out,
+                "{:<40} {:>12} {:>10}",
+                format!("{i}: {}", layer.describe()),
+                format!("(None, {width})"),
+                n
+            );
+        }
+        let _ = writeln!(out, "{rule}");
+        let _ = writeln!(out, "Total params: {total}");
+        let _ = writeln!(out, "Trainable params: {}", total - frozen);
+        let _ = writeln!(out, "Non-trainable params: {frozen}");
+        Ok(out)
+    }
+}
+
+impl<F: Float> Layer<F> for Sequential<F> {
+    fn describe(&self) -> String {
+        format!("Sequential({} layers)", self.layers.len())
+    }
+
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        let mut width = input_width;
+        for (i, layer) in self.layers.iter().enumerate() {
+            width = layer
+                .output_width(width)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(width)
+    }
+
+    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+        let mut current = input;
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            current = layer
+                .forward(current, mode)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(current)
+    }
+
+    fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        let mut grad = grad_output;
+        for (i, layer) in self.layers.iter_mut().enumerate().rev() {
+            grad = layer
+                .backward(grad)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(grad)
+    }
+
+    fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        let Some((first, rest)) = self.layers.split_first_mut() else {
+            return Ok(());
+        };
+        let mut grad = grad_output;
+        for (i, layer) in rest.iter_mut().enumerate().rev() {
+            grad = layer
+                .backward(grad)
+                .map_err(|e| e.within(format!("Sequential[{}]", i + 1)))?;
+        }
+        first
+            .backward_parameters(grad)
+            .map_err(|e| e.within("Sequential[0]"))
+    }
+
+    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
+        for layer in &self.layers {
+            layer.visit_parameters(f);
+        }
+    }
+
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
+        for layer in &mut self.layers {
+            layer.visit_parameters_mut(f);
+        }
+    }
+
+    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
+        for layer in &self.layers {
+            layer.visit_buffers(f);
+        }
+    }
+
+    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
+        for layer in &mut self.layers {
+            layer.visit_buffers_mut(f);
+        }
+    }
+
+    fn torch_modules(&self) -> usize {
+        1
+    }
+}
