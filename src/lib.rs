@@ -64,6 +64,14 @@ pub mod prelude {
         Activation, ActivationLayer, BatchNorm1d, Dropout, Init, Layer, LayerNorm, Linear,
         LogSoftmax, Mlp, Mode, Normalization, Residual, Sequential, Softmax,
     };
-    pub use crate::optim::{Optimizer, Sgd};
+    pub use crate::optim::schedule::{
+        ChainedSchedule, CosineAnnealingLr, CosineAnnealingWarmRestarts, CyclicLr, ExponentialLr,
+        LinearLr, LrSchedule, MultiStepLr, OneCycleLr, ReduceLrOnPlateau, SequentialLr, StepLr,
+    };
+    pub use crate::optim::{
+        clip_grad_norm, clip_grad_value, Adagrad, Adam, AdamW, GradientAccumulator, Optimizer,
+        OptimizerState, ParamGroup, RmsProp, Sgd,
+    };
+    pub use crate::optim::{EarlyStopping, EarlyStoppingConfig, StopDecision};
     pub use crate::{Error, Float, Result};
 }

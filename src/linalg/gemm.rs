@@ -142,8 +142,8 @@ pub fn gemm<F: Float>(
                         // SAFETY: packed panels hold kc·mr and kc·nr values; the C tile at
                         // (ic+ir, jc+jr) is inside C, and partial tiles go through `tile`.
                         unsafe {
-                            let cp = c_ptr
-                                .offset((ic + ir) as isize * rsc + (jc + jr) as isize * csc);
+                            let cp =
+                                c_ptr.offset((ic + ir) as isize * rsc + (jc + jr) as isize * csc);
                             if rows == mr && cols == nr {
                                 (kernel.run)(kc, alpha, ap, bp, beta_here, cp, rsc, csc);
                             } else {
@@ -226,16 +226,20 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
-    fn naive(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    fn naive(a: ArrayView2<'_, f64>, b: ArrayView2<'_, f64>) -> Array2<f64> {
         let (m, k) = a.dim();
         let n = b.ncols();
         Array2::from_shape_fn((m, n), |(i, j)| (0..k).map(|p| a[[i, p]] * b[[p, j]]).sum())
     }
 
     fn pseudo(m: usize, n: usize, seed: u64) -> Array2<f64> {
-        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         Array2::from_shape_fn((m, n), |_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
         })
     }
@@ -243,7 +247,13 @@ mod tests {
     #[test]
     fn matches_naive_product_for_odd_shapes_strides_and_beta() {
         let mut ws = GemmWorkspace::default();
-        for &(m, k, n) in &[(1, 1, 1), (7, 300, 5), (13, 3, 37), (50, 513, 33), (3, 2, 2100)] {
+        for &(m, k, n) in &[
+            (1, 1, 1),
+            (7, 300, 5),
+            (13, 3, 37),
+            (50, 513, 33),
+            (3, 2, 2100),
+        ] {
             let a = pseudo(m, k, 1);
             let bt = pseudo(n, k, 2);
             let b = bt.t();
@@ -252,7 +262,10 @@ mod tests {
             gemm(0.5, a.view(), b, 2.0, c.view_mut(), &mut ws);
             let want = naive(a.view(), b) * 0.5 + &c0 * 2.0;
             for (x, y) in c.iter().zip(want.iter()) {
-                assert!((x - y).abs() < 1e-12 * (1.0 + y.abs()), "{m}×{k}×{n}: {x} vs {y}");
+                assert!(
+                    (x - y).abs() < 1e-12 * (1.0 + y.abs()),
+                    "{m}×{k}×{n}: {x} vs {y}"
+                );
             }
             // β = 0 ignores NaN already in C.
             let mut c = Array2::from_elem((m, n), f64::NAN);

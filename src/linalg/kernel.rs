@@ -11,8 +11,16 @@
 /// # Safety
 /// `a` must point to `kc·MR` readable values, `b` to `kc·NR`, and `c` with strides
 /// `(rsc, csc)` to a writable `MR × NR` tile.
-pub type KernelFn<F> =
-    unsafe fn(kc: usize, alpha: F, a: *const F, b: *const F, beta: F, c: *mut F, rsc: isize, csc: isize);
+pub type KernelFn<F> = unsafe fn(
+    kc: usize,
+    alpha: F,
+    a: *const F,
+    b: *const F,
+    beta: F,
+    c: *mut F,
+    rsc: isize,
+    csc: isize,
+);
 
 /// A micro-kernel and its tile shape.
 #[derive(Clone, Copy)]
@@ -43,6 +51,7 @@ macro_rules! micro_kernel {
     };
     (@body $name:ident, $t:ty, $mr:literal, $nr:literal, $madd:expr, $($feat:literal),*) => {
         $(#[target_feature(enable = $feat)])*
+        #[allow(clippy::too_many_arguments)]
         unsafe fn $name(
             kc: usize,
             alpha: $t,
@@ -112,26 +121,56 @@ micro_kernel!(dgemm_generic, f64, 4, 4, plain);
 pub fn f32_kernel() -> KernelChoice<f32> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma") {
-            return KernelChoice { mr: 12, nr: 32, run: sgemm_avx512 };
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            return KernelChoice {
+                mr: 12,
+                nr: 32,
+                run: sgemm_avx512,
+            };
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            return KernelChoice { mr: 6, nr: 16, run: sgemm_avx2 };
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return KernelChoice {
+                mr: 6,
+                nr: 16,
+                run: sgemm_avx2,
+            };
         }
     }
-    KernelChoice { mr: 4, nr: 8, run: sgemm_generic }
+    KernelChoice {
+        mr: 4,
+        nr: 8,
+        run: sgemm_generic,
+    }
 }
 
 /// The best `f64` kernel for this processor.
 pub fn f64_kernel() -> KernelChoice<f64> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma") {
-            return KernelChoice { mr: 12, nr: 16, run: dgemm_avx512 };
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("fma")
+        {
+            return KernelChoice {
+                mr: 12,
+                nr: 16,
+                run: dgemm_avx512,
+            };
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            return KernelChoice { mr: 6, nr: 8, run: dgemm_avx2 };
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            return KernelChoice {
+                mr: 6,
+                nr: 8,
+                run: dgemm_avx2,
+            };
         }
     }
-    KernelChoice { mr: 4, nr: 4, run: dgemm_generic }
+    KernelChoice {
+        mr: 4,
+        nr: 4,
+        run: dgemm_generic,
+    }
 }

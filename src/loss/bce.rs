@@ -57,7 +57,8 @@ impl<F: Float> Loss<F> for Bce {
             ));
         }
         let floor = F::cast(-100.0);
-        let eps = F::cast(1e-12);
+        // PyTorch's EPSILON is the f32 value nearest 1e-12 (≈ 9.99999996e-13), in f64 too.
+        let eps = F::cast(f64::from(1e-12_f32));
         reduce_elementwise(prediction, t, grad, self.reduction, |p, y| {
             let one = F::one();
             let l = -(y * p.ln().max(floor) + (one - y) * (one - p).ln().max(floor));

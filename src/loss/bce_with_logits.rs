@@ -95,7 +95,12 @@ impl<F: Float> Loss<F> for BceWithLogits {
         let pw_of = |j: usize| self.pos_weight.as_ref().map_or(one, |p| F::cast(p[j]));
         match grad {
             Some(mut g) => {
-                for ((mut g_row, p_row), t_row) in g.rows_mut().into_iter().zip(prediction.rows()).zip(t.rows()) {
+                for ((mut g_row, p_row), t_row) in g
+                    .rows_mut()
+                    .into_iter()
+                    .zip(prediction.rows())
+                    .zip(t.rows())
+                {
                     for j in 0..p_row.len() {
                         g_row[j] = term(p_row[j], t_row[j], pw_of(j)).1 * scale;
                     }

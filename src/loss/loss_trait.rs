@@ -53,8 +53,20 @@ pub trait Loss<F: Float>: Send + Sync {
         self.compute(prediction, target, None)
     }
 
-    /// The loss value and its gradient, written into `grad` (reshaped if needed; it allocates
-    /// only when the shape changes).
+    /// The loss value and its gradient, written into `grad` (reshaped if needed). The
+    /// matrix keeps its storage when reshaped, so it allocates only when it must grow beyond
+    /// the largest shape it has held: a smaller last batch, and the full batches after it,
+    /// allocate nothing.
+    ///
+    /// ```
+    /// use tuneup::loss::{Loss, Mse};
+    /// let mut grad = ndarray::Array2::zeros((0, 0));
+    /// let big = ndarray::Array2::<f64>::ones((4, 2));
+    /// Mse::new().value_and_grad(big.view(), (&big).into(), &mut grad).unwrap();
+    /// let small = ndarray::Array2::<f64>::ones((1, 2));
+    /// Mse::new().value_and_grad(small.view(), (&small).into(), &mut grad).unwrap();
+    /// assert_eq!(grad.dim(), (1, 2));
+    /// ```
     fn value_and_grad(
         &self,
         prediction: ArrayView2<'_, F>,
@@ -62,7 +74,13 @@ pub trait Loss<F: Float>: Send + Sync {
         grad: &mut Array2<F>,
     ) -> Result<F> {
         if grad.dim() != prediction.dim() {
-            *grad = Array2::zeros(prediction.dim());
+            // Reuse the old allocation: `take` leaves an empty array (no allocation), and the
+            // vector only reallocates when the new shape exceeds its capacity.
+            let (mut data, _) = std::mem::take(grad).into_raw_vec_and_offset();
+            data.clear();
+            data.resize(prediction.len(), F::zero());
+            *grad = Array2::from_shape_vec(prediction.dim(), data)
+                .unwrap_or_else(|_| Array2::zeros(prediction.dim()));
         }
         self.compute(prediction, target, Some(grad.view_mut()))
     }

@@ -78,10 +78,18 @@ impl Penalty {
 
     fn checked(alpha: f64, l1_ratio: f64, label: &'static str) -> Result<Self> {
         if !(alpha.is_finite() && alpha >= 0.0) {
-            return Err(Error::config(format!("{label}.alpha"), alpha, "a finite number ≥ 0"));
+            return Err(Error::config(
+                format!("{label}.alpha"),
+                alpha,
+                "a finite number ≥ 0",
+            ));
         }
         if !(0.0..=1.0).contains(&l1_ratio) {
-            return Err(Error::config(format!("{label}.l1_ratio"), l1_ratio, "a number in [0, 1]"));
+            return Err(Error::config(
+                format!("{label}.l1_ratio"),
+                l1_ratio,
+                "a number in [0, 1]",
+            ));
         }
         Ok(Penalty {
             alpha,

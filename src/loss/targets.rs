@@ -71,7 +71,10 @@ pub(crate) fn check_finite<F: Float>(
         .indexed_iter()
         .find(|(_, v)| !v.is_finite())
         .expect("a non-finite entry exists");
-    Err(Error::non_finite(context(), format!("{what}[{r}, {c}] = {v}")))
+    Err(Error::non_finite(
+        context(),
+        format!("{what}[{r}, {c}] = {v}"),
+    ))
 }
 
 /// Checks the prediction is finite and a dense target matches its shape and is finite.
@@ -91,7 +94,11 @@ pub(crate) fn check_dense<'t, F: Float>(
     if t.dim() != prediction.dim() {
         return Err(Error::shape(
             context(),
-            format!("target of shape {} × {}", prediction.nrows(), prediction.ncols()),
+            format!(
+                "target of shape {} × {}",
+                prediction.nrows(),
+                prediction.ncols()
+            ),
             format!("{} × {}", t.nrows(), t.ncols()),
         ));
     }

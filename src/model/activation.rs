@@ -111,10 +111,7 @@ impl Activation {
     pub fn derivative_from_output(&self) -> bool {
         matches!(
             self,
-            Activation::Identity
-                | Activation::Sigmoid
-                | Activation::Tanh
-                | Activation::Relu
+            Activation::Identity | Activation::Sigmoid | Activation::Tanh | Activation::Relu
         ) || matches!(self, Activation::LeakyRelu { slope } if *slope >= 0.0)
     }
 
@@ -208,8 +205,8 @@ impl Activation {
                 }
             }
             Activation::Gelu => {
-                let cdf = F::cast(0.5)
-                    * (one + (x * F::cast(std::f64::consts::FRAC_1_SQRT_2)).erf());
+                let cdf =
+                    F::cast(0.5) * (one + (x * F::cast(std::f64::consts::FRAC_1_SQRT_2)).erf());
                 let pdf = (-F::cast(0.5) * x * x).exp() * F::cast(INV_SQRT_2PI);
                 cdf + x * pdf
             }

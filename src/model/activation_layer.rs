@@ -14,9 +14,11 @@ use crate::{Float, Result};
 /// use tuneup::prelude::*;
 /// use ndarray::array;
 /// let mut relu = ActivationLayer::<f64>::new(Activation::Relu).unwrap();
-/// let y = relu.forward(array![[-1.0, 2.0]].view(), Mode::Train).unwrap().to_owned();
+/// let x = array![[-1.0, 2.0]];
+/// let y = relu.forward(x.view(), Mode::Train).unwrap().to_owned();
 /// assert_eq!(y, array![[0.0, 2.0]]);
-/// let g = relu.backward(array![[5.0, 5.0]].view()).unwrap();
+/// let g_out = array![[5.0, 5.0]];
+/// let g = relu.backward(g_out.view()).unwrap();
 /// assert_eq!(g, array![[0.0, 5.0]]);
 /// ```
 #[derive(Debug, Clone)]
@@ -54,7 +56,11 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         Ok(input_width)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        _mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         let act = self.activation;
         if !act.derivative_from_output() {
             self.input.copy_from(input);

@@ -19,9 +19,11 @@ use crate::{Error, Float, Result};
 /// use tuneup::prelude::*;
 /// use ndarray::array;
 /// let mut bn = BatchNorm1d::<f64>::new(2).unwrap();
-/// let y = bn.forward(array![[1.0, 10.0], [3.0, 30.0]].view(), Mode::Train).unwrap();
+/// let x = array![[1.0, 10.0], [3.0, 30.0]];
+/// let y = bn.forward(x.view(), Mode::Train).unwrap();
 /// assert!((y[[0, 0]] + 1.0).abs() < 1e-4 && (y[[1, 1]] - 1.0).abs() < 1e-4);
-/// assert!(bn.forward(array![[1.0, 2.0]].view(), Mode::Train).is_err()); // one sample
+/// let one = array![[1.0, 2.0]];
+/// assert!(bn.forward(one.view(), Mode::Train).is_err()); // one sample
 /// ```
 #[derive(Debug, Clone)]
 pub struct BatchNorm1d<F: Float> {
@@ -61,7 +63,11 @@ impl<F: Float> BatchNorm1d<F> {
             return Err(Error::config("BatchNorm1d.eps", eps, "a finite number > 0"));
         }
         if !(0.0..=1.0).contains(&momentum) {
-            return Err(Error::config("BatchNorm1d.momentum", momentum, "a number in [0, 1]"));
+            return Err(Error::config(
+                "BatchNorm1d.momentum",
+                momentum,
+                "a number in [0, 1]",
+            ));
         }
         let ones = Array1::<F>::ones(features).into_dyn();
         let zeros = Array1::<F>::zeros(features).into_dyn();
@@ -120,7 +126,11 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
         Ok(self.features)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         check_width(&|| self.describe(), "input", &input, self.features)?;
         let (n, d) = input.dim();
         if n == 0 {
@@ -147,7 +157,7 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
                     *m += x;
                 }
             }
-            mean.iter_mut().for_each(|m| *m = *m / nf);
+            mean.iter_mut().for_each(|m| *m /= nf);
             for row in input.axis_iter(Axis(0)) {
                 for ((v, &m), &x) in var.iter_mut().zip(mean.iter()).zip(row) {
                     *v += (x - m) * (x - m);
@@ -179,8 +189,8 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
         } else {
             let rm = self.running_mean.as_slice();
             let rv = self.running_var.as_slice();
-            for j in 0..d {
-                self.inv_std[j] = F::one() / (rv[j] + eps).sqrt();
+            for (inv, &v) in self.inv_std.iter_mut().zip(rv) {
+                *inv = F::one() / (v + eps).sqrt();
             }
             for (mut xh, x) in self
                 .normalized

@@ -61,7 +61,11 @@ impl<F: Float> Layer<F> for Dropout<F> {
         Ok(input_width)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         let (r, c) = input.dim();
         self.output.resize(r, c);
         if mode == Mode::Eval || self.p == 0.0 {

@@ -36,11 +36,12 @@ pub enum FanMode {
 /// let bound = (2.0f64).sqrt() * (3.0f64 / 100.0).sqrt();
 /// assert!(w.iter().all(|v| v.abs() <= bound));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[non_exhaustive]
 pub enum Init {
     /// PyTorch's default for `nn.Linear`: U(−1/√fan_in, 1/√fan_in) for weight and bias
     /// (Kaiming uniform with a = √5).
+    #[default]
     TorchDefault,
     /// Glorot uniform: U(−b, b), b = gain·√(6/(fan_in + fan_out)).
     XavierUniform {
@@ -75,12 +76,6 @@ pub enum Init {
     },
     /// Every weight equal to the value (zeros with 0.0); biases zero.
     Constant(f64),
-}
-
-impl Default for Init {
-    fn default() -> Self {
-        Init::TorchDefault
-    }
 }
 
 impl Init {

@@ -40,7 +40,8 @@ pub trait Layer<F: Float>: Send {
 
     /// Runs the layer on a batch. The returned view borrows the layer's output buffer (or the
     /// input itself, for layers that pass it through).
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>>;
+    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode)
+        -> Result<ArrayView2<'a, F>>;
 
     /// Back-propagates `grad_output` (same shape as the last output): accumulates parameter
     /// gradients and returns the gradient with respect to the last input.
@@ -118,7 +119,10 @@ pub(crate) fn check_grad_shape<F: Float>(
     expected: (usize, usize),
 ) -> Result<()> {
     if expected == (0, 0) {
-        return Err(crate::Error::state(layer(), "backward called before forward"));
+        return Err(crate::Error::state(
+            layer(),
+            "backward called before forward",
+        ));
     }
     if grad.dim() != expected {
         return Err(crate::Error::shape(

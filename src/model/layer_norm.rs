@@ -13,7 +13,8 @@ use crate::{Error, Float, Result};
 /// ```
 /// use tuneup::prelude::*;
 /// let mut ln = LayerNorm::<f64>::new(3).unwrap();
-/// let y = ln.forward(ndarray::array![[1.0, 2.0, 3.0]].view(), Mode::Eval).unwrap();
+/// let x = ndarray::array![[1.0, 2.0, 3.0]];
+/// let y = ln.forward(x.view(), Mode::Eval).unwrap();
 /// assert!(y.sum().abs() < 1e-12);
 /// assert!(LayerNorm::<f64>::new(0).is_err());
 /// ```
@@ -74,7 +75,11 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
         Ok(self.width)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        _mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         check_width(&|| self.describe(), "input", &input, self.width)?;
         let (n, d) = input.dim();
         self.normalized.resize(n, d);

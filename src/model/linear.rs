@@ -21,7 +21,8 @@ use crate::{Error, Float, Result};
 /// use tuneup::prelude::*;
 /// use ndarray::array;
 /// let mut layer = Linear::<f64>::from_weights(array![[1.0, -1.0]], Some(array![0.5])).unwrap();
-/// let y = layer.forward(array![[2.0, 1.0]].view(), Mode::Eval).unwrap();
+/// let x = array![[2.0, 1.0]];
+/// let y = layer.forward(x.view(), Mode::Eval).unwrap();
 /// assert_eq!(y, array![[1.5]]);
 /// ```
 #[derive(Debug, Clone)]
@@ -48,7 +49,13 @@ impl<F: Float> Linear<F> {
     /// ```
     pub fn new(in_features: usize, out_features: usize, seed: u64) -> Result<Self> {
         let mut rng = StdRng::seed_from_u64(seed);
-        Self::from_rng(in_features, out_features, Init::TorchDefault, true, &mut rng)
+        Self::from_rng(
+            in_features,
+            out_features,
+            Init::TorchDefault,
+            true,
+            &mut rng,
+        )
     }
 
     /// A layer initialised by `init` from the caller's generator, with or without bias.
@@ -176,7 +183,10 @@ impl<F: Float> Layer<F> for Linear<F> {
     fn describe(&self) -> String {
         match self.activation {
             Activation::Identity => format!("Linear({} → {})", self.in_features, self.out_features),
-            act => format!("Linear({} → {}, {act})", self.in_features, self.out_features),
+            act => format!(
+                "Linear({} → {}, {act})",
+                self.in_features, self.out_features
+            ),
         }
     }
 
@@ -191,7 +201,11 @@ impl<F: Float> Layer<F> for Linear<F> {
         Ok(self.out_features)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        _mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         check_width(&|| self.describe(), "input", &input, self.in_features)?;
         let batch = input.nrows();
         self.input.copy_from(input);
@@ -308,7 +322,8 @@ impl<F: Float> Linear<F> {
                 for (((gp_row, o_row), p_row), go_row) in
                     rows.zip(pre.chunks_exact(width)).zip(grad_output.rows())
                 {
-                    for (((g, &y), &z), &go) in gp_row.iter_mut().zip(o_row).zip(p_row).zip(go_row) {
+                    for (((g, &y), &z), &go) in gp_row.iter_mut().zip(o_row).zip(p_row).zip(go_row)
+                    {
                         *g = go * act.derivative(z, y);
                     }
                 }

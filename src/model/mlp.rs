@@ -3,7 +3,9 @@
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{Activation, ActivationLayer, BatchNorm1d, Dropout, Init, LayerNorm, Linear, Sequential};
+use super::{
+    Activation, ActivationLayer, BatchNorm1d, Dropout, Init, LayerNorm, Linear, Sequential,
+};
 use crate::{Error, Float, Result};
 
 /// Normalisation inserted after each hidden linear layer.

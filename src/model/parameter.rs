@@ -136,12 +136,16 @@ impl<F: Float> Parameter<F> {
 
     /// The value as a flat row-major slice.
     pub fn value_slice(&self) -> &[F] {
-        self.value.as_slice().expect("parameters are stored contiguously")
+        self.value
+            .as_slice()
+            .expect("parameters are stored contiguously")
     }
 
     /// The gradient as a flat row-major slice.
     pub fn grad_slice(&self) -> &[F] {
-        self.grad.as_slice().expect("parameters are stored contiguously")
+        self.grad
+            .as_slice()
+            .expect("parameters are stored contiguously")
     }
 
     /// Mutable value and read-only gradient together, as flat slices (what an optimizer needs).
@@ -159,7 +163,9 @@ impl<F: Float> Parameter<F> {
             self.value
                 .as_slice_mut()
                 .expect("parameters are stored contiguously"),
-            self.grad.as_slice().expect("parameters are stored contiguously"),
+            self.grad
+                .as_slice()
+                .expect("parameters are stored contiguously"),
         )
     }
 
@@ -167,7 +173,9 @@ impl<F: Float> Parameter<F> {
     /// clipping that write the gradient while reading the value).
     pub fn value_and_grad_slices_mut(&mut self) -> (&[F], &mut [F]) {
         (
-            self.value.as_slice().expect("parameters are stored contiguously"),
+            self.value
+                .as_slice()
+                .expect("parameters are stored contiguously"),
             self.grad
                 .as_slice_mut()
                 .expect("parameters are stored contiguously"),
@@ -256,7 +264,9 @@ impl<F: Float> NamedBuffer<F> {
     }
     /// The value as a flat slice.
     pub fn as_slice(&self) -> &[F] {
-        self.value.as_slice().expect("buffers are stored contiguously")
+        self.value
+            .as_slice()
+            .expect("buffers are stored contiguously")
     }
     /// The value as a flat mutable slice.
     pub fn as_slice_mut(&mut self) -> &mut [F] {

@@ -55,11 +55,20 @@ impl<F: Float> Residual<F> {
 
     /// `P x + body(x)`, with `P` a bias-free linear projection from `in_width` to the body's
     /// output width (PyTorch-default initialisation drawn from `seed`).
-    pub fn with_projection(body: impl Layer<F> + 'static, in_width: usize, seed: u64) -> Result<Self> {
+    pub fn with_projection(
+        body: impl Layer<F> + 'static,
+        in_width: usize,
+        seed: u64,
+    ) -> Result<Self> {
         let out = body.output_width(in_width)?;
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
         let projection = Linear::from_rng(in_width, out, Init::TorchDefault, false, &mut rng)?;
-        Ok(Self::assemble(Box::new(body), Some(projection), in_width, out))
+        Ok(Self::assemble(
+            Box::new(body),
+            Some(projection),
+            in_width,
+            out,
+        ))
     }
 
     fn assemble(
@@ -107,9 +116,16 @@ impl<F: Float> Layer<F> for Residual<F> {
         Ok(self.out_width)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         self.output_width(input.ncols())?;
-        let body_out = self.body.forward(input, mode).map_err(|e| e.within("Residual body"))?;
+        let body_out = self
+            .body
+            .forward(input, mode)
+            .map_err(|e| e.within("Residual body"))?;
         self.output.copy_from(body_out);
         match &mut self.projection {
             Some(p) => {
@@ -131,7 +147,9 @@ impl<F: Float> Layer<F> for Residual<F> {
         match &mut self.projection {
             Some(p) => {
                 let skip = p.backward(grad_output)?;
-                self.grad_input.view_mut().zip_mut_with(&skip, |g, &s| *g += s);
+                self.grad_input
+                    .view_mut()
+                    .zip_mut_with(&skip, |g, &s| *g += s);
             }
             None => self
                 .grad_input

@@ -19,7 +19,8 @@ use crate::{Float, Result};
 /// let mut names = Vec::new();
 /// net.visit_parameters(&mut |p| names.push(p.name().to_string()));
 /// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
-/// let y = net.forward(ndarray::Array2::zeros((5, 3)).view(), Mode::Eval).unwrap();
+/// let x = ndarray::Array2::zeros((5, 3));
+/// let y = net.forward(x.view(), Mode::Eval).unwrap();
 /// assert_eq!(y.dim(), (5, 2));
 /// ```
 #[derive(Default)]
@@ -110,7 +111,11 @@ impl<F: Float> Sequential<F> {
     pub fn summary(&self, input_width: usize) -> Result<String> {
         let mut out = String::new();
         let rule = "─".repeat(64);
-        let _ = writeln!(out, "{:<40} {:>12} {:>10}", "Layer (type)", "Output shape", "Param #");
+        let _ = writeln!(
+            out,
+            "{:<40} {:>12} {:>10}",
+            "Layer (type)", "Output shape", "Param #"
+        );
         let _ = writeln!(out, "{rule}");
         let mut width = input_width;
         let (mut total, mut frozen) = (0usize, 0usize);
@@ -156,7 +161,11 @@ impl<F: Float> Layer<F> for Sequential<F> {
         Ok(width)
     }
 
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         let mut current = input;
         for (i, layer) in self.layers.iter_mut().enumerate() {
             current = layer

@@ -41,9 +41,11 @@ pub fn log_softmax_rows<F: Float>(logits: ArrayView2<'_, F>, mut out: ArrayViewM
     for (x, mut y) in logits.axis_iter(Axis(0)).zip(out.axis_iter_mut(Axis(0))) {
         let max = x.fold(F::neg_infinity(), |m, &v| m.max(v));
         let sum: F = x.iter().map(|&v| (v - max).exp()).sum();
-        let lse = max + sum.ln();
+        // (x − max) − ln Σ, not x − (max + ln Σ): the latter rounds max + ln Σ at the scale
+        // of max and loses digits for large logits (≈ 3e-5 at |x| = 1000 in f32).
+        let log_sum = sum.ln();
         for (yi, &xi) in y.iter_mut().zip(x) {
-            *yi = xi - lse;
+            *yi = (xi - max) - log_sum;
         }
     }
 }
@@ -57,7 +59,8 @@ pub fn log_softmax_rows<F: Float>(logits: ArrayView2<'_, F>, mut out: ArrayViewM
 /// ```
 /// use tuneup::prelude::*;
 /// let mut s = Softmax::<f64>::new();
-/// let p = s.forward(ndarray::array![[0.0, 0.0]].view(), Mode::Eval).unwrap();
+/// let x = ndarray::array![[0.0, 0.0]];
+/// let p = s.forward(x.view(), Mode::Eval).unwrap();
 /// assert_eq!(p, ndarray::array![[0.5, 0.5]]);
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -80,7 +83,11 @@ impl<F: Float> Layer<F> for Softmax<F> {
     fn output_width(&self, input_width: usize) -> Result<usize> {
         Ok(input_width)
     }
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        _mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         self.output.resize(input.nrows(), input.ncols());
         softmax_rows(input, self.output.view_mut());
         Ok(self.output.view())
@@ -111,7 +118,8 @@ impl<F: Float> Layer<F> for Softmax<F> {
 /// ```
 /// use tuneup::prelude::*;
 /// let mut s = LogSoftmax::<f64>::new();
-/// let lp = s.forward(ndarray::array![[0.0, 0.0]].view(), Mode::Eval).unwrap();
+/// let x = ndarray::array![[0.0, 0.0]];
+/// let lp = s.forward(x.view(), Mode::Eval).unwrap();
 /// assert!((lp[[0, 0]] - 0.5f64.ln()).abs() < 1e-15);
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -134,7 +142,11 @@ impl<F: Float> Layer<F> for LogSoftmax<F> {
     fn output_width(&self, input_width: usize) -> Result<usize> {
         Ok(input_width)
     }
-    fn forward<'a>(&'a mut self, input: ArrayView2<'a, F>, _mode: Mode) -> Result<ArrayView2<'a, F>> {
+    fn forward<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        _mode: Mode,
+    ) -> Result<ArrayView2<'a, F>> {
         self.output.resize(input.nrows(), input.ncols());
         log_softmax_rows(input, self.output.view_mut());
         Ok(self.output.view())

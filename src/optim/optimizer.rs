@@ -1,13 +1,23 @@
-//! The `Optimizer` trait.
+//! The `Optimizer` trait, and the checks every optimizer shares.
 
+use super::OptimizerState;
 use crate::model::Layer;
 use crate::{Error, Float, Result};
 
 /// Updates a model's parameters from their accumulated gradients.
 ///
-/// A step that meets a NaN or infinite gradient returns an error and changes nothing: every
-/// parameter and all optimizer state stay exactly as before the call. Frozen parameters are
-/// skipped.
+/// The semantics are those of `torch.optim`:
+///
+/// - A step that meets a NaN or infinite gradient returns [`Error::NonFinite`] and changes
+///   nothing: every parameter and all optimizer state stay exactly as before the call.
+/// - Frozen parameters are skipped (their state, if any, is kept unchanged).
+/// - Per-parameter state (moments, momentum buffers) is created lazily, the first time a
+///   parameter is updated; after that a step allocates nothing.
+/// - [`Optimizer::state`] and [`Optimizer::load_state`] export and restore that state, so a
+///   training run resumed from a checkpoint continues bit for bit as if never interrupted.
+///
+/// The built-in optimizers also have inherent `learning_rate` and `state` methods, so that
+/// those calls need no float type annotation.
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -23,14 +33,66 @@ pub trait Optimizer<F: Float> {
     /// Applies one update to every unfrozen parameter of `model`.
     fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()>;
 
-    /// The current learning rate.
+    /// The current (base) learning rate. Parameter groups scale it by their `lr_factor`.
     fn learning_rate(&self) -> f64;
 
-    /// Sets the learning rate (schedules call this); it must be finite and ≥ 0.
+    /// Sets the base learning rate (schedules call this); it must be finite and ≥ 0. Every
+    /// parameter group follows it, keeping its own `lr_factor`.
     fn set_learning_rate(&mut self, lr: f64) -> Result<()>;
+
+    /// A copy of the optimizer's state: step counts, the learning rate and one named `f64`
+    /// tensor per parameter and buffer (`"0.weight.exp_avg"`), ready to be written to a
+    /// checkpoint.
+    ///
+    /// The default, for optimizers that keep no per-parameter state, holds only the learning
+    /// rate; optimizers with state override this and [`Optimizer::load_state`].
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let sgd = Sgd::new(0.1).unwrap();
+    /// let state = Optimizer::<f64>::state(&sgd);
+    /// assert_eq!(state.learning_rate, 0.1);
+    /// assert!(state.tensors.is_empty());
+    /// ```
+    fn state(&self) -> OptimizerState {
+        OptimizerState::new("stateless", self.learning_rate())
+    }
+
+    /// Restores a state exported by [`Optimizer::state`] for `model`: step counts, learning
+    /// rate and buffers. Names and shapes are checked against the model before anything
+    /// changes; a missing, extra or mis-sized entry is an error naming it, and leaves the
+    /// optimizer as it was.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 1]).build::<f64>().unwrap();
+    /// let mut a = Adam::new(0.01).unwrap();
+    /// net.visit_parameters_mut(&mut |p| p.grad_mut().fill(1.0));
+    /// a.step(&mut net).unwrap();
+    /// let mut b = Adam::new(0.5).unwrap();
+    /// b.load_state(&net, &a.state()).unwrap();
+    /// assert_eq!(b.state(), a.state());
+    /// ```
+    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
+        let _ = model;
+        if !state.tensors.is_empty() || !state.param_steps.is_empty() {
+            return Err(Error::value(
+                "Optimizer::load_state",
+                "a state without per-parameter entries (this optimizer keeps none)",
+                format!(
+                    "{} tensors and {} step counts from a `{}` optimizer",
+                    state.tensors.len(),
+                    state.param_steps.len(),
+                    state.optimizer
+                ),
+            ));
+        }
+        self.set_learning_rate(state.learning_rate)
+    }
 }
 
-/// Fails with [`Error::NonFinite`] naming the first parameter whose gradient holds NaN or ∞.
+/// Fails with [`Error::NonFinite`] naming the first unfrozen parameter whose gradient holds
+/// NaN or ∞.
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -44,10 +106,18 @@ pub fn check_gradients_finite<F: Float>(model: &dyn Layer<F>, context: &str) -> 
         if bad.is_some() || p.is_frozen() {
             return;
         }
-        if let Some((i, g)) = p.grad_slice().iter().enumerate().find(|(_, g)| !g.is_finite()) {
+        if let Some((i, g)) = p
+            .grad_slice()
+            .iter()
+            .enumerate()
+            .find(|(_, g)| !g.is_finite())
+        {
             bad = Some(Error::non_finite(
                 context,
-                format!("gradient of {} has {g} at flat index {i}; no parameter was changed", p.name()),
+                format!(
+                    "gradient of {} has {g} at flat index {i}; no parameter was changed",
+                    p.name()
+                ),
             ));
         }
     });
@@ -56,9 +126,77 @@ pub fn check_gradients_finite<F: Float>(model: &dyn Layer<F>, context: &str) -> 
 
 /// Checks a learning rate: finite and ≥ 0.
 pub(crate) fn check_learning_rate(owner: &str, lr: f64) -> Result<()> {
-    if lr.is_finite() && lr >= 0.0 {
+    check_non_negative(&format!("{owner}.lr"), lr)
+}
+
+/// Checks a value that must be finite and ≥ 0 (weight decay, momentum, lr decay…).
+pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(Error::config(format!("{owner}.lr"), lr, "a finite number ≥ 0"))
+        Err(Error::config(parameter, value, "a finite number ≥ 0"))
+    }
+}
+
+/// Checks a value that must be finite and > 0 (eps).
+pub(crate) fn check_positive(parameter: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(parameter, value, "a finite number > 0"))
+    }
+}
+
+/// Checks a decay coefficient in [0, 1) (betas, momentum).
+pub(crate) fn check_unit_open(parameter: &str, value: f64) -> Result<()> {
+    if (0.0..1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::config(parameter, value, "a number in [0, 1)"))
+    }
+}
+
+/// Checks a coefficient in [0, 1] (dampening, RMSprop's alpha).
+pub(crate) fn check_unit_closed(parameter: &str, value: f64) -> Result<()> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::config(parameter, value, "a number in [0, 1]"))
+    }
+}
+
+/// `torch.lerp(start, end, weight)` as PyTorch's CPU kernel computes it: the form used depends
+/// on whether the weight is below one half, which keeps both ends exact.
+#[inline(always)]
+pub(crate) fn lerp(start: f64, end: f64, weight: f64) -> f64 {
+    if weight.abs() < 0.5 {
+        start + weight * (end - start)
+    } else {
+        end - (end - start) * (1.0 - weight)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lerp_hits_both_ends_and_the_middle() {
+        assert_eq!(lerp(2.0, 6.0, 0.0), 2.0);
+        assert_eq!(lerp(2.0, 6.0, 1.0), 6.0);
+        assert_eq!(lerp(2.0, 6.0, 0.25), 3.0);
+        assert_eq!(lerp(2.0, 6.0, 0.75), 5.0);
+    }
+
+    #[test]
+    fn range_checks_name_the_parameter() {
+        let e = check_unit_open("Adam.betas.0", 1.0).unwrap_err();
+        assert!(matches!(e, Error::Config { ref parameter, .. } if parameter == "Adam.betas.0"));
+        assert!(check_unit_open("m", 0.0).is_ok());
+        assert!(check_unit_closed("d", 1.0).is_ok());
+        assert!(check_unit_closed("d", f64::NAN).is_err());
+        assert!(check_positive("eps", 0.0).is_err());
+        assert!(check_non_negative("wd", f64::INFINITY).is_err());
+        assert!(check_learning_rate("Sgd", -1e-3).is_err());
     }
 }

@@ -1,59 +1,324 @@
-//! Plain stochastic gradient descent.
+//! Stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
 
-use super::optimizer::{check_gradients_finite, check_learning_rate};
-use super::Optimizer;
+use super::engine::{Engine, StepContext, UpdateRule};
+use super::optimizer::{
+    check_learning_rate, check_non_negative, check_unit_closed, check_unit_open,
+};
+use super::{Optimizer, OptimizerState, ParamGroup};
 use crate::model::Layer;
-use crate::{Float, Result};
+use crate::{Error, Float, Result};
 
-/// Plain SGD: `θ ← θ − lr·g`.
+/// The settings of [`Sgd`], with PyTorch's defaults (`torch.optim.SGD`).
+///
+/// ```
+/// use tuneup::optim::{Sgd, SgdConfig};
+/// let sgd = Sgd::with_config(SgdConfig { lr: 0.1, momentum: 0.9, nesterov: true, ..Default::default() })?;
+/// assert_eq!(sgd.config().momentum, 0.9);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SgdConfig {
+    /// Learning rate, finite and ≥ 0 (default 1e-3).
+    pub lr: f64,
+    /// Momentum factor in [0, 1) (default 0: plain SGD, no buffer).
+    pub momentum: f64,
+    /// Dampening of the gradient added to the momentum buffer, in [0, 1] (default 0).
+    pub dampening: f64,
+    /// L2 penalty added to the gradient, finite and ≥ 0 (default 0).
+    pub weight_decay: f64,
+    /// Nesterov momentum; needs momentum > 0 and dampening = 0, as in PyTorch (default false).
+    pub nesterov: bool,
+    /// Maximise the objective instead of minimising it (default false).
+    pub maximize: bool,
+}
+
+impl Default for SgdConfig {
+    fn default() -> Self {
+        SgdConfig {
+            lr: 1e-3,
+            momentum: 0.0,
+            dampening: 0.0,
+            weight_decay: 0.0,
+            nesterov: false,
+            maximize: false,
+        }
+    }
+}
+
+impl SgdConfig {
+    /// Checks every field; errors name the field, the value and the allowed range.
+    ///
+    /// ```
+    /// use tuneup::optim::SgdConfig;
+    /// assert!(SgdConfig { nesterov: true, ..Default::default() }.validate().is_err());
+    /// assert!(SgdConfig::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_learning_rate("Sgd", self.lr)?;
+        check_unit_open("Sgd.momentum", self.momentum)?;
+        check_unit_closed("Sgd.dampening", self.dampening)?;
+        check_non_negative("Sgd.weight_decay", self.weight_decay)?;
+        if self.nesterov && self.momentum <= 0.0 {
+            return Err(Error::config(
+                "Sgd.nesterov",
+                format!("true with momentum = {}", self.momentum),
+                "momentum > 0 for Nesterov momentum (set momentum before nesterov)",
+            ));
+        }
+        if self.nesterov && self.dampening != 0.0 {
+            return Err(Error::config(
+                "Sgd.nesterov",
+                format!("true with dampening = {}", self.dampening),
+                "dampening = 0 for Nesterov momentum",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The SGD update rule, as `torch.optim.SGD` computes it. For each parameter θ with gradient g:
+///
+/// ```text
+/// g ← −g if maximize
+/// g ← g + λθ                                  (λ = weight_decay, if ≠ 0)
+/// if μ ≠ 0:  b ← g on the first step, else b ← μ·b + (1 − τ)·g      (τ = dampening)
+///            g ← g + μ·b if nesterov, else g ← b
+/// θ ← θ − lr·g
+/// ```
+#[derive(Debug, Clone, Copy)]
+struct SgdRule {
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+    maximize: bool,
+}
+
+impl UpdateRule for SgdRule {
+    const KIND: &'static str = "SGD";
+    const STEP_CONTEXT: &'static str = "SGD step";
+
+    fn buffers(&self) -> &'static [&'static str] {
+        if self.momentum != 0.0 {
+            &["momentum_buffer"]
+        } else {
+            &[]
+        }
+    }
+
+    fn update<F: Float>(
+        &self,
+        ctx: &StepContext,
+        buffers: &mut [Vec<f64>],
+        value: &mut [F],
+        grad: &[F],
+    ) {
+        let (neg_lr, wd) = (-ctx.lr, ctx.weight_decay);
+        let sign = if self.maximize { -1.0 } else { 1.0 };
+        let direction = |p: f64, g: F| {
+            let g = sign * g.as_f64();
+            if wd != 0.0 {
+                g + wd * p
+            } else {
+                g
+            }
+        };
+        match buffers {
+            [buffer] => {
+                let (mu, keep) = (self.momentum, 1.0 - self.dampening);
+                let first = ctx.step == 1;
+                for ((v, &g), b) in value.iter_mut().zip(grad).zip(buffer.iter_mut()) {
+                    let p = v.as_f64();
+                    let d = direction(p, g);
+                    *b = if first { d } else { *b * mu + keep * d };
+                    let d = if self.nesterov { d + mu * *b } else { *b };
+                    *v = F::cast(p + neg_lr * d);
+                }
+            }
+            _ => {
+                for (v, &g) in value.iter_mut().zip(grad) {
+                    let p = v.as_f64();
+                    *v = F::cast(p + neg_lr * direction(p, g));
+                }
+            }
+        }
+    }
+}
+
+/// Stochastic gradient descent (`torch.optim.SGD`): plain, with momentum, dampening or
+/// Nesterov momentum, L2 weight decay and parameter groups.
+///
+/// `Sgd::new(lr)` is plain SGD, `θ ← θ − lr·g`; the builder methods add the rest, each checked
+/// at once (set `momentum` before `nesterov`). The full update is
+///
+/// ```text
+/// g ← −g if maximize;   g ← g + λθ if λ ≠ 0
+/// if μ ≠ 0:  b ← g (first step) or μ·b + (1 − dampening)·g;   g ← g + μ·b (Nesterov) or b
+/// θ ← θ − lr·g
+/// ```
 ///
 /// ```
 /// use tuneup::prelude::*;
 /// assert!(Sgd::new(-0.1).is_err());
 /// assert!(Sgd::new(f64::NAN).is_err());
 /// assert_eq!(Sgd::new(0.1).unwrap().learning_rate(), 0.1);
+/// let sgd = Sgd::new(0.05)?.momentum(0.9)?.nesterov(true)?.weight_decay(1e-4)?
+///     .group(ParamGroup::biases_and_norms().weight_decay(0.0))?;
+/// assert!(Sgd::new(0.05)?.nesterov(true).is_err()); // Nesterov needs momentum
+/// # Ok::<(), tuneup::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Sgd {
-    lr: f64,
+    config: SgdConfig,
+    engine: Engine,
 }
 
 impl Sgd {
-    /// SGD with learning rate `lr` (finite, ≥ 0).
+    /// Plain SGD with learning rate `lr` (finite, ≥ 0).
     pub fn new(lr: f64) -> Result<Self> {
-        check_learning_rate("Sgd", lr)?;
-        Ok(Sgd { lr })
+        Self::with_config(SgdConfig {
+            lr,
+            ..SgdConfig::default()
+        })
     }
 
-    /// The learning rate (also available through [`Optimizer::learning_rate`]).
+    /// SGD with every setting given at once (checked together, so order does not matter).
+    ///
+    /// ```
+    /// use tuneup::optim::{Sgd, SgdConfig};
+    /// let bad = Sgd::with_config(SgdConfig { momentum: -0.5, ..Default::default() });
+    /// assert!(matches!(bad, Err(tuneup::Error::Config { .. })));
+    /// ```
+    pub fn with_config(config: SgdConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Sgd {
+            engine: Engine::new(config.lr, config.weight_decay),
+            config,
+        })
+    }
+
+    fn reconfigure(mut self, change: impl FnOnce(&mut SgdConfig)) -> Result<Self> {
+        self.engine.ensure_fresh("Sgd")?;
+        let mut config = self.config;
+        change(&mut config);
+        config.validate()?;
+        self.config = config;
+        self.engine.weight_decay = config.weight_decay;
+        Ok(self)
+    }
+
+    /// Sets the momentum factor μ, in [0, 1).
+    ///
+    /// ```
+    /// assert!(tuneup::optim::Sgd::new(0.1).unwrap().momentum(1.0).is_err());
+    /// ```
+    pub fn momentum(self, momentum: f64) -> Result<Self> {
+        self.reconfigure(|c| c.momentum = momentum)
+    }
+
+    /// Sets the dampening τ, in [0, 1]; must stay 0 with Nesterov momentum.
+    ///
+    /// ```
+    /// let sgd = tuneup::optim::Sgd::new(0.1).unwrap().momentum(0.9).unwrap();
+    /// assert!(sgd.dampening(0.1).is_ok());
+    /// ```
+    pub fn dampening(self, dampening: f64) -> Result<Self> {
+        self.reconfigure(|c| c.dampening = dampening)
+    }
+
+    /// Turns Nesterov momentum on or off; needs momentum > 0 and dampening 0.
+    ///
+    /// ```
+    /// let sgd = tuneup::optim::Sgd::new(0.1).unwrap().momentum(0.9).unwrap();
+    /// assert!(sgd.nesterov(true).is_ok());
+    /// ```
+    pub fn nesterov(self, nesterov: bool) -> Result<Self> {
+        self.reconfigure(|c| c.nesterov = nesterov)
+    }
+
+    /// Sets the L2 weight decay λ added to the gradient (finite, ≥ 0).
+    ///
+    /// ```
+    /// assert!(tuneup::optim::Sgd::new(0.1).unwrap().weight_decay(-1.0).is_err());
+    /// ```
+    pub fn weight_decay(self, weight_decay: f64) -> Result<Self> {
+        self.reconfigure(|c| c.weight_decay = weight_decay)
+    }
+
+    /// Maximises the objective instead of minimising it.
+    ///
+    /// ```
+    /// assert!(tuneup::optim::Sgd::new(0.1).unwrap().maximize(true).unwrap().config().maximize);
+    /// ```
+    pub fn maximize(self, maximize: bool) -> Result<Self> {
+        self.reconfigure(|c| c.maximize = maximize)
+    }
+
+    /// Adds a parameter group (see [`ParamGroup`]); its overrides are checked here.
+    ///
+    /// ```
+    /// use tuneup::optim::{ParamGroup, Sgd};
+    /// let sgd = Sgd::new(0.1).unwrap().group(ParamGroup::name_suffix(".bias").lr_factor(2.0));
+    /// assert!(sgd.is_ok());
+    /// ```
+    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
+        self.engine.add_group("Sgd", group)?;
+        Ok(self)
+    }
+
+    /// The settings (the learning rate as built; see [`Sgd::learning_rate`] for the current).
+    pub fn config(&self) -> &SgdConfig {
+        &self.config
+    }
+
+    /// The parameter groups, in the order they were added.
+    pub fn groups(&self) -> &[ParamGroup] {
+        self.engine.groups()
+    }
+
+    /// The current learning rate (also available through [`Optimizer::learning_rate`]).
     pub fn learning_rate(&self) -> f64 {
-        self.lr
+        self.engine.lr
+    }
+
+    /// The optimizer's state (also available through [`Optimizer::state`]).
+    ///
+    /// ```
+    /// assert_eq!(tuneup::optim::Sgd::new(0.1).unwrap().state().optimizer, "SGD");
+    /// ```
+    pub fn state(&self) -> OptimizerState {
+        self.engine.export(&self.rule())
+    }
+
+    fn rule(&self) -> SgdRule {
+        SgdRule {
+            momentum: self.config.momentum,
+            dampening: self.config.dampening,
+            nesterov: self.config.nesterov,
+            maximize: self.config.maximize,
+        }
     }
 }
 
 impl<F: Float> Optimizer<F> for Sgd {
     fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        check_gradients_finite(model, "SGD step")?;
-        let lr = F::cast(self.lr);
-        model.visit_parameters_mut(&mut |p| {
-            if p.is_frozen() {
-                return;
-            }
-            let (value, grad) = p.value_and_grad_mut();
-            for (v, &g) in value.iter_mut().zip(grad) {
-                *v -= lr * g;
-            }
-        });
-        Ok(())
+        let rule = self.rule();
+        self.engine.step(&rule, model)
     }
 
     fn learning_rate(&self) -> f64 {
-        self.lr
+        self.engine.lr
     }
 
     fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        check_learning_rate("Sgd", lr)?;
-        self.lr = lr;
-        Ok(())
+        self.engine.set_learning_rate("Sgd", lr)
+    }
+
+    fn state(&self) -> OptimizerState {
+        Sgd::state(self)
+    }
+
+    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
+        let rule = self.rule();
+        self.engine.import(&rule, model, state)
     }
 }

@@ -47,7 +47,13 @@ pub fn array1(v: &Value) -> Array1<f64> {
 
 /// Asserts `|a − b| ≤ rtol·|b| + atol` elementwise, naming `what` and the first bad index.
 pub fn assert_close_slices(a: &[f64], b: &[f64], rtol: f64, atol: f64, what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: length {} vs expected {}", a.len(), b.len());
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "{what}: length {} vs expected {}",
+        a.len(),
+        b.len()
+    );
     for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
         let tol = rtol * y.abs() + atol;
         assert!(

@@ -1,0 +1,381 @@
+//! What every built-in optimizer shares: per-parameter state slots created lazily, group
+//! resolution, the checked step (nothing changes unless every gradient is finite and the model
+//! is the one the state belongs to) and state export / import.
+//!
+//! An optimizer is an [`Engine`] (learning rate, weight decay, groups, slots) plus an
+//! [`UpdateRule`] (its own hyperparameters and the per-element update).
+
+use std::collections::HashMap;
+
+use ndarray::{ArrayD, IxDyn};
+
+use super::optimizer::{check_gradients_finite, check_learning_rate};
+use super::{OptimizerState, ParamGroup};
+use crate::model::Layer;
+use crate::{Error, Float, Result};
+
+/// The hyperparameters one parameter is updated with at one step.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepContext {
+    /// The group's learning rate (base × factor).
+    pub lr: f64,
+    /// The group's weight decay.
+    pub weight_decay: f64,
+    /// This parameter's step count, already incremented (1 on its first update).
+    pub step: u64,
+}
+
+/// One optimizer's update of one parameter.
+pub(crate) trait UpdateRule {
+    /// PyTorch's class name (`"Adam"`), stored in [`OptimizerState::optimizer`].
+    const KIND: &'static str;
+    /// Where errors from `step` come from (`"Adam step"`).
+    const STEP_CONTEXT: &'static str;
+    /// The per-parameter buffers this configuration keeps, in PyTorch's names.
+    fn buffers(&self) -> &'static [&'static str];
+    /// What new buffers are filled with (Adagrad's initial accumulator; 0 otherwise).
+    fn initial_value(&self) -> f64 {
+        0.0
+    }
+    /// Updates `value` in place from `grad`; `buffers` has one slice per name in `buffers()`,
+    /// each as long as `value`.
+    fn update<F: Float>(
+        &self,
+        ctx: &StepContext,
+        buffers: &mut [Vec<f64>],
+        value: &mut [F],
+        grad: &[F],
+    );
+}
+
+/// The state of one parameter, in visiting order.
+#[derive(Debug, Clone)]
+struct Slot {
+    name: String,
+    shape: Vec<usize>,
+    /// The first group that selects the parameter, if any.
+    group: Option<usize>,
+    /// How many times this parameter was updated.
+    step: u64,
+    /// Empty until the first update, then one vector per buffer name.
+    buffers: Vec<Vec<f64>>,
+}
+
+/// Learning rate, default weight decay, groups and per-parameter state.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine {
+    pub lr: f64,
+    pub weight_decay: f64,
+    groups: Vec<ParamGroup>,
+    /// `None` until the first step or `load_state` lays the model's parameters out.
+    slots: Option<Vec<Slot>>,
+    steps: u64,
+}
+
+impl Engine {
+    pub fn new(lr: f64, weight_decay: f64) -> Self {
+        Engine {
+            lr,
+            weight_decay,
+            groups: Vec::new(),
+            slots: None,
+            steps: 0,
+        }
+    }
+
+    pub fn groups(&self) -> &[ParamGroup] {
+        &self.groups
+    }
+
+    /// Configuration that shapes the state (buffers, groups) may only change before the first
+    /// step or `load_state`.
+    pub fn ensure_fresh(&self, owner: &str) -> Result<()> {
+        if self.slots.is_some() || self.steps > 0 {
+            return Err(Error::state(
+                owner,
+                "hyperparameters can only be set before the first step or load_state; \
+                 build a new optimizer (the learning rate can always be changed with \
+                 set_learning_rate)",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn add_group(&mut self, owner: &str, group: ParamGroup) -> Result<()> {
+        self.ensure_fresh(owner)?;
+        group.validate(owner, self.groups.len())?;
+        self.groups.push(group);
+        Ok(())
+    }
+
+    pub fn set_learning_rate(&mut self, owner: &str, lr: f64) -> Result<()> {
+        check_learning_rate(owner, lr)?;
+        self.lr = lr;
+        Ok(())
+    }
+
+    /// A fresh slot per parameter of `model`, groups resolved.
+    fn layout<F: Float>(&self, model: &dyn Layer<F>) -> Vec<Slot> {
+        let mut slots = Vec::new();
+        model.visit_parameters(&mut |p| {
+            slots.push(Slot {
+                name: p.name().to_string(),
+                shape: p.shape().to_vec(),
+                group: self
+                    .groups
+                    .iter()
+                    .position(|g| g.selects(p.name(), p.kind())),
+                step: 0,
+                buffers: Vec::new(),
+            })
+        });
+        slots
+    }
+
+    /// Checks that `model` has the parameters the slots were laid out for (no allocation
+    /// unless there is an error).
+    fn check_layout<F: Float>(slots: &[Slot], model: &dyn Layer<F>, context: &str) -> Result<()> {
+        let mut i = 0;
+        let mut bad: Option<Error> = None;
+        model.visit_parameters(&mut |p| {
+            if bad.is_none() {
+                match slots.get(i) {
+                    Some(s) if s.name == p.name() && s.shape == p.shape() => {}
+                    Some(s) => {
+                        bad = Some(Error::state(
+                            context,
+                            format!(
+                                "the optimizer's state belongs to a model whose parameter #{i} is \
+                                 `{}` of shape {:?}, but this model's is `{}` of shape {:?}; use \
+                                 one optimizer per model",
+                                s.name,
+                                s.shape,
+                                p.name(),
+                                p.shape()
+                            ),
+                        ))
+                    }
+                    None => {
+                        bad = Some(Error::state(
+                            context,
+                            format!(
+                                "the optimizer's state belongs to a model with {} parameters, \
+                                 but this model has more (`{}` is #{i}); use one optimizer per \
+                                 model",
+                                slots.len(),
+                                p.name()
+                            ),
+                        ))
+                    }
+                }
+            }
+            i += 1;
+        });
+        if bad.is_none() && i != slots.len() {
+            bad = Some(Error::state(
+                context,
+                format!(
+                    "the optimizer's state belongs to a model with {} parameters, but this model \
+                     has {i}; use one optimizer per model",
+                    slots.len()
+                ),
+            ));
+        }
+        bad.map_or(Ok(()), Err)
+    }
+
+    /// One checked step: nothing changes unless every unfrozen gradient is finite and the
+    /// model matches the state.
+    pub fn step<R: UpdateRule, F: Float>(
+        &mut self,
+        rule: &R,
+        model: &mut dyn Layer<F>,
+    ) -> Result<()> {
+        check_gradients_finite(model, R::STEP_CONTEXT)?;
+        if let Some(slots) = &self.slots {
+            Self::check_layout(slots, model, R::STEP_CONTEXT)?;
+        } else {
+            self.slots = Some(self.layout(model));
+        }
+        let Engine {
+            lr,
+            weight_decay,
+            groups,
+            slots,
+            steps,
+        } = self;
+        let Some(slots) = slots.as_mut() else {
+            return Ok(());
+        };
+        let names = rule.buffers();
+        let init = rule.initial_value();
+        let mut i = 0;
+        model.visit_parameters_mut(&mut |p| {
+            let index = i;
+            i += 1;
+            if p.is_frozen() {
+                return;
+            }
+            let Some(slot) = slots.get_mut(index) else {
+                return;
+            };
+            if slot.buffers.len() != names.len() {
+                slot.buffers = vec![vec![init; p.len()]; names.len()];
+            }
+            slot.step += 1;
+            let ctx = match slot.group.and_then(|g| groups.get(g)) {
+                Some(g) => StepContext {
+                    lr: *lr * g.learning_rate_factor(),
+                    weight_decay: g.weight_decay_override().unwrap_or(*weight_decay),
+                    step: slot.step,
+                },
+                None => StepContext {
+                    lr: *lr,
+                    weight_decay: *weight_decay,
+                    step: slot.step,
+                },
+            };
+            let (value, grad) = p.value_and_grad_mut();
+            rule.update(&ctx, &mut slot.buffers, value, grad);
+        });
+        *steps += 1;
+        Ok(())
+    }
+
+    /// The state, as named `f64` tensors.
+    pub fn export<R: UpdateRule>(&self, rule: &R) -> OptimizerState {
+        let mut state = OptimizerState::new(R::KIND, self.lr);
+        state.steps = self.steps;
+        for slot in self.slots.iter().flatten() {
+            if slot.step == 0 && slot.buffers.is_empty() {
+                continue;
+            }
+            state.param_steps.insert(slot.name.clone(), slot.step);
+            for (name, buffer) in rule.buffers().iter().zip(&slot.buffers) {
+                let tensor = ArrayD::from_shape_vec(IxDyn(&slot.shape), buffer.clone())
+                    .expect("a buffer has its parameter's length");
+                state
+                    .tensors
+                    .insert(format!("{}.{name}", slot.name), tensor);
+            }
+        }
+        state
+    }
+
+    /// Restores an exported state for `model`, checking everything before changing anything.
+    pub fn import<R: UpdateRule, F: Float>(
+        &mut self,
+        rule: &R,
+        model: &dyn Layer<F>,
+        state: &OptimizerState,
+    ) -> Result<()> {
+        let context = format!("{}::load_state", R::KIND);
+        if state.optimizer != R::KIND {
+            return Err(Error::value(
+                &context,
+                format!("a state saved by a {} optimizer", R::KIND),
+                format!("a state saved by `{}`", state.optimizer),
+            ));
+        }
+        check_learning_rate(
+            &format!("{context}: state.learning_rate"),
+            state.learning_rate,
+        )?;
+        let names = rule.buffers();
+        let mut slots = self.layout(model);
+        let names_owned: Vec<String> = slots.iter().map(|s| s.name.clone()).collect();
+        let index: HashMap<&str, usize> = names_owned
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let mut has_step = vec![false; slots.len()];
+        let mut found: Vec<Vec<Option<Vec<f64>>>> = vec![vec![None; names.len()]; slots.len()];
+        let (mut missing, mut extra, mut mis_sized) = (Vec::new(), Vec::new(), Vec::new());
+
+        for (name, &step) in &state.param_steps {
+            match index.get(name.as_str()) {
+                Some(&i) => {
+                    has_step[i] = true;
+                    slots[i].step = step;
+                }
+                None => extra.push(format!(
+                    "{name} (step count of a parameter the model lacks)"
+                )),
+            }
+        }
+        for (key, tensor) in &state.tensors {
+            let split = key.rsplit_once('.');
+            let buffer = split.and_then(|(_, b)| names.iter().position(|n| *n == b));
+            let param = split.and_then(|(p, _)| index.get(p).copied());
+            match (param, buffer) {
+                (Some(i), Some(b)) => {
+                    if tensor.shape() != slots[i].shape.as_slice() {
+                        mis_sized.push(format!(
+                            "{key}: expected shape {:?}, found {:?}",
+                            slots[i].shape,
+                            tensor.shape()
+                        ));
+                    } else {
+                        found[i][b] = Some(tensor.iter().copied().collect());
+                    }
+                }
+                (None, _) => extra.push(format!("{key} (no such parameter in the model)")),
+                (_, None) => extra.push(format!(
+                    "{key} (not a buffer of this {} configuration, which keeps {names:?})",
+                    R::KIND
+                )),
+            }
+        }
+        for (i, slot) in slots.iter().enumerate() {
+            let any = found[i].iter().any(Option::is_some);
+            if any && !has_step[i] {
+                missing.push(format!("step count of {}", slot.name));
+            }
+            if has_step[i] {
+                for (b, name) in names.iter().enumerate() {
+                    if found[i][b].is_none()
+                        && !mis_sized
+                            .iter()
+                            .any(|m| m.starts_with(&format!("{}.{name}:", slot.name)))
+                    {
+                        missing.push(format!("{}.{name}", slot.name));
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() || !extra.is_empty() {
+            let mut text = Vec::new();
+            if !missing.is_empty() {
+                text.push(format!("missing: {}", missing.join(", ")));
+            }
+            if !extra.is_empty() {
+                text.push(format!("extra: {}", extra.join(", ")));
+            }
+            if !mis_sized.is_empty() {
+                text.push(format!("mis-sized: {}", mis_sized.join("; ")));
+            }
+            return Err(Error::value(
+                &context,
+                "one entry per buffer of every parameter with state, all named after the model's parameters",
+                text.join("; "),
+            ));
+        }
+        if !mis_sized.is_empty() {
+            return Err(Error::shape(
+                &context,
+                "each buffer shaped like its parameter",
+                mis_sized.join("; "),
+            ));
+        }
+        for (slot, buffers) in slots.iter_mut().zip(found) {
+            if buffers.iter().all(Option::is_some) && !buffers.is_empty() {
+                slot.buffers = buffers.into_iter().flatten().collect();
+            }
+        }
+        self.slots = Some(slots);
+        self.steps = state.steps;
+        self.lr = state.learning_rate;
+        Ok(())
+    }
+}
