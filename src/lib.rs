@@ -35,6 +35,8 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod data;
+pub mod diagnostics;
 pub mod error;
 mod float;
 pub mod linalg;

@@ -5,6 +5,8 @@ mod buffer;
 mod gemm;
 #[doc(hidden)]
 pub mod kernel;
+mod simd;
 
 pub use buffer::Buffer2;
 pub use gemm::{gemm, GemmWorkspace};
+pub(crate) use simd::all_finite;

@@ -89,6 +89,7 @@ impl UpdateRule for AdagradRule {
         self.initial_accumulator_value
     }
 
+    #[inline(always)]
     fn update<F: Float>(
         &self,
         ctx: &StepContext,

@@ -98,6 +98,7 @@ impl AdamRule {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn apply<F: Float>(
         &self,
         ctx: &StepContext,
@@ -170,6 +171,7 @@ impl UpdateRule for AdamRule {
         self.buffer_names()
     }
 
+    #[inline(always)]
     fn update<F: Float>(
         &self,
         ctx: &StepContext,

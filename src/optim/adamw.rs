@@ -79,6 +79,7 @@ impl UpdateRule for AdamWRule {
         self.0.buffer_names()
     }
 
+    #[inline(always)]
     fn update<F: Float>(
         &self,
         ctx: &StepContext,

@@ -236,7 +236,7 @@ impl Engine {
                 },
             };
             let (value, grad) = p.value_and_grad_mut();
-            rule.update(&ctx, &mut slot.buffers, value, grad);
+            update_widest(rule, &ctx, &mut slot.buffers, value, grad);
         });
         *steps += 1;
         Ok(())
@@ -378,4 +378,52 @@ impl Engine {
         self.lr = state.learning_rate;
         Ok(())
     }
+}
+
+/// Runs `rule.update` compiled for AVX-512 or AVX2 where the processor has them, so that the
+/// element-wise update vectorises across 8 or 4 `f64` lanes; the arithmetic is the same IEEE
+/// operations on every path, so results are bit-identical.
+fn update_widest<R: UpdateRule, F: Float>(
+    rule: &R,
+    ctx: &StepContext,
+    buffers: &mut [Vec<f64>],
+    value: &mut [F],
+    grad: &[F],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { update_avx512(rule, ctx, buffers, value, grad) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { update_avx2(rule, ctx, buffers, value, grad) };
+        }
+    }
+    rule.update(ctx, buffers, value, grad)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn update_avx512<R: UpdateRule, F: Float>(
+    rule: &R,
+    ctx: &StepContext,
+    buffers: &mut [Vec<f64>],
+    value: &mut [F],
+    grad: &[F],
+) {
+    rule.update(ctx, buffers, value, grad)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn update_avx2<R: UpdateRule, F: Float>(
+    rule: &R,
+    ctx: &StepContext,
+    buffers: &mut [Vec<f64>],
+    value: &mut [F],
+    grad: &[F],
+) {
+    rule.update(ctx, buffers, value, grad)
 }

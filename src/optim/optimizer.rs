@@ -1,6 +1,7 @@
 //! The `Optimizer` trait, and the checks every optimizer shares.
 
 use super::OptimizerState;
+use crate::linalg::all_finite;
 use crate::model::Layer;
 use crate::{Error, Float, Result};
 
@@ -106,12 +107,12 @@ pub fn check_gradients_finite<F: Float>(model: &dyn Layer<F>, context: &str) -> 
         if bad.is_some() || p.is_frozen() {
             return;
         }
-        if let Some((i, g)) = p
-            .grad_slice()
-            .iter()
-            .enumerate()
-            .find(|(_, g)| !g.is_finite())
-        {
+        let grad = p.grad_slice();
+        // One vectorised pass on the common path; a search only when something is wrong.
+        if all_finite(grad) {
+            return;
+        }
+        if let Some((i, g)) = grad.iter().enumerate().find(|(_, g)| !g.is_finite()) {
             bad = Some(Error::non_finite(
                 context,
                 format!(
@@ -126,7 +127,16 @@ pub fn check_gradients_finite<F: Float>(model: &dyn Layer<F>, context: &str) -> 
 
 /// Checks a learning rate: finite and ≥ 0.
 pub(crate) fn check_learning_rate(owner: &str, lr: f64) -> Result<()> {
-    check_non_negative(&format!("{owner}.lr"), lr)
+    // Formats the parameter's name only on failure: schedules call this every step.
+    if lr.is_finite() && lr >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            format!("{owner}.lr"),
+            lr,
+            "a finite number ≥ 0",
+        ))
+    }
 }
 
 /// Checks a value that must be finite and ≥ 0 (weight decay, momentum, lr decay…).

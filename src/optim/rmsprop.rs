@@ -96,6 +96,7 @@ impl UpdateRule for RmsPropRule {
         }
     }
 
+    #[inline(always)]
     fn update<F: Float>(
         &self,
         ctx: &StepContext,

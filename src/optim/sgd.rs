@@ -105,6 +105,7 @@ impl UpdateRule for SgdRule {
         }
     }
 
+    #[inline(always)]
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
