@@ -38,6 +38,39 @@ pub trait Float: NdFloat + FromPrimitive + Sum + Default + sealed::Sealed + 'sta
 
     #[doc(hidden)]
     fn kernel() -> KernelChoice<Self>;
+
+    /// The vectors of this type held in `v`, if it holds this type.
+    #[doc(hidden)]
+    fn typed_vecs(v: &FloatVecs) -> Option<&Vec<Vec<Self>>>;
+
+    /// Mutable access to the vectors of this type held in `v`, if it holds this type.
+    #[doc(hidden)]
+    fn typed_vecs_mut(v: &mut FloatVecs) -> Option<&mut Vec<Vec<Self>>>;
+
+    /// Wraps vectors of this type.
+    #[doc(hidden)]
+    fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs;
+}
+
+/// Vectors of either float type: lets non-generic owners (an optimizer serving both `f32` and
+/// `f64` models) keep per-parameter state in the parameters' own precision.
+#[doc(hidden)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum FloatVecs {
+    /// Nothing yet.
+    #[default]
+    Empty,
+    /// `f32` vectors.
+    F32(Vec<Vec<f32>>),
+    /// `f64` vectors.
+    F64(Vec<Vec<f64>>),
+}
+
+impl FloatVecs {
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, FloatVecs::Empty)
+    }
 }
 
 mod sealed {
@@ -64,6 +97,21 @@ impl Float for f32 {
     fn kernel() -> KernelChoice<Self> {
         crate::linalg::kernel::f32_kernel()
     }
+    fn typed_vecs(v: &FloatVecs) -> Option<&Vec<Vec<Self>>> {
+        match v {
+            FloatVecs::F32(x) => Some(x),
+            _ => None,
+        }
+    }
+    fn typed_vecs_mut(v: &mut FloatVecs) -> Option<&mut Vec<Vec<Self>>> {
+        match v {
+            FloatVecs::F32(x) => Some(x),
+            _ => None,
+        }
+    }
+    fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs {
+        FloatVecs::F32(v)
+    }
 }
 
 impl Float for f64 {
@@ -83,5 +131,20 @@ impl Float for f64 {
     #[inline]
     fn kernel() -> KernelChoice<Self> {
         crate::linalg::kernel::f64_kernel()
+    }
+    fn typed_vecs(v: &FloatVecs) -> Option<&Vec<Vec<Self>>> {
+        match v {
+            FloatVecs::F64(x) => Some(x),
+            _ => None,
+        }
+    }
+    fn typed_vecs_mut(v: &mut FloatVecs) -> Option<&mut Vec<Vec<Self>>> {
+        match v {
+            FloatVecs::F64(x) => Some(x),
+            _ => None,
+        }
+    }
+    fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs {
+        FloatVecs::F64(v)
     }
 }

@@ -35,7 +35,6 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
-pub mod data;
 pub mod diagnostics;
 pub mod error;
 mod float;
@@ -46,6 +45,8 @@ pub mod optim;
 
 pub use error::{Error, Result};
 pub use float::Float;
+#[doc(hidden)]
+pub use float::FloatVecs;
 
 /// The random-number crate the seeded APIs use (`rand` 0.9), re-exported so that callers who
 /// pass their own generator get the same version.

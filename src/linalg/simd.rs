@@ -12,6 +12,7 @@ use crate::Float;
 /// True when every value is finite. Branch-free (`g − g` is 0 for finite `g` and NaN for NaN
 /// or ±∞), so it vectorises.
 #[inline(always)]
+#[allow(clippy::eq_op)] // `g - g` is the point: 0 for finite g, NaN otherwise.
 fn all_finite_body<F: Float>(values: &[F]) -> bool {
     values.iter().fold(true, |ok, &g| ok & (g - g == F::zero()))
 }

@@ -3,7 +3,7 @@
 use ndarray::{Array1, ArrayView2, Axis};
 
 use super::layer::{check_grad_shape, check_width};
-use super::{Layer, Mode, NamedBuffer, ParamKind, Parameter};
+use super::{Layer, Mode, NamedBuffer, NamedCounter, ParamKind, Parameter};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
@@ -34,7 +34,7 @@ pub struct BatchNorm1d<F: Float> {
     bias: Option<Parameter<F>>,
     running_mean: NamedBuffer<F>,
     running_var: NamedBuffer<F>,
-    num_batches_tracked: u64,
+    num_batches_tracked: NamedCounter,
     normalized: Buffer2<F>,
     inv_std: Vec<F>,
     output: Buffer2<F>,
@@ -79,7 +79,7 @@ impl<F: Float> BatchNorm1d<F> {
             bias: affine.then(|| Parameter::new("bias", zeros.clone(), ParamKind::Norm)),
             running_mean: NamedBuffer::new("running_mean", zeros),
             running_var: NamedBuffer::new("running_var", ones),
-            num_batches_tracked: 0,
+            num_batches_tracked: NamedCounter::new("num_batches_tracked", 0),
             normalized: Buffer2::default(),
             inv_std: vec![F::zero(); features],
             output: Buffer2::default(),
@@ -101,12 +101,12 @@ impl<F: Float> BatchNorm1d<F> {
 
     /// How many train-mode batches have updated the running statistics.
     pub fn num_batches_tracked(&self) -> u64 {
-        self.num_batches_tracked
+        self.num_batches_tracked.get()
     }
 
     /// Sets the step counter (when loading a checkpoint).
     pub fn set_num_batches_tracked(&mut self, n: u64) {
-        self.num_batches_tracked = n;
+        self.num_batches_tracked.set(n);
     }
 }
 
@@ -174,7 +174,7 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
                 let rv = &mut self.running_var.as_slice_mut()[j];
                 *rv = keep * *rv + momentum * biased * unbias;
             }
-            self.num_batches_tracked += 1;
+            self.num_batches_tracked.increment();
             let mean = &self.sums[..d];
             for (mut xh, x) in self
                 .normalized
@@ -293,5 +293,13 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
     fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
         f(&mut self.running_mean);
         f(&mut self.running_var);
+    }
+
+    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
+        f(&self.num_batches_tracked);
+    }
+
+    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
+        f(&mut self.num_batches_tracked);
     }
 }

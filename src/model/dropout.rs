@@ -5,12 +5,16 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::layer::check_grad_shape;
-use super::{Layer, Mode};
+use super::{Layer, Mode, NamedCounter};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
 /// Inverted dropout: in train mode each input is zeroed with probability `p` and the survivors
-/// are scaled by `1/(1−p)`, so eval mode is the identity. The mask stream is seeded.
+/// are scaled by `1/(1−p)`, so eval mode is the identity.
+///
+/// The mask of the k-th train-mode pass is drawn from a generator seeded by `(seed, k)`, and
+/// `k` is kept as the counter `mask_draws` (see [`Layer::visit_counters`]), so a run resumed
+/// from a checkpoint draws exactly the masks an uninterrupted run would.
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -25,7 +29,8 @@ use crate::{Error, Float, Result};
 #[derive(Debug, Clone)]
 pub struct Dropout<F: Float> {
     p: f64,
-    rng: StdRng,
+    seed: u64,
+    draws: NamedCounter,
     mask: Buffer2<F>,
     output: Buffer2<F>,
     grad_input: Buffer2<F>,
@@ -39,7 +44,8 @@ impl<F: Float> Dropout<F> {
         }
         Ok(Dropout {
             p,
-            rng: StdRng::seed_from_u64(seed),
+            seed,
+            draws: NamedCounter::new("mask_draws", 0),
             mask: Buffer2::default(),
             output: Buffer2::default(),
             grad_input: Buffer2::default(),
@@ -75,9 +81,16 @@ impl<F: Float> Layer<F> for Dropout<F> {
             return Ok(self.output.view());
         }
         let scale = F::cast(1.0 / (1.0 - self.p));
+        // Seeding a ChaCha generator allocates nothing; the golden-ratio stride spreads
+        // consecutive draw indices over the seed space.
+        let stream = self
+            .seed
+            .wrapping_add(self.draws.get().wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = StdRng::seed_from_u64(stream);
+        self.draws.increment();
         self.mask.resize(r, c);
         for m in self.mask.as_slice_mut() {
-            *m = if self.rng.random::<f64>() < self.p {
+            *m = if rng.random::<f64>() < self.p {
                 F::zero()
             } else {
                 scale
@@ -99,5 +112,13 @@ impl<F: Float> Layer<F> for Dropout<F> {
             .and(&self.mask.view())
             .for_each(|g, &go, &m| *g = go * m);
         Ok(self.grad_input.view())
+    }
+
+    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
+        f(&self.draws);
+    }
+
+    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
+        f(&mut self.draws);
     }
 }

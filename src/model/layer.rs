@@ -2,7 +2,7 @@
 
 use ndarray::ArrayView2;
 
-use super::{Mode, NamedBuffer, Parameter};
+use super::{Mode, NamedBuffer, NamedCounter, Parameter};
 use crate::{Float, Result};
 
 /// A differentiable building block working on batch-major matrices (one row per sample).
@@ -65,6 +65,13 @@ pub trait Layer<F: Float>: Send {
     /// Calls `f` on every non-trainable state buffer mutably.
     fn visit_buffers_mut(&mut self, _f: &mut dyn FnMut(&mut NamedBuffer<F>)) {}
 
+    /// Calls `f` on every integer state counter (BatchNorm's `num_batches_tracked`, Dropout's
+    /// mask-draw count), so checkpoints can resume exactly.
+    fn visit_counters(&self, _f: &mut dyn FnMut(&NamedCounter)) {}
+
+    /// Calls `f` on every integer state counter mutably.
+    fn visit_counters_mut(&mut self, _f: &mut dyn FnMut(&mut NamedCounter)) {}
+
     /// How many modules this layer stands for in a PyTorch `nn.Sequential` (a `Linear` with a
     /// fused activation stands for two), so that `state_dict` names line up.
     fn torch_modules(&self) -> usize {
@@ -87,6 +94,7 @@ pub trait Layer<F: Float>: Send {
     fn prefix_names(&mut self, prefix: &str) {
         self.visit_parameters_mut(&mut |p| p.prefix_name(prefix));
         self.visit_buffers_mut(&mut |b| b.prefix_name(prefix));
+        self.visit_counters_mut(&mut |c| c.prefix_name(prefix));
     }
 
     /// Freezes (or unfreezes) every parameter of the layer, for fine-tuning.

@@ -27,7 +27,7 @@ pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use mlp::{Mlp, Normalization};
 pub use mode::Mode;
-pub use parameter::{NamedBuffer, ParamKind, Parameter};
+pub use parameter::{NamedBuffer, NamedCounter, ParamKind, Parameter};
 pub use residual::Residual;
 pub use sequential::Sequential;
 pub use softmax::{log_softmax_rows, softmax_rows, LogSoftmax, Softmax};

@@ -275,3 +275,49 @@ impl<F: Float> NamedBuffer<F> {
             .expect("buffers are stored contiguously")
     }
 }
+
+/// A named integer that is part of a layer's state, so that a checkpoint can resume a run
+/// exactly: BatchNorm's `num_batches_tracked` (PyTorch's name) and the draw counter of
+/// Dropout's mask stream.
+///
+/// ```
+/// use tuneup::model::NamedCounter;
+/// let mut c = NamedCounter::new("num_batches_tracked", 0);
+/// c.set(3);
+/// assert_eq!(c.get(), 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedCounter {
+    name: String,
+    value: u64,
+}
+
+impl NamedCounter {
+    /// A counter with the given name and value.
+    pub fn new(name: impl Into<String>, value: u64) -> Self {
+        NamedCounter {
+            name: name.into(),
+            value,
+        }
+    }
+    /// Full name, e.g. `1.num_batches_tracked`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Prepends `prefix` to the name.
+    pub fn prefix_name(&mut self, prefix: &str) {
+        self.name.insert_str(0, prefix);
+    }
+    /// The value.
+    pub fn get(&self) -> u64 {
+        self.value
+    }
+    /// Sets the value.
+    pub fn set(&mut self, value: u64) {
+        self.value = value;
+    }
+    /// Adds one.
+    pub(crate) fn increment(&mut self) {
+        self.value += 1;
+    }
+}

@@ -3,7 +3,7 @@
 use ndarray::ArrayView2;
 
 use super::layer::check_grad_shape;
-use super::{Init, Layer, Linear, Mode, NamedBuffer, Parameter};
+use super::{Init, Layer, Linear, Mode, NamedBuffer, NamedCounter, Parameter};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
@@ -179,5 +179,13 @@ impl<F: Float> Layer<F> for Residual<F> {
 
     fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
         self.body.visit_buffers_mut(f);
+    }
+
+    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
+        self.body.visit_counters(f);
+    }
+
+    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
+        self.body.visit_counters_mut(f);
     }
 }

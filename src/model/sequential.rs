@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{Layer, Mode, NamedBuffer, Parameter};
+use super::{Layer, Mode, NamedBuffer, NamedCounter, Parameter};
 use crate::{Float, Result};
 
 /// Layers applied one after another, like `nn.Sequential`. Parameter names follow PyTorch's
@@ -221,6 +221,18 @@ impl<F: Float> Layer<F> for Sequential<F> {
     fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
         for layer in &mut self.layers {
             layer.visit_buffers_mut(f);
+        }
+    }
+
+    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
+        for layer in &self.layers {
+            layer.visit_counters(f);
+        }
+    }
+
+    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
+        for layer in &mut self.layers {
+            layer.visit_counters_mut(f);
         }
     }
 

@@ -93,7 +93,7 @@ impl UpdateRule for AdagradRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {
@@ -101,19 +101,20 @@ impl UpdateRule for AdagradRule {
             debug_assert!(false, "Adagrad keeps one buffer");
             return;
         };
-        let wd = ctx.weight_decay;
+        let wd = F::cast(ctx.weight_decay);
         let clr = ctx.lr / (1.0 + (ctx.step as f64 - 1.0) * self.lr_decay);
-        let neg_clr = -clr;
-        let sign = if self.maximize { -1.0 } else { 1.0 };
+        let neg_clr = F::cast(-clr);
+        let eps = F::cast(self.eps);
+        let sign = if self.maximize { -F::one() } else { F::one() };
         for ((x, &g), s) in value.iter_mut().zip(grad).zip(sum.iter_mut()) {
-            let p = x.as_f64();
-            let mut g = sign * g.as_f64();
-            if wd != 0.0 {
+            let p = *x;
+            let mut g = sign * g;
+            if wd != F::zero() {
                 g += wd * p;
             }
             *s += g * g;
-            let std = s.sqrt() + self.eps;
-            *x = F::cast(p + (neg_clr * g) / std);
+            let std = s.sqrt() + eps;
+            *x = p + (neg_clr * g) / std;
         }
     }
 }

@@ -102,33 +102,37 @@ impl AdamRule {
     pub(crate) fn apply<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {
+        // Scalars are computed in f64 and cast once, as PyTorch passes Python floats to its
+        // kernels; the element-wise arithmetic runs in the parameters' own precision.
         let (beta1, beta2) = self.betas;
-        let (lr, wd, eps) = (ctx.lr, ctx.weight_decay, self.eps);
+        let (lr, wd) = (ctx.lr, ctx.weight_decay);
         let t = ctx.step as f64;
         let bias_correction1 = 1.0 - beta1.powf(t);
         let bias_correction2 = 1.0 - beta2.powf(t);
-        let neg_step_size = -(lr / bias_correction1);
-        let bias_correction2_sqrt = bias_correction2.sqrt();
-        let (w1, w2) = (1.0 - beta1, 1.0 - beta2);
-        let decay = 1.0 - lr * wd;
-        let sign = if self.maximize { -1.0 } else { 1.0 };
+        let neg_step_size = F::cast(-(lr / bias_correction1));
+        let bias_correction2_sqrt = F::cast(bias_correction2.sqrt());
+        let (w1, w2) = (F::cast(1.0 - beta1), F::cast(1.0 - beta2));
+        let (beta2, eps) = (F::cast(beta2), F::cast(self.eps));
+        let decay = F::cast(1.0 - lr * wd);
+        let wd_f = F::cast(wd);
+        let sign = if self.maximize { -F::one() } else { F::one() };
         let (decoupled, coupled) = (self.decoupled && wd != 0.0, !self.decoupled && wd != 0.0);
         // One element: returns the new value given the (possibly AMSGrad-maxed) second moment.
-        let moments = |p: &mut f64, g: F, m: &mut f64, v: &mut f64| {
-            let mut g = sign * g.as_f64();
+        let moments = |p: &mut F, g: F, m: &mut F, v: &mut F| {
+            let mut g = sign * g;
             if decoupled {
                 *p *= decay;
             } else if coupled {
-                g += wd * *p;
+                g += wd_f * *p;
             }
             *m = lerp(*m, g, w1);
             *v = *v * beta2 + w2 * g * g;
         };
-        let finish = |p: f64, m: f64, v_hat: f64| {
+        let finish = |p: F, m: F, v_hat: F| {
             let denom = v_hat.sqrt() / bias_correction2_sqrt + eps;
             p + (neg_step_size * m) / denom
         };
@@ -140,9 +144,9 @@ impl AdamRule {
                     .zip(m.iter_mut())
                     .zip(v.iter_mut())
                 {
-                    let mut p = x.as_f64();
+                    let mut p = *x;
                     moments(&mut p, g, m, v);
-                    *x = F::cast(finish(p, *m, *v));
+                    *x = finish(p, *m, *v);
                 }
             }
             [m, v, v_max] => {
@@ -152,10 +156,10 @@ impl AdamRule {
                     .zip(m.iter_mut())
                     .zip(v.iter_mut());
                 for ((((x, &g), m), v), v_max) in elements.zip(v_max.iter_mut()) {
-                    let mut p = x.as_f64();
+                    let mut p = *x;
                     moments(&mut p, g, m, v);
                     *v_max = v_max.max(*v);
-                    *x = F::cast(finish(p, *m, *v_max));
+                    *x = finish(p, *m, *v_max);
                 }
             }
             _ => debug_assert!(false, "Adam keeps two or three buffers"),
@@ -175,7 +179,7 @@ impl UpdateRule for AdamRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {

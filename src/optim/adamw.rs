@@ -83,7 +83,7 @@ impl UpdateRule for AdamWRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {

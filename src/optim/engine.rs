@@ -12,7 +12,7 @@ use ndarray::{ArrayD, IxDyn};
 use super::optimizer::{check_gradients_finite, check_learning_rate};
 use super::{OptimizerState, ParamGroup};
 use crate::model::Layer;
-use crate::{Error, Float, Result};
+use crate::{Error, Float, FloatVecs, Result};
 
 /// The hyperparameters one parameter is updated with at one step.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +42,7 @@ pub(crate) trait UpdateRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     );
@@ -57,8 +57,9 @@ struct Slot {
     group: Option<usize>,
     /// How many times this parameter was updated.
     step: u64,
-    /// Empty until the first update, then one vector per buffer name.
-    buffers: Vec<Vec<f64>>,
+    /// Empty until the first update, then one vector per buffer name, in the parameters' own
+    /// precision (as PyTorch keeps it).
+    buffers: FloatVecs,
 }
 
 /// Learning rate, default weight decay, groups and per-parameter state.
@@ -126,7 +127,7 @@ impl Engine {
                     .iter()
                     .position(|g| g.selects(p.name(), p.kind())),
                 step: 0,
-                buffers: Vec::new(),
+                buffers: FloatVecs::Empty,
             })
         });
         slots
@@ -194,6 +195,20 @@ impl Engine {
         check_gradients_finite(model, R::STEP_CONTEXT)?;
         if let Some(slots) = &self.slots {
             Self::check_layout(slots, model, R::STEP_CONTEXT)?;
+            if let Some(slot) = slots
+                .iter()
+                .find(|s| !s.buffers.is_empty() && F::typed_vecs(&s.buffers).is_none())
+            {
+                return Err(Error::state(
+                    R::STEP_CONTEXT,
+                    format!(
+                        "the state of {} was kept for another float type than this model's {}; \
+                         use one optimizer per model",
+                        slot.name,
+                        F::NAME
+                    ),
+                ));
+            }
         } else {
             self.slots = Some(self.layout(model));
         }
@@ -208,7 +223,7 @@ impl Engine {
             return Ok(());
         };
         let names = rule.buffers();
-        let init = rule.initial_value();
+        let init = F::cast(rule.initial_value());
         let mut i = 0;
         model.visit_parameters_mut(&mut |p| {
             let index = i;
@@ -219,9 +234,12 @@ impl Engine {
             let Some(slot) = slots.get_mut(index) else {
                 return;
             };
-            if slot.buffers.len() != names.len() {
-                slot.buffers = vec![vec![init; p.len()]; names.len()];
+            if F::typed_vecs(&slot.buffers).is_none_or(|b| b.len() != names.len()) {
+                slot.buffers = F::wrap_vecs(vec![vec![init; p.len()]; names.len()]);
             }
+            let Some(buffers) = F::typed_vecs_mut(&mut slot.buffers) else {
+                return;
+            };
             slot.step += 1;
             let ctx = match slot.group.and_then(|g| groups.get(g)) {
                 Some(g) => StepContext {
@@ -236,7 +254,7 @@ impl Engine {
                 },
             };
             let (value, grad) = p.value_and_grad_mut();
-            update_widest(rule, &ctx, &mut slot.buffers, value, grad);
+            update_widest(rule, &ctx, buffers, value, grad);
         });
         *steps += 1;
         Ok(())
@@ -251,8 +269,16 @@ impl Engine {
                 continue;
             }
             state.param_steps.insert(slot.name.clone(), slot.step);
-            for (name, buffer) in rule.buffers().iter().zip(&slot.buffers) {
-                let tensor = ArrayD::from_shape_vec(IxDyn(&slot.shape), buffer.clone())
+            let buffers: Vec<Vec<f64>> = match &slot.buffers {
+                FloatVecs::Empty => Vec::new(),
+                FloatVecs::F32(v) => v
+                    .iter()
+                    .map(|b| b.iter().map(|&x| f64::from(x)).collect())
+                    .collect(),
+                FloatVecs::F64(v) => v.clone(),
+            };
+            for (name, buffer) in rule.buffers().iter().zip(buffers) {
+                let tensor = ArrayD::from_shape_vec(IxDyn(&slot.shape), buffer)
                     .expect("a buffer has its parameter's length");
                 state
                     .tensors
@@ -370,7 +396,13 @@ impl Engine {
         }
         for (slot, buffers) in slots.iter_mut().zip(found) {
             if buffers.iter().all(Option::is_some) && !buffers.is_empty() {
-                slot.buffers = buffers.into_iter().flatten().collect();
+                slot.buffers = F::wrap_vecs(
+                    buffers
+                        .into_iter()
+                        .flatten()
+                        .map(|b| b.into_iter().map(F::cast).collect())
+                        .collect(),
+                );
             }
         }
         self.slots = Some(slots);
@@ -381,12 +413,12 @@ impl Engine {
 }
 
 /// Runs `rule.update` compiled for AVX-512 or AVX2 where the processor has them, so that the
-/// element-wise update vectorises across 8 or 4 `f64` lanes; the arithmetic is the same IEEE
+/// element-wise update vectorises across the widest lanes; the arithmetic is the same IEEE
 /// operations on every path, so results are bit-identical.
 fn update_widest<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<f64>],
+    buffers: &mut [Vec<F>],
     value: &mut [F],
     grad: &[F],
 ) {
@@ -409,7 +441,7 @@ fn update_widest<R: UpdateRule, F: Float>(
 unsafe fn update_avx512<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<f64>],
+    buffers: &mut [Vec<F>],
     value: &mut [F],
     grad: &[F],
 ) {
@@ -421,7 +453,7 @@ unsafe fn update_avx512<R: UpdateRule, F: Float>(
 unsafe fn update_avx2<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<f64>],
+    buffers: &mut [Vec<F>],
     value: &mut [F],
     grad: &[F],
 ) {

@@ -178,11 +178,11 @@ pub(crate) fn check_unit_closed(parameter: &str, value: f64) -> Result<()> {
 /// `torch.lerp(start, end, weight)` as PyTorch's CPU kernel computes it: the form used depends
 /// on whether the weight is below one half, which keeps both ends exact.
 #[inline(always)]
-pub(crate) fn lerp(start: f64, end: f64, weight: f64) -> f64 {
-    if weight.abs() < 0.5 {
+pub(crate) fn lerp<F: Float>(start: F, end: F, weight: F) -> F {
+    if weight.abs() < F::cast(0.5) {
         start + weight * (end - start)
     } else {
-        end - (end - start) * (1.0 - weight)
+        end - (end - start) * (F::one() - weight)
     }
 }
 
@@ -192,10 +192,10 @@ mod tests {
 
     #[test]
     fn lerp_hits_both_ends_and_the_middle() {
-        assert_eq!(lerp(2.0, 6.0, 0.0), 2.0);
-        assert_eq!(lerp(2.0, 6.0, 1.0), 6.0);
-        assert_eq!(lerp(2.0, 6.0, 0.25), 3.0);
-        assert_eq!(lerp(2.0, 6.0, 0.75), 5.0);
+        assert_eq!(lerp::<f64>(2.0, 6.0, 0.0), 2.0);
+        assert_eq!(lerp::<f64>(2.0, 6.0, 1.0), 6.0);
+        assert_eq!(lerp::<f64>(2.0, 6.0, 0.25), 3.0);
+        assert_eq!(lerp::<f64>(2.0, 6.0, 0.75), 5.0);
     }
 
     #[test]

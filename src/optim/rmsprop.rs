@@ -100,22 +100,22 @@ impl UpdateRule for RmsPropRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {
         let (neg_lr, wd, eps, alpha, mu) = (
-            -ctx.lr,
-            ctx.weight_decay,
-            self.eps,
-            self.alpha,
-            self.momentum,
+            F::cast(-ctx.lr),
+            F::cast(ctx.weight_decay),
+            F::cast(self.eps),
+            F::cast(self.alpha),
+            F::cast(self.momentum),
         );
-        let w = 1.0 - alpha;
-        let sign = if self.maximize { -1.0 } else { 1.0 };
-        let direction = |p: f64, g: F| {
-            let g = sign * g.as_f64();
-            if wd != 0.0 {
+        let w = F::cast(1.0 - self.alpha);
+        let sign = if self.maximize { -F::one() } else { F::one() };
+        let direction = |p: F, g: F| {
+            let g = sign * g;
+            if wd != F::zero() {
                 g + wd * p
             } else {
                 g
@@ -124,11 +124,11 @@ impl UpdateRule for RmsPropRule {
         match buffers {
             [s] => {
                 for ((x, &g), s) in value.iter_mut().zip(grad).zip(s.iter_mut()) {
-                    let p = x.as_f64();
+                    let p = *x;
                     let g = direction(p, g);
                     *s = *s * alpha + w * g * g;
                     let d = s.sqrt() + eps;
-                    *x = F::cast(p + (neg_lr * g) / d);
+                    *x = p + (neg_lr * g) / d;
                 }
             }
             [s, b] if !self.centered => {
@@ -138,12 +138,12 @@ impl UpdateRule for RmsPropRule {
                     .zip(s.iter_mut())
                     .zip(b.iter_mut())
                 {
-                    let p = x.as_f64();
+                    let p = *x;
                     let g = direction(p, g);
                     *s = *s * alpha + w * g * g;
                     let d = s.sqrt() + eps;
                     *b = *b * mu + g / d;
-                    *x = F::cast(p + neg_lr * *b);
+                    *x = p + neg_lr * *b;
                 }
             }
             [s, a] => {
@@ -153,12 +153,12 @@ impl UpdateRule for RmsPropRule {
                     .zip(s.iter_mut())
                     .zip(a.iter_mut())
                 {
-                    let p = x.as_f64();
+                    let p = *x;
                     let g = direction(p, g);
                     *s = *s * alpha + w * g * g;
                     *a = lerp(*a, g, w);
                     let d = (*s + (-*a) * *a).sqrt() + eps;
-                    *x = F::cast(p + (neg_lr * g) / d);
+                    *x = p + (neg_lr * g) / d;
                 }
             }
             [s, b, a] => {
@@ -168,13 +168,13 @@ impl UpdateRule for RmsPropRule {
                     .zip(s.iter_mut())
                     .zip(b.iter_mut());
                 for ((((x, &g), s), b), a) in elements.zip(a.iter_mut()) {
-                    let p = x.as_f64();
+                    let p = *x;
                     let g = direction(p, g);
                     *s = *s * alpha + w * g * g;
                     *a = lerp(*a, g, w);
                     let d = (*s + (-*a) * *a).sqrt() + eps;
                     *b = *b * mu + g / d;
-                    *x = F::cast(p + neg_lr * *b);
+                    *x = p + neg_lr * *b;
                 }
             }
             _ => debug_assert!(false, "RMSprop keeps one to three buffers"),

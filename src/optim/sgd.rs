@@ -109,15 +109,15 @@ impl UpdateRule for SgdRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<f64>],
+        buffers: &mut [Vec<F>],
         value: &mut [F],
         grad: &[F],
     ) {
-        let (neg_lr, wd) = (-ctx.lr, ctx.weight_decay);
-        let sign = if self.maximize { -1.0 } else { 1.0 };
-        let direction = |p: f64, g: F| {
-            let g = sign * g.as_f64();
-            if wd != 0.0 {
+        let (neg_lr, wd) = (F::cast(-ctx.lr), F::cast(ctx.weight_decay));
+        let sign = if self.maximize { -F::one() } else { F::one() };
+        let direction = |p: F, g: F| {
+            let g = sign * g;
+            if wd != F::zero() {
                 g + wd * p
             } else {
                 g
@@ -125,20 +125,20 @@ impl UpdateRule for SgdRule {
         };
         match buffers {
             [buffer] => {
-                let (mu, keep) = (self.momentum, 1.0 - self.dampening);
+                let (mu, keep) = (F::cast(self.momentum), F::cast(1.0 - self.dampening));
                 let first = ctx.step == 1;
                 for ((v, &g), b) in value.iter_mut().zip(grad).zip(buffer.iter_mut()) {
-                    let p = v.as_f64();
+                    let p = *v;
                     let d = direction(p, g);
                     *b = if first { d } else { *b * mu + keep * d };
                     let d = if self.nesterov { d + mu * *b } else { *b };
-                    *v = F::cast(p + neg_lr * d);
+                    *v = p + neg_lr * d;
                 }
             }
             _ => {
                 for (v, &g) in value.iter_mut().zip(grad) {
-                    let p = v.as_f64();
-                    *v = F::cast(p + neg_lr * direction(p, g));
+                    let p = *v;
+                    *v = p + neg_lr * direction(p, g);
                 }
             }
         }

@@ -6,7 +6,8 @@ use ndarray::ArrayD;
 
 /// Everything an optimizer needs to resume exactly: its kind, how many steps it took, the
 /// learning rate, each parameter's own step count and one `f64` tensor per parameter and
-/// buffer.
+/// buffer. (Optimizers keep their buffers in the parameters' own precision, as PyTorch does;
+/// the export widens `f32` buffers to `f64` exactly, and loading narrows them back exactly.)
 ///
 /// Tensor names are `"<parameter name>.<buffer>"` with PyTorch's buffer names
 /// (`exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`, `momentum_buffer`, `square_avg`, `grad_avg`,

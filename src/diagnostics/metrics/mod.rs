@@ -48,8 +48,8 @@ pub use brier::brier_score_loss;
 pub use confusion::{confusion_matrix, ConfusionMatrix};
 pub use log_loss::{log_loss, log_loss_multiclass};
 pub use precision_recall::{
-    f1_score, precision_recall_f1, precision_recall_fscore_support, precision_score,
-    recall_score, AveragedScores, ClassScores,
+    f1_score, precision_recall_f1, precision_recall_fscore_support, precision_score, recall_score,
+    AveragedScores, ClassScores,
 };
 pub use r2::r2_score;
 pub use regression::{mean_absolute_error, mean_squared_error, root_mean_squared_error};

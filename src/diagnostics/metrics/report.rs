@@ -18,18 +18,19 @@ use crate::{Error, Result};
 /// use tuneup::diagnostics::metrics::classification_report;
 /// let report = classification_report(&[0, 1, 2, 2, 2], &[0, 0, 2, 2, 1])?;
 /// assert_eq!(report.accuracy(), 0.6);
-/// let expected = "\
-///               precision    recall  f1-score   support
-///
-///            0       0.50      1.00      0.67         1
-///            1       0.00      0.00      0.00         1
-///            2       1.00      0.67      0.80         3
-///
-///     accuracy                           0.60         5
-///    macro avg       0.50      0.56      0.49         5
-/// weighted avg       0.70      0.60      0.61         5
-/// ";
-/// assert_eq!(report.to_string(), expected);
+/// let expected = [
+///     "              precision    recall  f1-score   support",
+///     "",
+///     "           0       0.50      1.00      0.67         1",
+///     "           1       0.00      0.00      0.00         1",
+///     "           2       1.00      0.67      0.80         3",
+///     "",
+///     "    accuracy                           0.60         5",
+///     "   macro avg       0.50      0.56      0.49         5",
+///     "weighted avg       0.70      0.60      0.61         5",
+///     "",
+/// ];
+/// assert_eq!(report.to_string(), expected.join("\n"));
 /// # Ok::<(), tuneup::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -191,7 +192,10 @@ impl fmt::Display for ClassificationReport {
             "{:>w$}  {:>9} {:>9} {:>9.d$} {n:>9}",
             "accuracy", "", "", self.accuracy
         )?;
-        for (name, a) in [("macro avg", self.macro_avg), ("weighted avg", self.weighted_avg)] {
+        for (name, a) in [
+            ("macro avg", self.macro_avg),
+            ("weighted avg", self.weighted_avg),
+        ] {
             writeln!(
                 f,
                 "{name:>w$}  {:>9.d$} {:>9.d$} {:>9.d$} {n:>9}",
