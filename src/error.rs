@@ -79,6 +79,16 @@ pub enum Error {
         /// What was called and what must happen first.
         detail: String,
     },
+    /// A file could not be read or written.
+    #[error("I/O error: cannot {operation} {path}: {detail}")]
+    Io {
+        /// What was attempted: `read` or `write`.
+        operation: String,
+        /// The file's path.
+        path: String,
+        /// The operating system's message.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -162,6 +172,25 @@ impl Error {
         }
     }
 
+    /// A [`Error::Io`] from the operation, the path and the underlying error.
+    ///
+    /// ```
+    /// let os = std::io::Error::new(std::io::ErrorKind::NotFound, "not found");
+    /// let e = tuneup::Error::io("read", "w.safetensors", os);
+    /// assert_eq!(e.to_string(), "I/O error: cannot read w.safetensors: not found");
+    /// ```
+    pub fn io(
+        operation: impl fmt::Display,
+        path: impl fmt::Display,
+        error: impl fmt::Display,
+    ) -> Self {
+        Error::Io {
+            operation: operation.to_string(),
+            path: path.to_string(),
+            detail: error.to_string(),
+        }
+    }
+
     /// Prefixes the error's location with an enclosing container, e.g. `layer 2 of Sequential`.
     ///
     /// ```
@@ -197,7 +226,7 @@ impl Error {
                 context: wrap(context),
                 detail,
             },
-            other @ Error::Config { .. } => other,
+            other @ (Error::Config { .. } | Error::Io { .. }) => other,
         }
     }
 }

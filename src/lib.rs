@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod data;
 pub mod diagnostics;
 pub mod error;
 mod float;
@@ -42,6 +43,7 @@ pub mod linalg;
 pub mod loss;
 pub mod model;
 pub mod optim;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use float::Float;

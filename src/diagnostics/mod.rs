@@ -9,4 +9,10 @@
 //! # Ok::<(), tuneup::Error>(())
 //! ```
 
+pub mod curves;
+pub mod doctor;
+pub mod health;
+pub mod history;
 pub mod metrics;
+#[cfg(feature = "plot")]
+pub mod plot;

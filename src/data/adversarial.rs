@@ -1,0 +1,233 @@
+//! Adversarial examples from the model's input gradient: FGSM and PGD.
+
+use ndarray::{Array2, ArrayView2, Zip};
+use rand::Rng;
+
+use super::augmenter::batch_rng;
+use crate::loss::{Loss, Targets};
+use crate::model::{Layer, Mode};
+use crate::{Error, Float, Result};
+
+/// `torch.sign`: −1, 0 or 1.
+fn sign<F: Float>(g: F) -> F {
+    if g > F::zero() {
+        F::one()
+    } else if g < F::zero() {
+        -F::one()
+    } else {
+        F::zero()
+    }
+}
+
+/// `∇ₓ L(model(x), y)` in eval mode, without touching any parameter gradient: every parameter is
+/// frozen for the backward pass and its flag restored afterwards, also on error.
+fn input_gradient<F: Float>(
+    model: &mut dyn Layer<F>,
+    loss: &dyn Loss<F>,
+    x: ArrayView2<'_, F>,
+    targets: Targets<'_, F>,
+    loss_grad: &mut Array2<F>,
+) -> Result<(F, Array2<F>)> {
+    let mut frozen = Vec::new();
+    model.visit_parameters_mut(&mut |p| {
+        frozen.push(p.is_frozen());
+        p.set_frozen(true);
+    });
+    let result = (|| {
+        let out = model.forward(x, Mode::Eval)?;
+        let value = loss.value_and_grad(out, targets, loss_grad)?;
+        let grad = model.backward(loss_grad.view())?.to_owned();
+        Ok((value, grad))
+    })();
+    let mut i = 0;
+    model.visit_parameters_mut(&mut |p| {
+        p.set_frozen(frozen[i]);
+        i += 1;
+    });
+    result
+}
+
+fn check_epsilon(owner: &str, name: &str, v: f64) -> Result<()> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(())
+    } else {
+        Err(Error::config(
+            format!("{owner}.{name}"),
+            v,
+            "a finite number ≥ 0",
+        ))
+    }
+}
+
+fn check_clamp(owner: &str, lo: f64, hi: f64) -> Result<()> {
+    if lo.is_finite() && hi.is_finite() && lo <= hi {
+        Ok(())
+    } else {
+        Err(Error::config(
+            format!("{owner}.clamp"),
+            format!("({lo}, {hi})"),
+            "finite bounds with lo ≤ hi",
+        ))
+    }
+}
+
+/// The fast gradient sign method (Goodfellow et al., 2015): `x + ε·sign(∇ₓL)`, with ε in the
+/// input's units and an optional clamp to the valid input range.
+///
+/// The gradient is taken in eval mode (no dropout, no batch-norm statistics updated) and
+/// parameter gradients are left exactly as they were.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use tuneup::data::Fgsm;
+/// let mut net = Mlp::new(&[2, 4, 1]).seed(3).build::<f64>()?;
+/// let x = ndarray::array![[0.5, -0.5], [1.0, 2.0]];
+/// let y = ndarray::array![[1.0], [0.0]];
+/// let adv = Fgsm::new(0.1)?.perturb(&mut net, &BceWithLogits::new(), x.view(), (&y).into())?;
+/// assert!(adv.iter().zip(x.iter()).all(|(a, b)| (a - b).abs() <= 0.1 + 1e-15));
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fgsm {
+    epsilon: f64,
+    clamp: Option<(f64, f64)>,
+}
+
+impl Fgsm {
+    /// FGSM with step `epsilon` (finite, ≥ 0).
+    pub fn new(epsilon: f64) -> Result<Self> {
+        check_epsilon("Fgsm", "epsilon", epsilon)?;
+        Ok(Fgsm {
+            epsilon,
+            clamp: None,
+        })
+    }
+
+    /// Clamps adversarial inputs to `[lo, hi]` (e.g. pixel range).
+    pub fn clamp(mut self, lo: f64, hi: f64) -> Result<Self> {
+        check_clamp("Fgsm", lo, hi)?;
+        self.clamp = Some((lo, hi));
+        Ok(self)
+    }
+
+    /// The perturbation size.
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+
+    /// The adversarial version of `x` for `model` under `loss`.
+    pub fn perturb<F: Float>(
+        &self,
+        model: &mut dyn Layer<F>,
+        loss: &dyn Loss<F>,
+        x: ArrayView2<'_, F>,
+        targets: Targets<'_, F>,
+    ) -> Result<Array2<F>> {
+        let mut loss_grad = Array2::zeros((0, 0));
+        let (_, grad) = input_gradient(model, loss, x, targets, &mut loss_grad)?;
+        let eps = F::cast(self.epsilon);
+        let mut adv = x.to_owned();
+        Zip::from(&mut adv).and(&grad).for_each(|a, &g| {
+            *a += eps * sign(g);
+        });
+        if let Some((lo, hi)) = self.clamp {
+            adv.mapv_inplace(|v| v.max(F::cast(lo)).min(F::cast(hi)));
+        }
+        Ok(adv)
+    }
+}
+
+/// Projected gradient descent (Madry et al., 2018): `steps` FGSM steps of size `step_size`, each
+/// projected back onto the L∞ ball of radius ε around `x` (and the clamp range), optionally from
+/// a seeded uniform random start inside the ball. The strongest first-order attack in common use.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use tuneup::data::Pgd;
+/// let mut net = Mlp::new(&[2, 4, 1]).seed(3).build::<f64>()?;
+/// let x = ndarray::array![[0.5, -0.5]];
+/// let y = ndarray::array![[1.0]];
+/// let pgd = Pgd::new(0.2, 0.05, 10)?.random_start(7);
+/// let adv = pgd.perturb(&mut net, &BceWithLogits::new(), x.view(), (&y).into())?;
+/// assert!(adv.iter().zip(x.iter()).all(|(a, b)| (a - b).abs() <= 0.2 + 1e-12));
+/// assert!(Pgd::new(0.1, 0.01, 0).is_err());
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pgd {
+    epsilon: f64,
+    step_size: f64,
+    steps: usize,
+    random_start: Option<u64>,
+    clamp: Option<(f64, f64)>,
+}
+
+impl Pgd {
+    /// PGD with radius `epsilon`, step `step_size` (both finite, ≥ 0) and `steps ≥ 1`.
+    pub fn new(epsilon: f64, step_size: f64, steps: usize) -> Result<Self> {
+        check_epsilon("Pgd", "epsilon", epsilon)?;
+        check_epsilon("Pgd", "step_size", step_size)?;
+        if steps == 0 {
+            return Err(Error::config("Pgd.steps", 0, "at least 1"));
+        }
+        Ok(Pgd {
+            epsilon,
+            step_size,
+            steps,
+            random_start: None,
+            clamp: None,
+        })
+    }
+
+    /// Starts from a uniform random point of the ε-ball drawn from `seed`.
+    pub fn random_start(mut self, seed: u64) -> Self {
+        self.random_start = Some(seed);
+        self
+    }
+
+    /// Clamps adversarial inputs to `[lo, hi]`.
+    pub fn clamp(mut self, lo: f64, hi: f64) -> Result<Self> {
+        check_clamp("Pgd", lo, hi)?;
+        self.clamp = Some((lo, hi));
+        Ok(self)
+    }
+
+    /// The adversarial version of `x` for `model` under `loss`.
+    pub fn perturb<F: Float>(
+        &self,
+        model: &mut dyn Layer<F>,
+        loss: &dyn Loss<F>,
+        x: ArrayView2<'_, F>,
+        targets: Targets<'_, F>,
+    ) -> Result<Array2<F>> {
+        let eps = self.epsilon;
+        let project = |adv: &mut Array2<F>| {
+            Zip::from(adv).and(&x).for_each(|a, &x0| {
+                let (lo, hi) = (x0 - F::cast(eps), x0 + F::cast(eps));
+                let mut v = a.max(lo).min(hi);
+                if let Some((clo, chi)) = self.clamp {
+                    v = v.max(F::cast(clo)).min(F::cast(chi));
+                }
+                *a = v;
+            });
+        };
+        let mut adv = x.to_owned();
+        if let Some(seed) = self.random_start {
+            let mut rng = batch_rng(seed, 0);
+            if eps > 0.0 {
+                adv.mapv_inplace(|v| v + F::cast(rng.random_range(-eps..=eps)));
+            }
+            project(&mut adv);
+        }
+        let step = F::cast(self.step_size);
+        let mut loss_grad = Array2::zeros((0, 0));
+        for _ in 0..self.steps {
+            let (_, grad) = input_gradient(model, loss, adv.view(), targets, &mut loss_grad)?;
+            Zip::from(&mut adv)
+                .and(&grad)
+                .for_each(|a, &g| *a += step * sign(g));
+            project(&mut adv);
+        }
+        Ok(adv)
+    }
+}

@@ -1,0 +1,63 @@
+//! The trait every batch augmenter implements.
+
+use ndarray::ArrayViewMut2;
+
+use crate::{Float, Result};
+
+/// Transforms a training batch in place: features and dense targets (one-hot or soft class
+/// targets, or regression values), row for row. Augmenters are seeded and deterministic, and
+/// users add their own (image flips, text back-translation) by implementing this trait.
+///
+/// ```
+/// use tuneup::data::Augmenter;
+/// use ndarray::{array, ArrayViewMut2};
+///
+/// /// Flips the sign of every feature: a toy augmenter of one's own.
+/// struct Negate;
+/// impl Augmenter<f64> for Negate {
+///     fn name(&self) -> String { "Negate".into() }
+///     fn augment(&mut self, mut x: ArrayViewMut2<'_, f64>, _y: ArrayViewMut2<'_, f64>)
+///         -> tuneup::Result<()> {
+///         x.mapv_inplace(|v| -v);
+///         Ok(())
+///     }
+/// }
+/// let (mut x, mut y) = (array![[1.0, -2.0]], array![[1.0]]);
+/// Negate.augment(x.view_mut(), y.view_mut()).unwrap();
+/// assert_eq!(x, array![[-1.0, 2.0]]);
+/// ```
+pub trait Augmenter<F: Float>: Send {
+    /// Name for messages and reports.
+    fn name(&self) -> String;
+
+    /// Augments the batch in place; `targets` has one row per feature row.
+    fn augment(
+        &mut self,
+        features: ArrayViewMut2<'_, F>,
+        targets: ArrayViewMut2<'_, F>,
+    ) -> Result<()>;
+}
+
+/// Checks that features and targets have the same number of rows.
+pub(crate) fn check_rows<F: Float>(
+    name: &dyn Fn() -> String,
+    features: &ArrayViewMut2<'_, F>,
+    targets: &ArrayViewMut2<'_, F>,
+) -> Result<()> {
+    if features.nrows() != targets.nrows() {
+        return Err(crate::Error::shape(
+            name(),
+            format!("{} target rows, one per feature row", features.nrows()),
+            format!("{} target rows", targets.nrows()),
+        ));
+    }
+    Ok(())
+}
+
+/// The generator for the `draw`-th batch of a seeded augmenter: counter-based, so a resumed run
+/// draws what an uninterrupted one would.
+pub(crate) fn batch_rng(seed: u64, draw: u64) -> rand::rngs::StdRng {
+    <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(
+        seed.wrapping_add(draw.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+    )
+}

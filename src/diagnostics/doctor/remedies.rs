@@ -1,0 +1,228 @@
+//! The remedies the doctor prescribes, each naming the crate's own API.
+
+use super::finding::{Problem, Remedy};
+
+/// The remedies for `problem`, most useful first.
+pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
+    let r = Remedy::new;
+    match problem {
+        Problem::Overfitting => vec![
+            r(
+                "EarlyStopping::new(EarlyStoppingConfig { patience: 5, restore_best_weights: true, ..Default::default() })",
+                "stops near the validation minimum and restores those weights",
+            ),
+            r(
+                "L2::new(1e-4) (or AdamW::new(lr)?.weight_decay(1e-2)?)",
+                "penalises large weights, the capacity the model spends on noise",
+            ),
+            r(
+                "Mlp::new(..).dropout(0.2) or Dropout::new(0.2, seed)",
+                "random masks keep units from co-adapting to single samples",
+            ),
+            r(
+                "smaller widths in Mlp::new(&[..]), or more data via GaussianNoise::new(0.1, seed) / MixUp",
+                "less capacity, or more (augmented) samples per parameter",
+            ),
+        ],
+        Problem::Underfitting => vec![
+            r(
+                "wider or deeper Mlp::new(&[d, 64, 64, k]) with Activation::Relu",
+                "a model that is too simple cannot bend to the data (a linear model cannot separate circles)",
+            ),
+            r(
+                "train longer, or a higher rate: Adam::new(1e-2)",
+                "the loss may not have converged",
+            ),
+            r(
+                "weaken L2 / Dropout / weight_decay",
+                "heavy regularisation pins the model to the constant predictor",
+            ),
+            r(
+                "StandardScaler::new().fit(&x)?",
+                "unscaled features slow learning in some directions",
+            ),
+        ],
+        Problem::Plateau => vec![
+            r(
+                "CosineAnnealingWarmRestarts::new(lr, 10, 2, 0.0)? or CyclicLr",
+                "periodic high rates kick the weights off a flat region",
+            ),
+            r(
+                "Sgd::new(lr)?.momentum(0.9)? or Adam::new(1e-3)?",
+                "momentum and adaptive steps cross flat regions faster",
+            ),
+            r(
+                "Mlp::new(..).init(Init::KaimingNormal { .. }) (or XavierNormal for tanh)",
+                "too small an initialisation starts on a saddle",
+            ),
+            r(
+                "ReduceLrOnPlateau::new(lr, PlateauConfig::default())?",
+                "lowers the rate once progress stops, to settle into the minimum",
+            ),
+        ],
+        Problem::Divergence => vec![
+            r(
+                "a learning rate 10× smaller (Sgd::new(lr / 10.0)?, Adam::new(1e-3)?)",
+                "steps larger than the curvature allows overshoot and grow without bound",
+            ),
+            r(
+                "clip_grad_norm(&mut model, 1.0, 2.0, false)?",
+                "caps the size of one bad step",
+            ),
+            r(
+                "LinearLr::new(lr, 0.1, 1.0, 5)? (warm-up)",
+                "small steps while the early gradients are large",
+            ),
+            r(
+                "StandardScaler::new().fit(&x)? and SimpleImputer for NaN inputs",
+                "large or missing inputs give huge or NaN losses",
+            ),
+        ],
+        Problem::Oscillation => vec![
+            r(
+                "a learning rate 3–10× smaller",
+                "the loss bounces across a valley instead of descending it",
+            ),
+            r(
+                "ReduceLrOnPlateau::new(lr, PlateauConfig::default())? or CosineAnnealingLr::new(lr, epochs, 0.0)?",
+                "decays the rate as training proceeds",
+            ),
+            r(
+                "larger batches (BatchLoader) or Sgd momentum 0.9",
+                "averages out step-to-step noise",
+            ),
+        ],
+        Problem::VanishingGradients => vec![
+            r(
+                "Activation::Relu (or Gelu / Silu) instead of Sigmoid / Tanh in hidden layers",
+                "sigmoid's derivative is at most 1/4, so gradients shrink layer by layer",
+            ),
+            r(
+                "Mlp::new(..).normalization(Normalization::Batch) or Residual blocks",
+                "normalisation and skip connections keep signals at a usable scale",
+            ),
+            r(
+                "Mlp::new(..).init(Init::KaimingNormal { .. }) / XavierNormal",
+                "variance-preserving initialisation",
+            ),
+            r("fewer layers", "each layer multiplies the shrinkage"),
+        ],
+        Problem::ExplodingGradients => vec![
+            r(
+                "clip_grad_norm(&mut model, 1.0, 2.0, false)?",
+                "caps the update no matter how large the gradient",
+            ),
+            r(
+                "Mlp::new(..).init(Init::KaimingNormal { .. }) / XavierNormal",
+                "weights too large at initialisation multiply gradients layer by layer",
+            ),
+            r(
+                "a smaller learning rate, and Normalization::Batch / LayerNorm",
+                "keeps activations and gradients at unit scale",
+            ),
+        ],
+        Problem::DeadUnits => vec![
+            r(
+                "Activation::LeakyRelu { .. } / Elu / Gelu",
+                "a non-zero slope for negative inputs lets dead units recover",
+            ),
+            r(
+                "a smaller learning rate",
+                "large steps push biases so negative that a unit never fires again",
+            ),
+            r(
+                "Mlp::new(..).init(Init::KaimingNormal { .. }) with zero biases",
+                "starts every unit in its active region",
+            ),
+        ],
+        Problem::SaturatedUnits => vec![
+            r(
+                "Mlp::new(..).init(Init::XavierNormal { .. }) (smaller weights)",
+                "large pre-activations put sigmoid / tanh in their flat tails",
+            ),
+            r(
+                "StandardScaler::new().fit(&x)? and Normalization::Batch / LayerNorm",
+                "keeps pre-activations near 0 where the derivative is largest",
+            ),
+            r(
+                "Activation::Relu / Gelu in hidden layers",
+                "no flat tail on the positive side",
+            ),
+        ],
+        Problem::PoorGeneralization => vec![
+            r(
+                "check the split: train_test_split with a seed, StratifiedKFold for model selection",
+                "a validation set that leaked or is unrepresentative overstates the score",
+            ),
+            r(
+                "L2::new(1e-4), Dropout, EarlyStopping",
+                "a model tuned to the validation set needs regularisation too",
+            ),
+            r(
+                "more varied data: GaussianNoise, MixUp, Fgsm (adversarial augmentation)",
+                "covers inputs the test set holds but training did not",
+            ),
+        ],
+        Problem::DistributionShift => vec![
+            r(
+                "fit scalers / imputers on train only (StandardScaler::new().fit(&train)?), then transform test",
+                "leaked or mismatched preprocessing looks like shift",
+            ),
+            r(
+                "retrain on data that covers the test distribution, or fine-tune on it (freeze early layers)",
+                "a model cannot extrapolate to feature values it never saw",
+            ),
+            r(
+                "GaussianNoise::new(std, seed) augmentation",
+                "robustness to small shifts",
+            ),
+        ],
+        Problem::MissingValues => vec![
+            r(
+                "SimpleImputer::new(ImputeStrategy::Median)?.fit(&x)? or KnnImputer",
+                "NaN inputs make every loss and gradient NaN",
+            ),
+            r(
+                "MissingThreshold / drop_rows_with_missing",
+                "drop columns or rows that are mostly missing",
+            ),
+        ],
+        Problem::Outliers => vec![
+            r(
+                "OutlierDetector::new(OutlierMethod::modified_z_score())?.fit(&x)?.clip(&x)? or Winsorizer::new(0.01, 0.99)?",
+                "extreme values dominate squared losses and scaler statistics",
+            ),
+            r(
+                "RobustScaler::new() instead of StandardScaler",
+                "median and IQR are not moved by outliers",
+            ),
+            r("Huber::new(1.0) loss", "linear, not quadratic, in large errors"),
+        ],
+        Problem::ClassImbalance => vec![
+            r(
+                "Smote::new().seed(s).fit_resample(..) / RandomOverSampler / Adasyn",
+                "more minority samples to learn from",
+            ),
+            r(
+                "CrossEntropy::new().with_class_weights(..)? or BceWithLogits::new().with_pos_weight(..)?",
+                "weights errors on the rare class more",
+            ),
+            r(
+                "judge with balanced_accuracy_score / f1_score, split with StratifiedKFold",
+                "accuracy rewards predicting the majority class",
+            ),
+        ],
+        Problem::DuplicateRows => vec![
+            r(
+                "drop_duplicate_rows(&x.view())",
+                "repeated rows weigh some samples more and leak across train/validation splits",
+            ),
+        ],
+        Problem::ConstantFeatures => vec![
+            r(
+                "VarianceThreshold::default().fit(&x)?.transform(&x)?",
+                "a constant column carries no information (and divides by 0 in scalers)",
+            ),
+        ],
+    }
+}

@@ -1,0 +1,156 @@
+//! The `Callback` trait: code run by the [`Trainer`](super::Trainer) at the start and end of
+//! training, of each epoch and of each batch.
+
+use crate::diagnostics::history::History;
+use crate::model::Layer;
+use crate::optim::{LrSchedule, Optimizer};
+use crate::{Float, Result};
+
+/// What a callback sees: the model (read-only), the history so far, the optimizer and
+/// schedule, where training is, and a way to ask training to stop.
+///
+/// ```
+/// use tuneup::train::{Callback, CallbackContext};
+/// struct StopAtEpoch(usize);
+/// impl Callback<f32> for StopAtEpoch {
+///     fn name(&self) -> String { "stop-at".into() }
+///     fn on_epoch_end(&mut self, ctx: &mut CallbackContext<'_, f32>) -> tuneup::Result<()> {
+///         if ctx.epoch + 1 >= self.0 { ctx.request_stop(); }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub struct CallbackContext<'a, F: Float> {
+    /// The model being trained.
+    pub model: &'a dyn Layer<F>,
+    /// The history so far (at `on_epoch_end` it already holds the epoch that just ended).
+    pub history: &'a History,
+    /// The optimizer (for its learning rate and its state, e.g. to checkpoint it).
+    pub optimizer: &'a dyn Optimizer<F>,
+    /// The learning-rate schedule, if one is set.
+    pub schedule: Option<&'a dyn LrSchedule>,
+    /// The current epoch, counted from 0 (at `on_train_begin`, the first epoch to run).
+    pub epoch: usize,
+    /// The total number of epochs configured.
+    pub epochs: usize,
+    /// The current batch within the epoch (batch hooks only).
+    pub batch: Option<usize>,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// The objective on the batch that just ended (`on_batch_end` only).
+    pub batch_loss: Option<f64>,
+    /// Epochs completed so far (after `on_epoch_end` of epoch `e`, `e + 1`): the number a
+    /// checkpoint written now resumes from.
+    pub completed_epochs: usize,
+    pub(crate) stop: bool,
+}
+
+impl<F: Float> CallbackContext<'_, F> {
+    /// Asks training to stop: after the current batch for batch hooks, after the current
+    /// epoch for epoch hooks. The history's stop reason names this callback.
+    pub fn request_stop(&mut self) {
+        self.stop = true;
+    }
+
+    /// True when stopping was requested (by this callback or an earlier one in this hook).
+    pub fn stop_requested(&self) -> bool {
+        self.stop
+    }
+}
+
+/// Code run during [`Trainer::fit`](super::Trainer::fit), with Keras's hooks. Every hook has
+/// an empty default; an error returned by a hook ends `fit` with that error.
+///
+/// Callbacks run in the order they were added, after the trainer's own work for the hook
+/// (at `on_epoch_end`: the epoch's record, the schedule step and early stopping are done).
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use tuneup::train::{Callback, CallbackContext, Trainer};
+/// struct CountBatches(usize);
+/// impl Callback<f64> for CountBatches {
+///     fn on_batch_end(&mut self, _ctx: &mut CallbackContext<'_, f64>) -> tuneup::Result<()> {
+///         self.0 += 1;
+///         Ok(())
+///     }
+/// }
+/// let x = ndarray::Array2::<f64>::zeros((10, 2));
+/// let y = ndarray::Array2::<f64>::zeros((10, 1));
+/// let mut trainer = Trainer::builder()
+///     .model(Mlp::new(&[2, 1]).build::<f64>()?)
+///     .loss(Mse::new())
+///     .optimizer(Sgd::new(0.1)?)
+///     .epochs(3)
+///     .batch_size(4)
+///     .callback(CountBatches(0))
+///     .build()?;
+/// trainer.fit(x.view(), &y)?;
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait Callback<F: Float>: Send {
+    /// A name for messages and for the stop reason.
+    fn name(&self) -> String {
+        "callback".to_string()
+    }
+    /// Before the first epoch of a `fit` call.
+    fn on_train_begin(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// After the last epoch (also after an early stop, a divergence or a stop request).
+    fn on_train_end(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// Before each epoch.
+    fn on_epoch_begin(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// After each epoch, once its record is in the history.
+    fn on_epoch_end(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// Before each batch.
+    fn on_batch_begin(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// After each batch (its objective is in `ctx.batch_loss`).
+    fn on_batch_end(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The hooks, for running callbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hook {
+    TrainBegin,
+    TrainEnd,
+    EpochBegin,
+    EpochEnd,
+    BatchBegin,
+    BatchEnd,
+}
+
+/// Runs `hook` on every callback; returns the name of the first that asked to stop.
+pub(crate) fn run_hook<F: Float>(
+    callbacks: &mut [Box<dyn Callback<F>>],
+    hook: Hook,
+    ctx: &mut CallbackContext<'_, F>,
+) -> Result<Option<String>> {
+    let mut stopper = None;
+    for cb in callbacks.iter_mut() {
+        let before = ctx.stop;
+        ctx.stop = false;
+        match hook {
+            Hook::TrainBegin => cb.on_train_begin(ctx)?,
+            Hook::TrainEnd => cb.on_train_end(ctx)?,
+            Hook::EpochBegin => cb.on_epoch_begin(ctx)?,
+            Hook::EpochEnd => cb.on_epoch_end(ctx)?,
+            Hook::BatchBegin => cb.on_batch_begin(ctx)?,
+            Hook::BatchEnd => cb.on_batch_end(ctx)?,
+        }
+        if ctx.stop && stopper.is_none() {
+            stopper = Some(cb.name());
+        }
+        ctx.stop |= before;
+    }
+    Ok(stopper)
+}

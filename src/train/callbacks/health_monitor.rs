@@ -1,0 +1,440 @@
+//! Records gradient, weight, update and activation health per parameter every epoch, for the
+//! doctor.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::diagnostics::doctor::{HealthLog, LayerHealth};
+use crate::diagnostics::health::{
+    activation_stats, l2_norm, ActivationStats, ParameterSnapshot, SaturationConfig, UnitKind,
+    UpdateRatio,
+};
+use crate::loss::Loss;
+use crate::model::{Layer, Mode, ParamKind, Sequential};
+use crate::train::{Callback, CallbackContext, OwnedTargets};
+use crate::{Error, Float, Result};
+
+/// A [`Callback`] that fills a [`HealthLog`] with one [`LayerHealth`] record per trainable
+/// (unfrozen) parameter at the end of every epoch, for
+/// [`Doctor`](crate::diagnostics::doctor::Doctor) to read.
+///
+/// What is measured, and on what:
+/// - **weight norm** `‖θ‖₂`: the model's parameters at the end of the epoch;
+/// - **update ratio** `‖Δθ‖₂ / ‖θ‖₂`: the *last optimizer step of the epoch* (the parameters
+///   are copied before the epoch's last batch and compared after it);
+/// - **gradient norm** `‖∇θ‖₂` and **activation statistics**: a fixed *probe batch* you give,
+///   run through a *mirror* network (a [`Sequential`] of the same architecture, into which
+///   the model's parameters and buffers are copied at each epoch end). Callbacks see the
+///   model read-only and after the trainer has cleared its gradients, so the monitor measures
+///   on its own copy: the gradient is that of `loss` (the data term, without regularizers)
+///   on the probe batch in training mode; the activations are each of the mirror's layers'
+///   outputs on the probe batch in eval mode. A fixed batch keeps epochs comparable.
+///
+/// Activation statistics ([`activation_stats`]) are read from each top-level layer's output
+/// whose kind [`UnitKind::from_description`] recognises (a `Linear` with a fused ReLU, sigmoid
+/// or tanh, or such an `ActivationLayer`): the dead fraction of ReLU units, the saturated
+/// fraction of sigmoid / tanh units (see [`SaturationConfig`]). They are attached to the
+/// `Weight`-kind parameters of that layer, or, for a layer without one (an activation layer,
+/// a batch norm), of the nearest earlier layer that has one. Layers nested in a `Residual`
+/// block are measured as one output.
+///
+/// Cost per epoch: two copies of the parameters, one forward pass in eval mode and one
+/// forward + backward pass in training mode on the probe batch, so it can stay on.
+///
+/// The log lives behind a shared handle ([`HealthMonitor::shared_log`]), because the Trainer
+/// owns its callbacks.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// use tuneup::train::{callbacks::HealthMonitor, Trainer};
+/// use ndarray::Array2;
+/// let arch = Mlp::new(&[3, 8, 1]).activation(Activation::Relu).seed(0);
+/// let x = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 3 + j) as f64 * 0.7).sin());
+/// let y = Array2::from_shape_fn((40, 1), |(i, _)| x[[i, 0]] - x[[i, 2]]);
+/// let monitor = HealthMonitor::new(arch.build()?, Mse::new(), x.clone(), y.clone())?;
+/// let log = monitor.shared_log();
+/// let mut trainer = Trainer::builder()
+///     .model(arch.build::<f64>()?)
+///     .loss(Mse::new())
+///     .optimizer(Sgd::new(0.05)?)
+///     .epochs(3)
+///     .batch_size(10)
+///     .callback(monitor)
+///     .build()?;
+/// trainer.fit(x.view(), &y)?;
+/// let log = log.lock().unwrap();
+/// assert_eq!(log.len(), 3 * 4); // 3 epochs × 4 parameters
+/// let first = &log.epoch(2)[0];
+/// assert_eq!(first.layer, "0.weight");
+/// assert!(first.grad_norm > 0.0 && first.update_ratio.unwrap() > 0.0);
+/// assert!(first.dead_fraction.is_some()); // a ReLU layer
+/// assert_eq!(log.epoch(2)[2].dead_fraction, None); // the linear output layer
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub struct HealthMonitor<F: Float> {
+    mirror: Sequential<F>,
+    loss: Box<dyn Loss<F>>,
+    probe_x: Array2<F>,
+    probe_y: OwnedTargets<F>,
+    saturation: SaturationConfig,
+    /// Per mirror layer: its unit kind.
+    kinds: Vec<UnitKind>,
+    /// Per mirror layer: the names of the parameters its activation statistics go to.
+    attach: Vec<Vec<String>>,
+    /// The model's parameters (copied into the mirror), then reused.
+    copy: ParameterSnapshot<F>,
+    buffers: Vec<Vec<F>>,
+    before_step: ParameterSnapshot<F>,
+    step_epoch: Option<usize>,
+    ratios: Vec<UpdateRatio>,
+    grad: Array2<F>,
+    log: Arc<Mutex<HealthLog>>,
+}
+
+impl<F: Float> std::fmt::Debug for HealthMonitor<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HealthMonitor")
+            .field("mirror", &self.mirror)
+            .field("loss", &self.loss.name())
+            .field("probe_rows", &self.probe_x.nrows())
+            .field("saturation", &self.saturation)
+            .finish()
+    }
+}
+
+impl<F: Float> HealthMonitor<F> {
+    /// A monitor measuring on `probe_x` / `probe_targets` with `loss` (normally the trainer's
+    /// loss), through `mirror`, a network of the same architecture as the trained model (its
+    /// own weights do not matter; the model's are copied in).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] for an empty probe, targets with another row count, or a probe the
+    /// mirror cannot take. A mirror whose parameters differ from the model's (names or sizes)
+    /// is an [`Error::Shape`] from `fit`, before the first epoch.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::callbacks::HealthMonitor;
+    /// let net = Mlp::new(&[2, 2]).build::<f32>()?;
+    /// let x = ndarray::Array2::zeros((4, 2));
+    /// assert!(HealthMonitor::new(net, CrossEntropy::new(), x.clone(), vec![0, 1, 1, 0]).is_ok());
+    /// let net = Mlp::new(&[2, 2]).build::<f32>()?;
+    /// assert!(HealthMonitor::new(net, CrossEntropy::new(), x, vec![0, 1]).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn new(
+        mirror: Sequential<F>,
+        loss: impl Loss<F> + 'static,
+        probe_x: Array2<F>,
+        probe_targets: impl Into<OwnedTargets<F>>,
+    ) -> Result<Self> {
+        let probe_y = probe_targets.into();
+        if probe_x.nrows() == 0 {
+            return Err(Error::shape(
+                "HealthMonitor probe",
+                "at least one row",
+                format!("{} × {}", probe_x.nrows(), probe_x.ncols()),
+            ));
+        }
+        if probe_y.rows() != probe_x.nrows() {
+            return Err(Error::shape(
+                "HealthMonitor probe targets",
+                format!("{} rows, one per probe row", probe_x.nrows()),
+                format!("{} rows", probe_y.rows()),
+            ));
+        }
+        mirror
+            .output_width(probe_x.ncols())
+            .map_err(|e| e.within("HealthMonitor mirror"))?;
+        let kinds: Vec<UnitKind> = mirror
+            .layers()
+            .iter()
+            .map(|l| UnitKind::from_description(&l.describe()))
+            .collect();
+        let mut attach: Vec<Vec<String>> = Vec::with_capacity(kinds.len());
+        let mut last: Vec<String> = Vec::new();
+        for layer in mirror.layers() {
+            let mut weights = Vec::new();
+            layer.visit_parameters(&mut |p| {
+                if p.kind() == ParamKind::Weight {
+                    weights.push(p.name().to_string());
+                }
+            });
+            if !weights.is_empty() {
+                last = weights;
+            }
+            attach.push(last.clone());
+        }
+        Ok(HealthMonitor {
+            mirror,
+            loss: Box::new(loss),
+            probe_x,
+            probe_y,
+            saturation: SaturationConfig::default(),
+            kinds,
+            attach,
+            copy: ParameterSnapshot::new(),
+            buffers: Vec::new(),
+            before_step: ParameterSnapshot::new(),
+            step_epoch: None,
+            ratios: Vec::new(),
+            grad: Array2::zeros((0, 0)),
+            log: Arc::new(Mutex::new(HealthLog::new())),
+        })
+    }
+
+    /// Sets when a sigmoid / tanh unit counts as saturated (default
+    /// [`SaturationConfig::default`]); a bad config is an [`Error::Config`].
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::diagnostics::health::SaturationConfig;
+    /// use tuneup::train::callbacks::HealthMonitor;
+    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
+    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// let m = m.saturation(SaturationConfig { delta: 0.05, batch_fraction: 0.9 })?;
+    /// assert!(m.saturation(SaturationConfig { delta: 1.0, batch_fraction: 0.9 }).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn saturation(mut self, config: SaturationConfig) -> Result<Self> {
+        config.validate()?;
+        self.saturation = config;
+        Ok(self)
+    }
+
+    /// A handle on the log the monitor fills (clone it out, or read it in place, after or
+    /// during `fit`).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::callbacks::HealthMonitor;
+    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
+    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// assert!(m.shared_log().lock().unwrap().is_empty());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn shared_log(&self) -> Arc<Mutex<HealthLog>> {
+        Arc::clone(&self.log)
+    }
+
+    /// A copy of the log so far.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::callbacks::HealthMonitor;
+    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
+    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// assert_eq!(m.log().len(), 0);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn log(&self) -> HealthLog {
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Copies `model`'s parameters and buffers into the mirror, checking they line up.
+    fn sync_mirror(&mut self, model: &dyn Layer<F>) -> Result<()> {
+        self.copy.capture(model);
+        let mut error = None;
+        let mut i = 0;
+        let names: Vec<(&str, &[F])> = self.copy.iter().collect();
+        self.mirror.visit_parameters_mut(&mut |p| {
+            if error.is_some() {
+                return;
+            }
+            match names.get(i) {
+                Some((name, values)) if *name == p.name() && values.len() == p.len() => {
+                    p.value_and_grad_mut().0.copy_from_slice(values);
+                }
+                other => {
+                    error = Some(Error::shape(
+                        "HealthMonitor mirror",
+                        match other {
+                            Some((name, values)) => {
+                                format!("parameter `{name}` with {} values", values.len())
+                            }
+                            None => format!("the model's {} parameters", names.len()),
+                        },
+                        format!(
+                            "`{}` with {} values (build the mirror like the model)",
+                            p.name(),
+                            p.len()
+                        ),
+                    ));
+                }
+            }
+            i += 1;
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if i != names.len() {
+            return Err(Error::shape(
+                "HealthMonitor mirror",
+                format!("{} parameters, like the model", names.len()),
+                format!("{i} parameters (build the mirror like the model)"),
+            ));
+        }
+        let mut n = 0;
+        let buffers = &mut self.buffers;
+        model.visit_buffers(&mut |b| {
+            if n == buffers.len() {
+                buffers.push(Vec::new());
+            }
+            buffers[n].clear();
+            buffers[n].extend_from_slice(b.as_slice());
+            n += 1;
+        });
+        let mut j = 0;
+        self.mirror.visit_buffers_mut(&mut |b| {
+            if error.is_none() {
+                match buffers.get(j).filter(|_| j < n) {
+                    Some(v) if v.len() == b.as_slice().len() => b.as_slice_mut().copy_from_slice(v),
+                    _ => {
+                        error = Some(Error::shape(
+                            "HealthMonitor mirror",
+                            format!("the model's {n} buffers"),
+                            format!("buffer `{}` that does not match", b.name()),
+                        ))
+                    }
+                }
+            }
+            j += 1;
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if j != n {
+            return Err(Error::shape(
+                "HealthMonitor mirror",
+                format!("{n} buffers, like the model"),
+                format!("{j} buffers"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Activation statistics of every mirror layer on the probe batch (eval mode).
+    fn activations(&mut self) -> Result<Vec<Option<ActivationStats>>> {
+        let mut stats: Vec<Option<ActivationStats>> = vec![None; self.kinds.len()];
+        let mut error = None;
+        let kinds = &self.kinds;
+        let config = &self.saturation;
+        self.mirror
+            .forward_observed(self.probe_x.view(), Mode::Eval, &mut |i,
+                                                                     out: ArrayView2<
+                '_,
+                F,
+            >| {
+                if kinds[i] == UnitKind::Other || error.is_some() {
+                    return;
+                }
+                match activation_stats(out, kinds[i], config) {
+                    Ok(s) => stats[i] = Some(s),
+                    Err(e) => error = Some(e),
+                }
+            })
+            .map_err(|e| e.within("HealthMonitor probe"))?;
+        match error {
+            Some(e) => Err(e),
+            None => Ok(stats),
+        }
+    }
+
+    /// Gradient of the loss on the probe batch (training mode), left in the mirror.
+    fn probe_gradient(&mut self) -> Result<()> {
+        self.mirror.zero_grad();
+        let out = self
+            .mirror
+            .forward(self.probe_x.view(), Mode::Train)
+            .map_err(|e| e.within("HealthMonitor probe"))?;
+        self.loss
+            .value_and_grad(out, self.probe_y.view(), &mut self.grad)
+            .map_err(|e| e.within("HealthMonitor probe"))?;
+        self.mirror
+            .backward_parameters(self.grad.view())
+            .map_err(|e| e.within("HealthMonitor probe"))
+    }
+}
+
+impl<F: Float> Callback<F> for HealthMonitor<F> {
+    fn name(&self) -> String {
+        "HealthMonitor".to_string()
+    }
+
+    fn on_train_begin(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        self.step_epoch = None;
+        self.sync_mirror(ctx.model)
+    }
+
+    fn on_batch_begin(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        if ctx.batch == Some(ctx.batches.saturating_sub(1)) {
+            self.before_step.capture(ctx.model);
+        }
+        Ok(())
+    }
+
+    fn on_batch_end(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        if ctx.batch == Some(ctx.batches.saturating_sub(1)) && !self.before_step.is_empty() {
+            self.before_step
+                .update_ratios_into(ctx.model, &mut self.ratios)?;
+            self.step_epoch = Some(ctx.epoch);
+        }
+        Ok(())
+    }
+
+    fn on_epoch_end(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        self.sync_mirror(ctx.model)?;
+        let stats = self.activations()?;
+        self.probe_gradient()?;
+        let epoch = ctx.epoch;
+        let have_ratios = self.step_epoch == Some(epoch);
+        let mut records = Vec::with_capacity(self.copy.len());
+        let mut frozen = Vec::new();
+        ctx.model
+            .visit_parameters(&mut |p| frozen.push(p.is_frozen()));
+        let (ratios, attach, kinds) = (&self.ratios, &self.attach, &self.kinds);
+        let mut i = 0;
+        self.mirror.visit_parameters(&mut |p| {
+            let k = i;
+            i += 1;
+            if frozen.get(k).copied().unwrap_or(false) {
+                return;
+            }
+            let mut rec = LayerHealth::new(
+                p.name(),
+                epoch,
+                l2_norm(p.grad_slice()),
+                l2_norm(p.value_slice()),
+            );
+            if have_ratios {
+                if let Some(r) = ratios.get(k).filter(|r| r.name == p.name()) {
+                    rec = rec.with_update_ratio(r.ratio);
+                }
+            }
+            for (layer, names) in attach.iter().enumerate() {
+                if kinds[layer] == UnitKind::Other || !names.iter().any(|n| n == p.name()) {
+                    continue;
+                }
+                if let Some(s) = &stats[layer] {
+                    if let Some(d) = s.dead_fraction {
+                        rec = rec.with_dead_fraction(d);
+                    }
+                    if let Some(f) = s.saturated_fraction {
+                        rec = rec.with_saturated_fraction(f);
+                    }
+                }
+            }
+            records.push(rec);
+        });
+        self.mirror.zero_grad();
+        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        for r in records {
+            log.push(r);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,20 @@
+//! Built-in callbacks: a progress line per epoch ([`ProgressLogger`]; an `indicatif` bar,
+//! `ProgressBar`, with the `progress` feature), a CSV logger of the history, model
+//! checkpoints and a [`HealthMonitor`] feeding the doctor. (Early stopping and the
+//! learning-rate schedule are built into the [`Trainer`](super::Trainer) itself, set with
+//! `early_stopping` and `schedule`, because a checkpoint must save their state with the
+//! optimizer's.)
+
+mod csv_logger;
+mod health_monitor;
+mod model_checkpoint;
+mod progress;
+#[cfg(feature = "progress")]
+mod progress_bar;
+
+pub use csv_logger::CsvLogger;
+pub use health_monitor::HealthMonitor;
+pub use model_checkpoint::ModelCheckpoint;
+pub use progress::ProgressLogger;
+#[cfg(feature = "progress")]
+pub use progress_bar::ProgressBar;

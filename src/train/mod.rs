@@ -1,0 +1,58 @@
+//! Training: the [`Trainer`] builder that joins model, loss, regularizers, optimizer, schedule,
+//! early stopping, data handling and callbacks, and the built-in callbacks.
+//!
+//! ```
+//! use tuneup::prelude::*;
+//! use tuneup::train::{Metric, Trainer};
+//! use tuneup::optim::EarlyStoppingConfig;
+//! use ndarray::Array2;
+//!
+//! // y = 1 when x₀ + x₁ > 0, on a seeded grid.
+//! let x = Array2::from_shape_fn((200, 2), |(i, j)| ((i * 7 + j * 13) % 41) as f64 / 20.0 - 1.0);
+//! let y: Vec<usize> = x.rows().into_iter().map(|r| usize::from(r[0] + r[1] > 0.0)).collect();
+//! let mut trainer = Trainer::builder()
+//!     .model(Mlp::new(&[2, 8, 2]).activation(Activation::Relu).seed(3).build::<f64>()?)
+//!     .loss(CrossEntropy::new())
+//!     .regularizer(L2::new(1e-4)?)
+//!     .optimizer(Adam::new(0.02)?)
+//!     .epochs(60)
+//!     .batch_size(32)
+//!     .seed(1)
+//!     .validation_split(0.2)
+//!     .metric(Metric::Accuracy)
+//!     .early_stopping(EarlyStoppingConfig { patience: 10, ..Default::default() })
+//!     .build()?;
+//! let history = trainer.fit(x.view(), &y)?;
+//! assert!(history.last().unwrap().get("val_accuracy").unwrap() > 0.9);
+//! # Ok::<(), tuneup::Error>(())
+//! ```
+//!
+//! Weights and checkpoints are safetensors files with PyTorch `state_dict` names, usable
+//! without the Trainer: [`save_weights`] / [`load_weights`] move a model's weights to and from
+//! PyTorch (`safetensors.torch.load_file` + `load_state_dict(strict=True)`), and a
+//! [`Checkpoint`] keeps everything a run needs to resume bit for bit.
+
+mod boxed_model;
+mod builder;
+mod callback;
+pub mod callbacks;
+mod checkpoint;
+mod metric;
+mod resume;
+mod safetensors_io;
+mod state_dict;
+mod trainer;
+
+pub use builder::{GradClip, OnDivergence, OwnedTargets, ScheduleStep, TrainerBuilder};
+pub use callback::{Callback, CallbackContext};
+#[cfg(feature = "progress")]
+pub use callbacks::ProgressBar;
+pub use callbacks::{CsvLogger, ModelCheckpoint, ProgressLogger};
+pub use checkpoint::Checkpoint;
+pub use metric::{Metric, OutputKind};
+pub use safetensors_io::{Dtype, Tensor, TensorFile};
+pub use state_dict::{
+    check_state_dict, is_torch_counter, load_state_dict, load_weights, load_weights_from_bytes,
+    save_weights, state_dict, weights_to_bytes, LoadOptions, LoadReport, Mismatch, StateScope,
+};
+pub use trainer::{Evaluation, Trainer};

@@ -1,0 +1,109 @@
+//! Saving a [`Trainer`]'s whole state to a [`Checkpoint`] and resuming from one.
+
+use std::path::Path;
+
+use super::checkpoint::Checkpoint;
+use super::Trainer;
+use crate::diagnostics::history::History;
+use crate::model::Layer;
+use crate::optim::{LrSchedule, Optimizer};
+use crate::{Error, Float, Result};
+
+/// The metadata key under which a trainer's checkpoint keeps the history (as CSV).
+pub(crate) const HISTORY_KEY: &str = "trainer.history";
+
+/// A checkpoint of a run: model (parameters, buffers, counters such as Dropout's mask draws),
+/// optimizer and schedule state, completed epochs and the history.
+pub(crate) fn run_checkpoint<F: Float>(
+    model: &dyn Layer<F>,
+    optimizer: &dyn Optimizer<F>,
+    schedule: Option<&dyn LrSchedule>,
+    completed: usize,
+    history: &History,
+) -> Result<Checkpoint> {
+    let mut ckpt = Checkpoint::new(model)?
+        .with_optimizer(optimizer.state())
+        .with_epoch(completed as u64)
+        .with_metadata(HISTORY_KEY, history.to_csv());
+    if let Some(s) = schedule {
+        ckpt = ckpt.with_schedule(s);
+    }
+    Ok(ckpt)
+}
+
+impl<F: Float, M: Layer<F>> Trainer<F, M> {
+    /// The trainer's state now: the model's full state, the optimizer's and schedule's
+    /// state, the completed epochs and the history. [`restore_checkpoint`](Trainer::restore_checkpoint)
+    /// on a trainer built with the same settings continues the run bit for bit: each epoch's
+    /// shuffle depends only on `(seed, epoch)`, and Dropout's mask stream on its saved counter.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::Trainer;
+    /// let t = Trainer::builder().model(Mlp::new(&[2, 1]).build::<f64>()?)
+    ///     .loss(Mse::new()).optimizer(Adam::new(1e-3)?).build()?;
+    /// assert_eq!(t.checkpoint()?.epoch, 0);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn checkpoint(&self) -> Result<Checkpoint> {
+        run_checkpoint(
+            &self.model,
+            &*self.optimizer,
+            self.schedule(),
+            self.completed,
+            &self.history,
+        )
+    }
+
+    /// Writes [`checkpoint`](Trainer::checkpoint) to a safetensors file.
+    pub fn save_checkpoint(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.checkpoint()?.save(path)
+    }
+
+    /// Restores a checkpoint written by [`checkpoint`](Trainer::checkpoint) (or the
+    /// [`ModelCheckpoint`](super::ModelCheckpoint) callback) into this trainer, which must have
+    /// been built with the same settings; the next [`fit`](Trainer::fit) continues from the
+    /// saved epoch. Everything is checked before anything changes.
+    ///
+    /// Early stopping's counters are rebuilt by replaying the saved history; with
+    /// `restore_best_weights`, the weights it holds as "best" are those of the checkpoint.
+    ///
+    /// # Errors
+    /// The checkpoint's errors ([`Checkpoint::restore`]): a model whose state does not fit,
+    /// another kind of optimizer or schedule, a missing schedule state; [`Error::Value`] for a
+    /// history that cannot be read or that does not match the saved epoch count.
+    pub fn restore_checkpoint(&mut self, ckpt: &Checkpoint) -> Result<()> {
+        let history = match ckpt.metadata.get(HISTORY_KEY) {
+            Some(csv) => History::from_csv(csv, &self.monitor, self.history.minimizes())?,
+            None => History::new(self.monitor.clone(), self.history.minimizes()),
+        };
+        let completed = usize::try_from(ckpt.epoch).unwrap_or(usize::MAX);
+        if ckpt.metadata.contains_key(HISTORY_KEY) && history.len() != completed {
+            return Err(Error::value(
+                "Trainer::restore_checkpoint",
+                format!("a history of {completed} epochs, as the checkpoint's epoch count says"),
+                format!("{} epochs", history.len()),
+            ));
+        }
+        let schedule = self
+            .schedule
+            .as_mut()
+            .map(|(s, _)| &mut **s as &mut dyn LrSchedule);
+        ckpt.restore(&mut self.model, Some(&mut *self.optimizer), schedule)?;
+        if let Some(es) = &mut self.early_stopping {
+            es.reset();
+            for r in history.epochs() {
+                let v = r.get(es.monitor()).unwrap_or(f64::NAN);
+                es.update(r.epoch, v, &self.model);
+            }
+        }
+        self.set_progress(completed, history);
+        Ok(())
+    }
+
+    /// Reads a checkpoint file and [`restore_checkpoint`](Trainer::restore_checkpoint)s it.
+    pub fn load_checkpoint(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let ckpt = Checkpoint::load(path)?;
+        self.restore_checkpoint(&ckpt)
+    }
+}
