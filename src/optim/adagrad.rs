@@ -1,9 +1,8 @@
 //! Adagrad: per-coordinate learning rates from the sum of squared gradients.
 
-use super::engine::{Engine, StepContext, UpdateRule};
+use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{check_learning_rate, check_non_negative, check_positive};
-use super::{Optimizer, OptimizerState, ParamGroup};
-use crate::model::Layer;
+use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`Adagrad`], with PyTorch's defaults (`torch.optim.Adagrad`).
@@ -249,7 +248,7 @@ impl Adagrad {
         self.engine.lr
     }
 
-    /// The optimizer's state (also available through [`Optimizer::state`]).
+    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
     ///
     /// ```
     /// assert_eq!(tuneup::optim::Adagrad::new(0.01).unwrap().state().optimizer, "Adagrad");
@@ -268,26 +267,4 @@ impl Adagrad {
     }
 }
 
-impl<F: Float> Optimizer<F> for Adagrad {
-    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        let rule = self.rule();
-        self.engine.step(&rule, model)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        self.engine.set_learning_rate("Adagrad", lr)
-    }
-
-    fn state(&self) -> OptimizerState {
-        Adagrad::state(self)
-    }
-
-    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
-        let rule = self.rule();
-        self.engine.import(&rule, model, state)
-    }
-}
+engine_optimizer!(Adagrad, "Adagrad");

@@ -1,12 +1,11 @@
 //! Adam, with coupled (L2) weight decay and the AMSGrad variant. The update rule is shared
 //! with AdamW, which only moves the weight decay out of the gradient.
 
-use super::engine::{Engine, StepContext, UpdateRule};
+use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{
     check_learning_rate, check_non_negative, check_positive, check_unit_open, lerp,
 };
-use super::{Optimizer, OptimizerState, ParamGroup};
-use crate::model::Layer;
+use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`Adam`], with PyTorch's defaults (`torch.optim.Adam`).
@@ -320,7 +319,7 @@ impl Adam {
         self.engine.lr
     }
 
-    /// The optimizer's state (also available through [`Optimizer::state`]).
+    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
     ///
     /// ```
     /// assert!(tuneup::optim::Adam::new(1e-3).unwrap().state().is_empty());
@@ -340,26 +339,4 @@ impl Adam {
     }
 }
 
-impl<F: Float> Optimizer<F> for Adam {
-    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        let rule = self.rule();
-        self.engine.step(&rule, model)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        self.engine.set_learning_rate("Adam", lr)
-    }
-
-    fn state(&self) -> OptimizerState {
-        Adam::state(self)
-    }
-
-    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
-        let rule = self.rule();
-        self.engine.import(&rule, model, state)
-    }
-}
+engine_optimizer!(Adam, "Adam");

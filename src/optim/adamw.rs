@@ -1,9 +1,8 @@
 //! AdamW: Adam with decoupled weight decay.
 
 use super::adam::{AdamConfig, AdamRule};
-use super::engine::{Engine, StepContext, UpdateRule};
-use super::{Optimizer, OptimizerState, ParamGroup};
-use crate::model::Layer;
+use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
+use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`AdamW`], with PyTorch's defaults (`torch.optim.AdamW`): those of Adam,
@@ -222,7 +221,7 @@ impl AdamW {
         self.engine.lr
     }
 
-    /// The optimizer's state (also available through [`Optimizer::state`]).
+    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
     ///
     /// ```
     /// assert_eq!(tuneup::optim::AdamW::new(1e-3).unwrap().state().optimizer, "AdamW");
@@ -242,26 +241,4 @@ impl AdamW {
     }
 }
 
-impl<F: Float> Optimizer<F> for AdamW {
-    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        let rule = self.rule();
-        self.engine.step(&rule, model)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        self.engine.set_learning_rate("AdamW", lr)
-    }
-
-    fn state(&self) -> OptimizerState {
-        AdamW::state(self)
-    }
-
-    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
-        let rule = self.rule();
-        self.engine.import(&rule, model, state)
-    }
-}
+engine_optimizer!(AdamW, "AdamW");

@@ -14,6 +14,42 @@ use super::{OptimizerState, ParamGroup};
 use crate::model::Layer;
 use crate::{Error, Float, FloatVecs, Result};
 
+/// Implements [`Optimizer`](super::Optimizer) for a built-in optimizer: a struct with an
+/// `engine: Engine`, a `rule()` giving its [`UpdateRule`] and an inherent `state()`. Every
+/// built-in optimizer forwards the trait to its engine the same way.
+macro_rules! engine_optimizer {
+    ($ty:ident, $owner:literal) => {
+        impl<F: crate::Float> crate::optim::Optimizer<F> for $ty {
+            fn step(&mut self, model: &mut dyn crate::model::Layer<F>) -> crate::Result<()> {
+                let rule = self.rule();
+                self.engine.step(&rule, model)
+            }
+
+            fn learning_rate(&self) -> f64 {
+                self.engine.lr
+            }
+
+            fn set_learning_rate(&mut self, lr: f64) -> crate::Result<()> {
+                self.engine.set_learning_rate($owner, lr)
+            }
+
+            fn state(&self) -> crate::optim::OptimizerState {
+                $ty::state(self)
+            }
+
+            fn load_state(
+                &mut self,
+                model: &dyn crate::model::Layer<F>,
+                state: &crate::optim::OptimizerState,
+            ) -> crate::Result<()> {
+                let rule = self.rule();
+                self.engine.import(&rule, model, state)
+            }
+        }
+    };
+}
+pub(crate) use engine_optimizer;
+
 /// The hyperparameters one parameter is updated with at one step.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StepContext {

@@ -1,12 +1,11 @@
 //! RMSprop, plain or centered, with optional momentum.
 
-use super::engine::{Engine, StepContext, UpdateRule};
+use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{
     check_learning_rate, check_non_negative, check_positive, check_unit_closed, check_unit_open,
     lerp,
 };
-use super::{Optimizer, OptimizerState, ParamGroup};
-use crate::model::Layer;
+use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`RmsProp`], with PyTorch's defaults (`torch.optim.RMSprop`).
@@ -320,7 +319,7 @@ impl RmsProp {
         self.engine.lr
     }
 
-    /// The optimizer's state (also available through [`Optimizer::state`]).
+    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
     ///
     /// ```
     /// assert_eq!(tuneup::optim::RmsProp::new(1e-2).unwrap().state().optimizer, "RMSprop");
@@ -340,26 +339,4 @@ impl RmsProp {
     }
 }
 
-impl<F: Float> Optimizer<F> for RmsProp {
-    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        let rule = self.rule();
-        self.engine.step(&rule, model)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        self.engine.set_learning_rate("RmsProp", lr)
-    }
-
-    fn state(&self) -> OptimizerState {
-        RmsProp::state(self)
-    }
-
-    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
-        let rule = self.rule();
-        self.engine.import(&rule, model, state)
-    }
-}
+engine_optimizer!(RmsProp, "RmsProp");

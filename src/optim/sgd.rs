@@ -1,11 +1,10 @@
 //! Stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
 
-use super::engine::{Engine, StepContext, UpdateRule};
+use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{
     check_learning_rate, check_non_negative, check_unit_closed, check_unit_open,
 };
-use super::{Optimizer, OptimizerState, ParamGroup};
-use crate::model::Layer;
+use super::{OptimizerState, ParamGroup};
 use crate::{Error, Float, Result};
 
 /// The settings of [`Sgd`], with PyTorch's defaults (`torch.optim.SGD`).
@@ -276,12 +275,12 @@ impl Sgd {
         self.engine.groups()
     }
 
-    /// The current learning rate (also available through [`Optimizer::learning_rate`]).
+    /// The current learning rate (also available through [`Optimizer::learning_rate`](super::Optimizer::learning_rate)).
     pub fn learning_rate(&self) -> f64 {
         self.engine.lr
     }
 
-    /// The optimizer's state (also available through [`Optimizer::state`]).
+    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
     ///
     /// ```
     /// assert_eq!(tuneup::optim::Sgd::new(0.1).unwrap().state().optimizer, "SGD");
@@ -300,26 +299,4 @@ impl Sgd {
     }
 }
 
-impl<F: Float> Optimizer<F> for Sgd {
-    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
-        let rule = self.rule();
-        self.engine.step(&rule, model)
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
-        self.engine.set_learning_rate("Sgd", lr)
-    }
-
-    fn state(&self) -> OptimizerState {
-        Sgd::state(self)
-    }
-
-    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
-        let rule = self.rule();
-        self.engine.import(&rule, model, state)
-    }
-}
+engine_optimizer!(Sgd, "Sgd");
