@@ -6,6 +6,8 @@
 //! and a per-batch schedule), in every epoch, and must count zero. (The end of an epoch —
 //! validation, metrics, the history record — is per-epoch bookkeeping and may allocate.)
 //!
+//! The same holds with MixUp, Gaussian noise and PGD adversarial training switched on.
+//!
 //! One `#[test]` only, so no other test runs in this process at the same time; the armed flag
 //! is thread-local.
 
@@ -15,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ndarray::Array2;
+use tuneup::data::{AdversarialTraining, GaussianNoise, MixUp, Pgd};
 use tuneup::optim::schedule::{OneCycleConfig, OneCycleLr};
 use tuneup::prelude::*;
 use tuneup::train::{Callback, CallbackContext, GradClip, ScheduleStep, Trainer};
@@ -114,6 +117,37 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     let counts = counts.lock().unwrap().clone();
     assert_eq!(counts.len(), 3, "one window per epoch");
     assert_eq!(counts, [0, 0, 0], "allocations inside each epoch's window");
+
+    // With MixUp (class indices become one-hot soft targets), Gaussian noise and PGD
+    // adversarial training on half of each batch.
+    let counts = Arc::new(Mutex::new(Vec::new()));
+    let pgd = Pgd::new(0.1, 0.03, 3).unwrap().random_start(5);
+    let mut t = Trainer::builder()
+        .model(
+            Sequential::new()
+                .push(
+                    Linear::new(20, 64, 0)
+                        .unwrap()
+                        .with_activation(Activation::Relu)
+                        .unwrap(),
+                )
+                .push(Dropout::new(0.2, 1).unwrap())
+                .push(BatchNorm1d::new(64).unwrap())
+                .push(Linear::new(64, 5, 2).unwrap()),
+        )
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(1e-3).unwrap())
+        .augment(MixUp::new(0.4, 3).unwrap())
+        .augment(GaussianNoise::new(0.05, 4).unwrap())
+        .adversarial(AdversarialTraining::new(pgd, 0.5).unwrap())
+        .epochs(3)
+        .batch_size(32)
+        .callback(Window(counts.clone(), 0))
+        .build()
+        .unwrap();
+    t.fit(x.view(), &y).unwrap();
+    let counts = counts.lock().unwrap().clone();
+    assert_eq!(counts, [0, 0, 0], "allocations with augmentation");
     // The counter does count: one allocation while armed is seen.
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     ARMED.with(|a| a.set(true));

@@ -1,9 +1,10 @@
 //! Adversarial examples from the model's input gradient: FGSM and PGD.
 
-use ndarray::{Array2, ArrayView2, Zip};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
 use rand::Rng;
 
 use super::augmenter::batch_rng;
+use crate::linalg::Buffer2;
 use crate::loss::{Loss, Targets};
 use crate::model::{Layer, Mode};
 use crate::{Error, Float, Result};
@@ -19,25 +20,42 @@ fn sign<F: Float>(g: F) -> F {
     }
 }
 
-/// `∇ₓ L(model(x), y)` in eval mode, without touching any parameter gradient: every parameter is
+/// Buffers an attack reuses from batch to batch, so adversarial training allocates nothing
+/// after its first batch.
+#[derive(Debug, Default)]
+pub(crate) struct AttackScratch<F> {
+    frozen: Vec<bool>,
+    loss_grad: Array2<F>,
+    origin: Buffer2<F>,
+}
+
+/// One signed gradient step in place, `x ← x + step·sign(∇ₓ L(model(x), y))`, with the
+/// gradient taken in eval mode and without touching any parameter gradient: every parameter is
 /// frozen for the backward pass and its flag restored afterwards, also on error.
-fn input_gradient<F: Float>(
+fn signed_gradient_step<F: Float>(
     model: &mut dyn Layer<F>,
     loss: &dyn Loss<F>,
-    x: ArrayView2<'_, F>,
+    mut x: ArrayViewMut2<'_, F>,
     targets: Targets<'_, F>,
-    loss_grad: &mut Array2<F>,
-) -> Result<(F, Array2<F>)> {
-    let mut frozen = Vec::new();
+    step: F,
+    scratch: &mut AttackScratch<F>,
+) -> Result<()> {
+    let AttackScratch {
+        frozen, loss_grad, ..
+    } = scratch;
+    frozen.clear();
     model.visit_parameters_mut(&mut |p| {
         frozen.push(p.is_frozen());
         p.set_frozen(true);
     });
     let result = (|| {
-        let out = model.forward(x, Mode::Eval)?;
-        let value = loss.value_and_grad(out, targets, loss_grad)?;
-        let grad = model.backward(loss_grad.view())?.to_owned();
-        Ok((value, grad))
+        let out = model.forward(x.view(), Mode::Eval)?;
+        loss.value_and_grad(out, targets, loss_grad)?;
+        let grad = model.backward(loss_grad.view())?;
+        Zip::from(&mut x)
+            .and(&grad)
+            .for_each(|a, &g| *a += step * sign(g));
+        Ok(())
     })();
     let mut i = 0;
     model.visit_parameters_mut(&mut |p| {
@@ -45,6 +63,13 @@ fn input_gradient<F: Float>(
         i += 1;
     });
     result
+}
+
+/// Clamps every entry of `x` into `[lo, hi]`.
+fn clamp_in_place<F: Float>(x: &mut ArrayViewMut2<'_, F>, clamp: Option<(f64, f64)>) {
+    if let Some((lo, hi)) = clamp {
+        x.mapv_inplace(|v| v.max(F::cast(lo)).min(F::cast(hi)));
+    }
 }
 
 fn check_epsilon(owner: &str, name: &str, v: f64) -> Result<()> {
@@ -123,17 +148,30 @@ impl Fgsm {
         x: ArrayView2<'_, F>,
         targets: Targets<'_, F>,
     ) -> Result<Array2<F>> {
-        let mut loss_grad = Array2::zeros((0, 0));
-        let (_, grad) = input_gradient(model, loss, x, targets, &mut loss_grad)?;
-        let eps = F::cast(self.epsilon);
         let mut adv = x.to_owned();
-        Zip::from(&mut adv).and(&grad).for_each(|a, &g| {
-            *a += eps * sign(g);
-        });
-        if let Some((lo, hi)) = self.clamp {
-            adv.mapv_inplace(|v| v.max(F::cast(lo)).min(F::cast(hi)));
-        }
+        self.perturb_in_place(
+            model,
+            loss,
+            adv.view_mut(),
+            targets,
+            &mut AttackScratch::default(),
+        )?;
         Ok(adv)
+    }
+
+    /// [`perturb`](Fgsm::perturb) writing over `x`, with reusable buffers.
+    pub(crate) fn perturb_in_place<F: Float>(
+        &self,
+        model: &mut dyn Layer<F>,
+        loss: &dyn Loss<F>,
+        mut x: ArrayViewMut2<'_, F>,
+        targets: Targets<'_, F>,
+        scratch: &mut AttackScratch<F>,
+    ) -> Result<()> {
+        let eps = F::cast(self.epsilon);
+        signed_gradient_step(model, loss, x.view_mut(), targets, eps, scratch)?;
+        clamp_in_place(&mut x, self.clamp);
+        Ok(())
     }
 }
 
@@ -200,34 +238,76 @@ impl Pgd {
         x: ArrayView2<'_, F>,
         targets: Targets<'_, F>,
     ) -> Result<Array2<F>> {
-        let eps = self.epsilon;
-        let project = |adv: &mut Array2<F>| {
-            Zip::from(adv).and(&x).for_each(|a, &x0| {
+        self.perturb_batch(model, loss, x, targets, 0)
+    }
+
+    /// [`perturb`](Pgd::perturb) for batch number `batch` of a training run: the random start
+    /// (if any) is the `batch`-th draw of its seeded stream, so every batch starts from fresh
+    /// noise while the run stays reproducible (`perturb` is `perturb_batch(…, 0)`). This is
+    /// what [`AdversarialTraining`](crate::data::AdversarialTraining) uses.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::Pgd;
+    /// let mut net = Mlp::new(&[2, 4, 1]).seed(3).build::<f64>()?;
+    /// let (x, y) = (ndarray::array![[0.5, -0.5]], ndarray::array![[1.0]]);
+    /// let pgd = Pgd::new(0.2, 0.0, 1)?.random_start(7); // step 0: just the random start
+    /// let loss = BceWithLogits::new();
+    /// let a = pgd.perturb_batch(&mut net, &loss, x.view(), (&y).into(), 0)?;
+    /// let b = pgd.perturb_batch(&mut net, &loss, x.view(), (&y).into(), 1)?;
+    /// assert_eq!(a, pgd.perturb(&mut net, &loss, x.view(), (&y).into())?);
+    /// assert_ne!(a, b);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn perturb_batch<F: Float>(
+        &self,
+        model: &mut dyn Layer<F>,
+        loss: &dyn Loss<F>,
+        x: ArrayView2<'_, F>,
+        targets: Targets<'_, F>,
+        batch: u64,
+    ) -> Result<Array2<F>> {
+        let mut adv = x.to_owned();
+        let mut scratch = AttackScratch::default();
+        self.perturb_in_place(model, loss, adv.view_mut(), targets, batch, &mut scratch)?;
+        Ok(adv)
+    }
+
+    /// [`perturb`](Pgd::perturb) writing over `x`, with reusable buffers; the random start
+    /// (if any) is the `draw`-th of its seeded stream.
+    pub(crate) fn perturb_in_place<F: Float>(
+        &self,
+        model: &mut dyn Layer<F>,
+        loss: &dyn Loss<F>,
+        mut x: ArrayViewMut2<'_, F>,
+        targets: Targets<'_, F>,
+        draw: u64,
+        scratch: &mut AttackScratch<F>,
+    ) -> Result<()> {
+        let (eps, clamp) = (self.epsilon, self.clamp);
+        scratch.origin.copy_from(x.view());
+        let project = |adv: &mut ArrayViewMut2<'_, F>, origin: &Buffer2<F>| {
+            Zip::from(adv).and(&origin.view()).for_each(|a, &x0| {
                 let (lo, hi) = (x0 - F::cast(eps), x0 + F::cast(eps));
                 let mut v = a.max(lo).min(hi);
-                if let Some((clo, chi)) = self.clamp {
+                if let Some((clo, chi)) = clamp {
                     v = v.max(F::cast(clo)).min(F::cast(chi));
                 }
                 *a = v;
             });
         };
-        let mut adv = x.to_owned();
         if let Some(seed) = self.random_start {
-            let mut rng = batch_rng(seed, 0);
+            let mut rng = batch_rng(seed, draw);
             if eps > 0.0 {
-                adv.mapv_inplace(|v| v + F::cast(rng.random_range(-eps..=eps)));
+                x.mapv_inplace(|v| v + F::cast(rng.random_range(-eps..=eps)));
             }
-            project(&mut adv);
+            project(&mut x, &scratch.origin);
         }
         let step = F::cast(self.step_size);
-        let mut loss_grad = Array2::zeros((0, 0));
         for _ in 0..self.steps {
-            let (_, grad) = input_gradient(model, loss, adv.view(), targets, &mut loss_grad)?;
-            Zip::from(&mut adv)
-                .and(&grad)
-                .for_each(|a, &g| *a += step * sign(g));
-            project(&mut adv);
+            signed_gradient_step(model, loss, x.view_mut(), targets, step, scratch)?;
+            project(&mut x, &scratch.origin);
         }
-        Ok(adv)
+        Ok(())
     }
 }

@@ -36,6 +36,35 @@ pub trait Augmenter<F: Float>: Send {
         features: ArrayViewMut2<'_, F>,
         targets: ArrayViewMut2<'_, F>,
     ) -> Result<()>;
+
+    /// Positions the augmenter's seeded stream at batch number `batch`, so that the next
+    /// [`augment`](Augmenter::augment) draws what the `batch`-th call of a fresh augmenter
+    /// would. The [`Trainer`](crate::train::Trainer) calls it before every batch with the
+    /// run's global batch number (`epoch × batches per epoch + batch`), which makes a resumed
+    /// run draw exactly what an uninterrupted one would. The default does nothing (right for
+    /// an augmenter without randomness).
+    ///
+    /// ```
+    /// use tuneup::data::{Augmenter, MixUp};
+    /// let x = ndarray::Array2::<f64>::from_shape_fn((8, 2), |(i, j)| (i * 2 + j) as f64);
+    /// let y = ndarray::Array2::<f64>::zeros((8, 1));
+    /// let mut a = MixUp::new(0.4, 1).unwrap();
+    /// let mut third = x.clone();
+    /// for _ in 0..2 {
+    ///     a.augment(x.clone().view_mut(), y.clone().view_mut()).unwrap();
+    /// }
+    /// a.augment(third.view_mut(), y.clone().view_mut()).unwrap();
+    /// // A fresh augmenter moved straight to batch 2 draws the same as the third call.
+    /// let mut b = MixUp::new(0.4, 1).unwrap();
+    /// b.seek(2);
+    /// let mut again = x.clone();
+    /// b.augment(again.view_mut(), y.clone().view_mut()).unwrap();
+    /// assert_eq!(third, again);
+    /// assert_ne!(third, x);
+    /// ```
+    fn seek(&mut self, batch: u64) {
+        let _ = batch;
+    }
 }
 
 /// Checks that features and targets have the same number of rows.

@@ -68,4 +68,8 @@ impl<F: Float> Augmenter<F> for GaussianNoise {
         });
         Ok(())
     }
+
+    fn seek(&mut self, batch: u64) {
+        self.draws = batch;
+    }
 }

@@ -119,6 +119,10 @@ impl<F: Float> Augmenter<F> for MixUp<F> {
         mix_rows(&self.targets, &mut targets, &self.permutation, l, r);
         Ok(())
     }
+
+    fn seek(&mut self, batch: u64) {
+        self.draws = batch;
+    }
 }
 
 /// `dest[i] = l·source[i] + r·source[permutation[i]]`, row by row.

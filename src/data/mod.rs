@@ -28,6 +28,7 @@
 //! | [`MissingThreshold`], [`drop_rows_with_missing`] | drops columns / rows with too many NaN | — |
 //! | [`MixUp`], [`GaussianNoise`] ([`Augmenter`]) | batch augmentation: mixed inputs with soft targets, input noise | — |
 //! | [`Fgsm`], [`Pgd`] | adversarial examples from the input gradient | — |
+//! | [`AdversarialTraining`] | a share of each training batch made adversarial (a Trainer option) | — |
 //! | [`RandomOverSampler`], [`RandomUnderSampler`] | class rebalancing by copying / dropping rows ([`SamplingStrategy`]) | imbalanced-learn's samplers |
 //! | [`Smote`], [`BorderlineSmote`], [`Adasyn`] | synthetic minority samples between nearest neighbours | imbalanced-learn's `SMOTE`, `BorderlineSMOTE`, `ADASYN` |
 //! | [`KdTree`] | exact k-nearest-neighbour search | `NearestNeighbors` (KD-tree) |
@@ -133,11 +134,14 @@ pub use generators::{
 };
 
 mod adversarial;
+mod adversarial_training;
 mod augmenter;
 mod gaussian_noise;
 mod mixup;
 
 pub use adversarial::{Fgsm, Pgd};
+pub(crate) use adversarial_training::AdversarialWorkspace;
+pub use adversarial_training::{AdversarialTraining, Attack};
 pub use augmenter::Augmenter;
 pub use gaussian_noise::GaussianNoise;
 pub use mixup::{one_hot, MixUp};

@@ -7,6 +7,7 @@ use ndarray::Array2;
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
 use super::trainer::{Trainer, Workspace};
+use crate::data::{AdversarialTraining, Augmenter};
 use crate::diagnostics::history::History;
 use crate::loss::{Bce, BceWithLogits, CrossEntropy, Loss, Regularizer, Targets};
 use crate::model::Layer;
@@ -156,6 +157,8 @@ pub struct TrainerBuilder<F: Float, M: Layer<F>> {
     clip: Option<GradClip>,
     accumulation: usize,
     callbacks: Vec<Box<dyn Callback<F>>>,
+    augmenters: Vec<Box<dyn Augmenter<F>>>,
+    adversarial: Option<AdversarialTraining>,
     on_divergence: OnDivergence,
     check_finite: bool,
 }
@@ -181,6 +184,8 @@ impl<F: Float, M: Layer<F>> Default for TrainerBuilder<F, M> {
             clip: None,
             accumulation: 1,
             callbacks: Vec::new(),
+            augmenters: Vec::new(),
+            adversarial: None,
             on_divergence: OnDivergence::Stop,
             check_finite: true,
         }
@@ -364,6 +369,64 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
     /// Adds a callback (they run in the order added).
     pub fn callback(mut self, callback: impl Callback<F> + 'static) -> Self {
         self.callbacks.push(Box::new(callback));
+        self
+    }
+
+    /// Augments every training batch with `augmenter` (several run in the order added), e.g.
+    /// [`MixUp`](crate::data::MixUp) or [`GaussianNoise`](crate::data::GaussianNoise).
+    ///
+    /// Augmenters see the batch's features and dense targets: class indices are turned into
+    /// one-hot rows for them (so MixUp's blended rows reach [`CrossEntropy`] as soft targets;
+    /// with class weights the mean then divides by the batch size, as PyTorch's soft-target
+    /// cross-entropy does). Before each batch the trainer calls
+    /// [`Augmenter::seek`] with the run's global batch number (epoch × batches per epoch +
+    /// batch), so a resumed run augments exactly as an uninterrupted one. Validation,
+    /// evaluation and prediction are never augmented; training metrics compare the outputs on
+    /// the augmented batches with the original labels.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{make_moons, MixUp, MoonsConfig};
+    /// use tuneup::train::{Metric, Trainer};
+    /// let data = make_moons::<f64>(&MoonsConfig { n_samples: 200, noise: 0.2, ..Default::default() })?;
+    /// let mut t = Trainer::builder()
+    ///     .model(Mlp::new(&[2, 16, 2]).activation(Activation::Relu).seed(1).build::<f64>()?)
+    ///     .loss(CrossEntropy::new())
+    ///     .optimizer(Adam::new(0.02)?)
+    ///     .augment(MixUp::new(0.2, 7)?)
+    ///     .epochs(40)
+    ///     .metric(Metric::Accuracy)
+    ///     .build()?;
+    /// t.fit_dataset(&data)?;
+    /// assert!(t.evaluate_dataset(&data)?.get("accuracy").unwrap() > 0.8);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn augment(mut self, augmenter: impl Augmenter<F> + 'static) -> Self {
+        self.augmenters.push(Box::new(augmenter));
+        self
+    }
+
+    /// Adversarial training: in every training batch a share of the rows is replaced by
+    /// adversarial examples made against the current model (see [`AdversarialTraining`]).
+    /// It runs after the augmenters, on the batch the model will train on.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{make_moons, AdversarialTraining, Fgsm, MoonsConfig};
+    /// use tuneup::train::Trainer;
+    /// let data = make_moons::<f64>(&MoonsConfig { noise: 0.1, ..Default::default() })?;
+    /// let mut t = Trainer::builder()
+    ///     .model(Mlp::new(&[2, 16, 2]).activation(Activation::Relu).seed(1).build::<f64>()?)
+    ///     .loss(CrossEntropy::new())
+    ///     .optimizer(Adam::new(0.02)?)
+    ///     .adversarial(AdversarialTraining::new(Fgsm::new(0.05)?, 0.5)?)
+    ///     .epochs(5)
+    ///     .build()?;
+    /// assert_eq!(t.fit_dataset(&data)?.len(), 5);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn adversarial(mut self, adversarial: AdversarialTraining) -> Self {
+        self.adversarial = Some(adversarial);
         self
     }
 
@@ -556,6 +619,8 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
             clip: self.clip,
             accumulation: self.accumulation,
             callbacks: self.callbacks,
+            augmenters: self.augmenters,
+            adversarial: self.adversarial,
             on_divergence: self.on_divergence,
             check_finite: self.check_finite,
             history: History::new(monitor.clone(), minimize),

@@ -12,7 +12,7 @@ use super::builder::{
 };
 use super::callback::{run_hook, Callback, CallbackContext, Hook};
 use super::metric::{predicted_labels, probabilities, true_labels, Metric, OutputKind};
-use crate::data::train_test_split_indices;
+use crate::data::{train_test_split_indices, AdversarialTraining, AdversarialWorkspace, Augmenter};
 use crate::diagnostics::history::{EpochRecord, History, StopReason};
 use crate::loss::{Loss, Regularizer, Targets};
 use crate::model::{Layer, Mode, Sequential};
@@ -31,6 +31,7 @@ pub(crate) struct Workspace<F> {
     val_out: Array2<F>,
     saved_params: Vec<Vec<F>>,
     saved_buffers: Vec<Vec<F>>,
+    adversarial: AdversarialWorkspace<F>,
 }
 
 /// A model's loss and metrics on a data set, from [`Trainer::evaluate`].
@@ -79,7 +80,10 @@ enum BatchOutcome {
 /// # One epoch
 /// The training rows (after a validation split, if any) are put in epoch `e`'s order, drawn
 /// from `(seed, e)` alone, and cut into batches. Each batch is gathered into a preallocated
-/// matrix; forward in train mode, loss and its gradient, backward; after every
+/// matrix (class indices as one-hot rows when augmenters are set); the augmenters run on it
+/// in order, then adversarial training replaces its share of rows (each seeded by the run's
+/// batch number, see [`TrainerBuilder::augment`](super::TrainerBuilder::augment) and
+/// [`AdversarialTraining`]); forward in train mode, loss and its gradient, backward; after every
 /// `accumulate_gradients` batches the penalty gradients are added, the global gradient norm is
 /// taken, gradients are clipped, the optimizer steps and a per-batch schedule moves on. Then the
 /// validation set is evaluated in eval mode, the epoch's [`EpochRecord`] is pushed, a per-epoch
@@ -130,6 +134,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) clip: Option<GradClip>,
     pub(crate) accumulation: usize,
     pub(crate) callbacks: Vec<Box<dyn Callback<F>>>,
+    pub(crate) augmenters: Vec<Box<dyn Augmenter<F>>>,
+    pub(crate) adversarial: Option<AdversarialTraining>,
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,
     pub(crate) history: History,
@@ -469,8 +475,11 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         };
 
         // Buffers, sized once per call.
+        // Augmenters take dense targets: class indices become one-hot rows of the output width.
+        let one_hot = !self.augmenters.is_empty() && matches!(y, Targets::Classes(_));
         let dense_width = match y {
             Targets::Dense(t) => Some(t.ncols()),
+            Targets::Classes(_) if one_hot => Some(width),
             Targets::Classes(_) => None,
         };
         self.ws.xb = Array2::zeros((bs.min(n_train), x.ncols()));
@@ -526,6 +535,13 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                     gather_rows(&x, &ws.perm[lo..hi], &mut ws.xb);
                     match y {
                         Targets::Dense(t) => gather_rows(&t, &ws.perm[lo..hi], &mut ws.yb),
+                        Targets::Classes(c) if one_hot => {
+                            for (mut row, &i) in ws.yb.rows_mut().into_iter().zip(&ws.perm[lo..hi])
+                            {
+                                row.fill(F::zero());
+                                row[c[i]] = F::one();
+                            }
+                        }
                         Targets::Classes(c) => {
                             ws.cb.clear();
                             ws.cb.extend(ws.perm[lo..hi].iter().map(|&i| c[i]));
@@ -535,6 +551,17 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 if let Some(name) = self.hook(Hook::BatchBegin, epoch, Some(b), batches, None)? {
                     return self.finish(StopReason::Callback { name, epoch }, batches);
                 }
+                // The run's batch number: what seeds augmenters and the attacked rows.
+                let global_batch = (epoch * batches + b) as u64;
+                for a in &mut self.augmenters {
+                    a.seek(global_batch);
+                    let ws = &mut self.ws;
+                    a.augment(
+                        ws.xb.slice_mut(s![..rows, ..]),
+                        ws.yb.slice_mut(s![..rows, ..]),
+                    )
+                    .map_err(|e| e.within(format!("Trainer::fit: augmenter {}", a.name())))?;
+                }
                 let group = b / k;
                 let group_size = k.min(batches - group * k);
                 let end_of_group = b % k == k - 1 || b == batches - 1;
@@ -542,6 +569,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 match self.train_batch(
                     rows,
                     dense_width.is_some(),
+                    global_batch,
                     group_size,
                     end_of_group,
                     out_offset,
@@ -744,10 +772,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     }
 
     /// One batch of `rows` rows already gathered in the workspace.
+    #[allow(clippy::too_many_arguments)]
     fn train_batch(
         &mut self,
         rows: usize,
         dense: bool,
+        global_batch: u64,
         group_size: usize,
         end_of_group: bool,
         out_offset: Option<usize>,
@@ -759,15 +789,36 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             optimizer,
             schedule,
             clip,
+            adversarial,
             ws,
             ..
         } = self;
-        let xv = ws.xb.slice(s![..rows, ..]);
         let targets = if dense {
             Targets::Dense(ws.yb.slice(s![..rows, ..]))
         } else {
             Targets::Classes(&ws.cb[..])
         };
+        if let Some(adv) = adversarial {
+            let xv = ws.xb.slice_mut(s![..rows, ..]);
+            match adv.apply(
+                &mut *model,
+                &**loss,
+                xv,
+                targets,
+                global_batch,
+                &mut ws.adversarial,
+            ) {
+                Ok(_) => {}
+                Err(Error::NonFinite { .. }) => {
+                    return Ok(BatchOutcome::Diverged {
+                        what: "adversarial example",
+                        value: f64::NAN,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let xv = ws.xb.slice(s![..rows, ..]);
         let out = model.forward(xv, Mode::Train)?;
         if let Some((_, _, v)) = first_non_finite(&out) {
             return Ok(BatchOutcome::Diverged {
