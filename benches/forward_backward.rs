@@ -15,6 +15,9 @@
 //!
 //! Run with `cargo bench --bench forward_backward` (add a filter such as `-- mnist` to run a
 //! subset). Compare against PyTorch on the same machine in the same sitting, as a ratio.
+//! Large matrix products use [`tuneup::linalg::num_threads`] threads (the machine's available
+//! parallelism unless set): run with `TUNEUP_NUM_THREADS=1` and `=2` to compare with
+//! `torch_bench.py`'s one- and two-thread lines.
 
 use std::hint::black_box;
 use std::time::Duration;

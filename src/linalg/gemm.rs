@@ -15,7 +15,8 @@ const KC: usize = 256;
 const MC_TILES: usize = 8;
 const NC: usize = 2048;
 
-/// Packing space for [`gemm`], grown on first use and reused afterwards.
+/// Packing space for [`gemm`], grown on first use and reused afterwards (one set per thread
+/// of a parallel product).
 ///
 /// ```
 /// # use tuneup::linalg::{gemm, GemmWorkspace};
@@ -31,6 +32,8 @@ const NC: usize = 2048;
 pub struct GemmWorkspace<F> {
     a: Vec<F>,
     b: Vec<F>,
+    /// Packing space of the helper threads' parts.
+    helpers: Vec<GemmWorkspace<F>>,
 }
 
 impl<F: Float> GemmWorkspace<F> {
@@ -44,11 +47,65 @@ impl<F: Float> GemmWorkspace<F> {
     }
 }
 
+/// Products with fewer multiply-adds than this run on the calling thread only.
+const PARALLEL_WORK: usize = 1 << 22;
+
+/// One product's operands as raw parts, shared by the threads computing it.
+struct Product<F> {
+    alpha: F,
+    beta: F,
+    a: *const F,
+    b: *const F,
+    c: *mut F,
+    strides: [isize; 6],
+    k: usize,
+}
+
+// SAFETY: the threads of a product write disjoint tiles of `c` and only read `a` and `b`; the
+// caller keeps all three borrowed until every part is done.
+unsafe impl<F: Send> Sync for Product<F> {}
+
+/// The packing spaces of a parallel product: part 0 uses `own`, part `p` uses `helpers[p − 1]`.
+struct Workspaces<F> {
+    own: *mut GemmWorkspace<F>,
+    helpers: *mut GemmWorkspace<F>,
+}
+
+// SAFETY: each part uses its own workspace, so no two threads touch the same one.
+unsafe impl<F: Send> Sync for Workspaces<F> {}
+
+/// How a product is cut for `threads` threads: along columns (`true`) or rows, `chunk`
+/// columns / rows per part (a multiple of the tile), `parts` parts. `None`: do not cut.
+fn plan(m: usize, n: usize, mr: usize, nr: usize, threads: usize) -> Option<(bool, usize, usize)> {
+    let (row_tiles, col_tiles) = (m.div_ceil(mr), n.div_ceil(nr));
+    // Per axis, the tiles of the largest part relative to a perfect share.
+    let cut = |tiles: usize| {
+        let per_part = tiles.div_ceil(threads);
+        (per_part, per_part * threads, tiles.div_ceil(per_part))
+    };
+    let (col_per, col_cost, col_parts) = cut(col_tiles);
+    let (row_per, row_cost, row_parts) = cut(row_tiles);
+    // Compare per_part / (tiles / threads) across the axes without division.
+    let columns = col_parts > 1 && col_cost * row_tiles <= row_cost * col_tiles;
+    if columns {
+        Some((true, col_per * nr, col_parts))
+    } else if row_parts > 1 {
+        Some((false, row_per * mr, row_parts))
+    } else {
+        None
+    }
+}
+
 /// `C ← α·A·B + β·C` for any strides (transposed views cost nothing).
 ///
 /// With `β = 0` the old contents of `C` are never read (NaN there does not leak).
 /// Shapes must agree (`A` m×k, `B` k×n, `C` m×n); a mismatch is a programming error inside the
 /// crate and panics with the three shapes.
+///
+/// Products of at least about four million multiply-adds are cut along the columns or rows of
+/// `C` at tile boundaries and shared among [`num_threads`](super::num_threads) threads; each
+/// part is computed exactly as the one-thread product computes it, so the result is
+/// bit-identical for every thread count.
 ///
 /// ```
 /// # use tuneup::linalg::{gemm, GemmWorkspace};
@@ -87,21 +144,105 @@ pub fn gemm<F: Float>(
         }
         return;
     }
+    let product = Product {
+        alpha,
+        beta,
+        a: a.as_ptr(),
+        b: b.as_ptr(),
+        c: c.as_mut_ptr(),
+        strides: [
+            a.strides()[0],
+            a.strides()[1],
+            b.strides()[0],
+            b.strides()[1],
+            c.strides()[0],
+            c.strides()[1],
+        ],
+        k,
+    };
+    let threads = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
+        super::num_threads()
+    } else {
+        1
+    };
+    run_product(&product, m, n, threads, ws);
+}
+
+/// Computes `product` (an m×n `C`) with up to `threads` threads.
+fn run_product<F: Float>(
+    product: &Product<F>,
+    m: usize,
+    n: usize,
+    threads: usize,
+    ws: &mut GemmWorkspace<F>,
+) {
+    let kernel = F::kernel();
+    let Some((columns, chunk, parts)) = (threads > 1)
+        .then(|| plan(m, n, kernel.mr, kernel.nr, threads))
+        .flatten()
+    else {
+        // SAFETY: the pointers and strides describe the checked views above.
+        unsafe { gemm_block(product, 0, m, 0, n, ws) };
+        return;
+    };
+    if ws.helpers.len() < parts - 1 {
+        ws.helpers.resize_with(parts - 1, GemmWorkspace::default);
+    }
+    let spaces = Workspaces {
+        own: ws as *mut GemmWorkspace<F>,
+        helpers: ws.helpers.as_mut_ptr(),
+    };
+    let spaces = &spaces;
+    super::threads::run_parts(parts, &|part| {
+        let (lo, len) = (part * chunk, if columns { n } else { m });
+        let hi = (lo + chunk).min(len);
+        // SAFETY: part p alone uses workspace p; parts cover disjoint tiles of C.
+        unsafe {
+            let space = if part == 0 {
+                &mut *spaces.own
+            } else {
+                &mut *spaces.helpers.add(part - 1)
+            };
+            if columns {
+                gemm_block(product, 0, m, lo, hi, space);
+            } else {
+                gemm_block(product, lo, hi, 0, n, space);
+            }
+        }
+    });
+}
+
+/// Rows `r0..r1` and columns `c0..c1` of the product, on the calling thread.
+///
+/// # Safety
+/// `p` must describe valid views of agreeing shapes, the ranges must lie inside `C`, and no
+/// other thread may write these tiles of `C` meanwhile.
+unsafe fn gemm_block<F: Float>(
+    p: &Product<F>,
+    r0: usize,
+    r1: usize,
+    c0: usize,
+    c1: usize,
+    ws: &mut GemmWorkspace<F>,
+) {
+    let (m, n, k) = (r1 - r0, c1 - c0, p.k);
+    let [rsa, csa, rsb, csb, rsc, csc] = p.strides;
+    let (alpha, beta) = (p.alpha, p.beta);
     let kernel = F::kernel();
     let (mr, nr) = (kernel.mr, kernel.nr);
     let mc_max = mr * MC_TILES;
     let kc_max = KC.min(k);
     let nc_max = NC.min(n).div_ceil(nr) * nr;
     ws.reserve(mc_max.min(m.div_ceil(mr) * mr) * kc_max, nc_max * kc_max);
-
-    let (rsa, csa) = (a.strides()[0], a.strides()[1]);
-    let (rsb, csb) = (b.strides()[0], b.strides()[1]);
-    let (rsc, csc) = (c.strides()[0], c.strides()[1]);
-    let a_ptr = a.as_ptr();
-    let b_ptr = b.as_ptr();
-    let c_ptr = c.as_mut_ptr();
+    // SAFETY: (r0, c0) lies inside the operands.
+    let (a_ptr, b_ptr, c_ptr) = unsafe {
+        (
+            p.a.offset(r0 as isize * rsa),
+            p.b.offset(c0 as isize * csb),
+            p.c.offset(r0 as isize * rsc + c0 as isize * csc),
+        )
+    };
     let mut tile = [F::zero(); MAX_TILE];
-
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
@@ -275,6 +416,67 @@ mod tests {
                 assert!((x - y).abs() < 1e-12 * (1.0 + y.abs()));
             }
         }
+    }
+
+    #[test]
+    fn every_thread_count_gives_the_same_bits() {
+        // Shapes with partial tiles on both axes, transposed operands, β ≠ 0 and several K
+        // blocks; cut into 2, 3 and 5 parts along either axis.
+        for &(m, k, n, beta) in &[
+            (37usize, 300usize, 70usize, 0.0f64),
+            (130, 257, 33, 0.5),
+            (5, 40, 200, 1.0),
+            (200, 513, 9, 0.0),
+        ] {
+            let a = pseudo(m, k, 1);
+            let bt = pseudo(n, k, 2);
+            let c0 = pseudo(m, n, 3);
+            let mut ws = GemmWorkspace::default();
+            let run = |threads: usize, ws: &mut GemmWorkspace<f64>| {
+                let mut c = c0.clone();
+                let product = Product {
+                    alpha: 0.75,
+                    beta,
+                    a: a.as_ptr(),
+                    b: bt.t().as_ptr(),
+                    c: c.as_mut_ptr(),
+                    strides: [
+                        a.strides()[0],
+                        a.strides()[1],
+                        bt.t().strides()[0],
+                        bt.t().strides()[1],
+                        c.strides()[0],
+                        c.strides()[1],
+                    ],
+                    k,
+                };
+                run_product(&product, m, n, threads, ws);
+                c
+            };
+            let one = run(1, &mut ws);
+            let expected = naive(a.view(), bt.t()) * 0.75 + &c0 * beta;
+            for (x, y) in one.iter().zip(expected.iter()) {
+                assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()));
+            }
+            for threads in [2, 3, 5] {
+                let many = run(threads, &mut ws);
+                let same = one
+                    .iter()
+                    .zip(many.iter())
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same, "{threads} threads on {m}×{k}×{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn plans_cut_at_tile_boundaries_into_balanced_parts() {
+        // 8 column tiles split 4 + 4 beat 11 row tiles split 6 + 5.
+        assert_eq!(plan(128, 256, 12, 32, 2), Some((true, 128, 2)));
+        // One column tile: cut the rows.
+        assert_eq!(plan(1024, 1, 12, 32, 2), Some((false, 516, 2)));
+        // Nothing to cut.
+        assert_eq!(plan(12, 32, 12, 32, 4), None);
     }
 
     #[test]

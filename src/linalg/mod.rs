@@ -6,7 +6,9 @@ mod gemm;
 #[doc(hidden)]
 pub mod kernel;
 mod simd;
+mod threads;
 
 pub use buffer::Buffer2;
 pub use gemm::{gemm, GemmWorkspace};
 pub(crate) use simd::all_finite;
+pub use threads::{num_threads, set_num_threads};
