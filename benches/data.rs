@@ -8,9 +8,10 @@
 //!   indexed row: the searches inside SMOTE (Borderline-SMOTE's and ADASYN's whole-data
 //!   search);
 //! - `knn_imputer/fit100k_transform200_x20`: [`KnnImputer`] (k = 5) fitted on the 100 000 rows
-//!   with 5% of values missing, then filling a further 200 rows with 5% missing (an exact
-//!   search over all 100 000 donors for each incomplete row; imputing all 100 000 rows would
-//!   take minutes per iteration here, in scikit-learn as well).
+//!   with 5% of values missing, then filling a further 200 rows with 5% missing;
+//! - `knn_imputer/fit_transform_100k_x20`: the same fit, then filling the 100 000 training rows
+//!   themselves (about 64 000 have a missing value): the case a brute-force search makes
+//!   quadratic (scikit-learn takes minutes on it).
 //!
 //! The data are a deterministic function of the row and column (splitmix64 counters), so
 //! `scripts/reference/time_resampling.py` builds the same values in NumPy and times
@@ -127,6 +128,12 @@ fn bench_knn_imputer(c: &mut Criterion) {
         b.iter(|| {
             let fitted = imputer.fit(&train.view()).unwrap();
             black_box(fitted.transform(&test.view()).unwrap())
+        })
+    });
+    g.bench_function("fit_transform_100k_x20", |b| {
+        b.iter(|| {
+            let fitted = imputer.fit(&train.view()).unwrap();
+            black_box(fitted.transform(&train.view()).unwrap())
         })
     });
     g.finish();

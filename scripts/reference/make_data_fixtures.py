@@ -15,7 +15,12 @@ of `test` and, for scalers and the power transform, the inverse transform of tha
 
 KNNImputer cases use their own sets with at most one NaN per row, so that no two candidate
 donors are at exactly the same distance (NumPy's argpartition breaks such ties in no
-documented order). PowerTransformer's lambdas come from a bounded Brent search that stops at
+documented order). The `knn_multi` sets (fit 300 × 6 and test 80 × 6, 25% missing, several NaN
+per row) make donors with different missing patterns compete; they come from their own
+generator, so adding them left every other set unchanged, and its seed is the first (from
+20261129 up) for which no receiver, in `test` or in `fit` itself, has two candidate donors
+within 1e-9 relative of each other at the k-th place for any k used, so that the recorded
+neighbours do not depend on round-off in scikit-learn's distances. PowerTransformer's lambdas come from a bounded Brent search that stops at
 a 1.48e-8 tolerance, so the Rust test compares its own lambdas loosely and the transforms at
 these lambdas to 1e-10.
 """
@@ -82,6 +87,57 @@ test_knn = make_set(30, 0.4, one_nan_per_row=True)
 fit_knn_empty = fit_knn.copy()
 fit_knn_empty[:, 1] = np.nan
 
+
+
+def nan_euclidean_to(row, xf):
+    """Distances from `row` to each row of `xf` (NaN when no coordinate is shared), exactly."""
+    both = ~np.isnan(row)[None, :] & ~np.isnan(xf)
+    sq = np.where(both, (xf - row[None, :]) ** 2, 0.0).sum(axis=1)
+    n = both.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.sqrt(sq * xf.shape[1] / n), np.nan)
+
+
+def knn_ties(xf, receivers, ks, rel=1e-9):
+    """Whether some receiver has candidate distances within `rel` at the k-th place."""
+    for row in receivers:
+        d = nan_euclidean_to(row, xf)
+        for j in np.flatnonzero(np.isnan(row)):
+            cand = np.sort(d[~np.isnan(xf[:, j]) & ~np.isnan(d)])
+            for k in ks:
+                if len(cand) > k and cand[k] - cand[k - 1] <= rel * max(cand[k], 1e-300):
+                    return True
+    return False
+
+
+def make_multi(r, n):
+    """Six columns on different scales, 25% of values missing (rows may miss several)."""
+    x = np.column_stack(
+        [
+            r.normal(5.0, 2.0, n),
+            r.exponential(3.0, n) - 1.0,
+            r.uniform(-100.0, 50.0, n),
+            r.normal(0.0, 10.0, n),
+            r.standard_t(3, n),
+            r.lognormal(0.0, 1.0, n),
+        ]
+    )
+    x[r.random(x.shape) < 0.25] = np.nan
+    return x
+
+
+KNN_KS = [1, 3, 5, 100]
+multi_seed = 20261129
+while True:
+    multi_rng = np.random.default_rng(multi_seed)
+    fit_knn_multi = make_multi(multi_rng, 300)
+    test_knn_multi = make_multi(multi_rng, 80)
+    receivers = np.vstack([test_knn_multi, fit_knn_multi])
+    if not knn_ties(fit_knn_multi, receivers, KNN_KS):
+        break
+    multi_seed += 1
+print("knn_multi seed", multi_seed)
+
 out = {
     "sklearn_version": sklearn.__version__,
     "fit": arr(fit),
@@ -92,6 +148,8 @@ out = {
     "fit_knn": arr(fit_knn),
     "test_knn": arr(test_knn),
     "fit_knn_empty": arr(fit_knn_empty),
+    "fit_knn_multi": arr(fit_knn_multi),
+    "test_knn_multi": arr(test_knn_multi),
 }
 
 standard = []
@@ -173,9 +231,13 @@ for data in ["float", "int", "empty"]:
 out["simple"] = simple
 
 knn = []
-for data in ["knn", "knn_empty"]:
-    xf, xt = {"knn": (fit_knn, test_knn), "knn_empty": (fit_knn_empty, test_knn)}[data]
-    for k in [1, 3, 5, 100]:
+for data in ["knn", "knn_empty", "knn_multi"]:
+    xf, xt = {
+        "knn": (fit_knn, test_knn),
+        "knn_empty": (fit_knn_empty, test_knn),
+        "knn_multi": (fit_knn_multi, test_knn_multi),
+    }[data]
+    for k in KNN_KS:
         for keep in [False, True]:
             if keep and data != "knn_empty":
                 continue

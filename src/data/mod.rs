@@ -58,6 +58,7 @@ mod missing_report;
 mod simple_imputer;
 
 mod knn_imputer;
+mod nan_euclidean_index;
 
 mod bounded_brent;
 mod power_transformer;
