@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use super::check::{check_fit, check_transform, Nan};
 use super::nan_euclidean_index::{NanEuclideanIndex, Searcher};
@@ -196,13 +196,26 @@ impl<F: Float> FittedKnnImputer<F> {
         check_transform("FittedKnnImputer.transform", x, n_features, Nan::Allowed)?;
         let mut out = x.to_owned();
         let mut searcher = Searcher::default();
+        let needs =
+            |row: ArrayView1<'_, F>| (0..n_features).any(|j| self.valid[j] && row[j].is_nan());
+        // Rows with something to fill, in the index's leaf order (nearby rows one after another
+        // keep the index in cache; each row's answer does not depend on the order).
+        let mut receivers: Vec<(usize, usize)> = x
+            .rows()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, row)| needs(*row))
+            .map(|(r, row)| {
+                searcher.load(row);
+                (self.index.locality_key(&mut searcher), r)
+            })
+            .collect();
+        receivers.sort_unstable();
         let mut columns = Vec::with_capacity(n_features);
-        for (row, mut out_row) in x.rows().into_iter().zip(out.rows_mut()) {
+        for &(_, r) in &receivers {
+            let row = x.row(r);
             columns.clear();
             columns.extend((0..n_features).filter(|&j| self.valid[j] && row[j].is_nan()));
-            if columns.is_empty() {
-                continue;
-            }
             searcher.load(row);
             self.index.search(&mut searcher, &columns, self.n_neighbors);
             for (t, &j) in columns.iter().enumerate() {
@@ -213,7 +226,7 @@ impl<F: Float> FittedKnnImputer<F> {
                     let sum: f64 = donors.iter().map(|&(_, v)| v).sum();
                     sum / donors.len() as f64
                 };
-                out_row[j] = F::cast(value);
+                out[[r, j]] = F::cast(value);
             }
         }
         if self.keep_empty_features {
