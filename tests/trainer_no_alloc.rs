@@ -77,6 +77,20 @@ impl Callback<f32> for Window {
     }
 }
 
+/// 20 → 64 (ReLU) → dropout → batch norm → 5.
+fn net() -> Sequential<f32> {
+    Sequential::new()
+        .push(
+            Linear::new(20, 64, 0)
+                .unwrap()
+                .with_activation(Activation::Relu)
+                .unwrap(),
+        )
+        .push(Dropout::new(0.2, 1).unwrap())
+        .push(BatchNorm1d::new(64).unwrap())
+        .push(Linear::new(64, 5, 2).unwrap())
+}
+
 #[test]
 fn the_fit_loop_allocates_nothing_between_batches() {
     // 200 rows in batches of 32: six full batches and a short one of 8.
@@ -86,18 +100,7 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     let y: Vec<usize> = (0..200).map(|i| (i * 7) % 5).collect();
     let counts = Arc::new(Mutex::new(Vec::new()));
     let mut t = Trainer::builder()
-        .model(
-            Sequential::new()
-                .push(
-                    Linear::new(20, 64, 0)
-                        .unwrap()
-                        .with_activation(Activation::Relu)
-                        .unwrap(),
-                )
-                .push(Dropout::new(0.2, 1).unwrap())
-                .push(BatchNorm1d::new(64).unwrap())
-                .push(Linear::new(64, 5, 2).unwrap()),
-        )
+        .model(net())
         .loss(CrossEntropy::new())
         .regularizer(L2::new(1e-4).unwrap())
         .optimizer(Adam::new(1e-3).unwrap())
@@ -123,18 +126,7 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     let counts = Arc::new(Mutex::new(Vec::new()));
     let pgd = Pgd::new(0.1, 0.03, 3).unwrap().random_start(5);
     let mut t = Trainer::builder()
-        .model(
-            Sequential::new()
-                .push(
-                    Linear::new(20, 64, 0)
-                        .unwrap()
-                        .with_activation(Activation::Relu)
-                        .unwrap(),
-                )
-                .push(Dropout::new(0.2, 1).unwrap())
-                .push(BatchNorm1d::new(64).unwrap())
-                .push(Linear::new(64, 5, 2).unwrap()),
-        )
+        .model(net())
         .loss(CrossEntropy::new())
         .optimizer(Adam::new(1e-3).unwrap())
         .augment(MixUp::new(0.4, 3).unwrap())
