@@ -2,7 +2,6 @@
 
 use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{check_learning_rate, check_non_negative, check_positive};
-use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`Adagrad`], with PyTorch's defaults (`torch.optim.Adagrad`).
@@ -166,16 +165,6 @@ impl Adagrad {
         })
     }
 
-    fn reconfigure(mut self, change: impl FnOnce(&mut AdagradConfig)) -> Result<Self> {
-        self.engine.ensure_fresh("Adagrad")?;
-        let mut config = self.config;
-        change(&mut config);
-        config.validate()?;
-        self.config = config;
-        self.engine.weight_decay = config.weight_decay;
-        Ok(self)
-    }
-
     /// Sets the learning-rate decay (finite, ≥ 0).
     ///
     /// ```
@@ -221,42 +210,6 @@ impl Adagrad {
         self.reconfigure(|c| c.maximize = maximize)
     }
 
-    /// Adds a parameter group (see [`ParamGroup`]).
-    ///
-    /// ```
-    /// use tuneup::optim::{Adagrad, ParamGroup};
-    /// assert!(Adagrad::new(0.01).unwrap().group(ParamGroup::biases_and_norms().lr_factor(0.5)).is_ok());
-    /// ```
-    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
-        self.engine.add_group("Adagrad", group)?;
-        Ok(self)
-    }
-
-    /// The settings (the learning rate as built; see [`Adagrad::learning_rate`] for the
-    /// current).
-    pub fn config(&self) -> &AdagradConfig {
-        &self.config
-    }
-
-    /// The parameter groups, in the order they were added.
-    pub fn groups(&self) -> &[ParamGroup] {
-        self.engine.groups()
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
-    ///
-    /// ```
-    /// assert_eq!(tuneup::optim::Adagrad::new(0.01).unwrap().state().optimizer, "Adagrad");
-    /// ```
-    pub fn state(&self) -> OptimizerState {
-        self.engine.export(&self.rule())
-    }
-
     fn rule(&self) -> AdagradRule {
         AdagradRule {
             lr_decay: self.config.lr_decay,
@@ -267,4 +220,4 @@ impl Adagrad {
     }
 }
 
-engine_optimizer!(Adagrad, "Adagrad");
+engine_optimizer!(Adagrad, AdagradConfig, "Adagrad", "Adagrad", 0.01);

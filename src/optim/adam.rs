@@ -5,7 +5,6 @@ use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{
     check_learning_rate, check_non_negative, check_positive, check_unit_open, lerp,
 };
-use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`Adam`], with PyTorch's defaults (`torch.optim.Adam`).
@@ -238,16 +237,6 @@ impl Adam {
         })
     }
 
-    fn reconfigure(mut self, change: impl FnOnce(&mut AdamConfig)) -> Result<Self> {
-        self.engine.ensure_fresh("Adam")?;
-        let mut config = self.config;
-        change(&mut config);
-        config.validate()?;
-        self.config = config;
-        self.engine.weight_decay = config.weight_decay;
-        Ok(self)
-    }
-
     /// Sets (β₁, β₂), each in [0, 1).
     ///
     /// ```
@@ -293,41 +282,6 @@ impl Adam {
         self.reconfigure(|c| c.maximize = maximize)
     }
 
-    /// Adds a parameter group (see [`ParamGroup`]).
-    ///
-    /// ```
-    /// use tuneup::optim::{Adam, ParamGroup};
-    /// assert!(Adam::new(1e-3).unwrap().group(ParamGroup::biases_and_norms().weight_decay(0.0)).is_ok());
-    /// ```
-    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
-        self.engine.add_group("Adam", group)?;
-        Ok(self)
-    }
-
-    /// The settings (the learning rate as built; see [`Adam::learning_rate`] for the current).
-    pub fn config(&self) -> &AdamConfig {
-        &self.config
-    }
-
-    /// The parameter groups, in the order they were added.
-    pub fn groups(&self) -> &[ParamGroup] {
-        self.engine.groups()
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
-    ///
-    /// ```
-    /// assert!(tuneup::optim::Adam::new(1e-3).unwrap().state().is_empty());
-    /// ```
-    pub fn state(&self) -> OptimizerState {
-        self.engine.export(&self.rule())
-    }
-
     fn rule(&self) -> AdamRule {
         AdamRule {
             betas: self.config.betas,
@@ -339,4 +293,4 @@ impl Adam {
     }
 }
 
-engine_optimizer!(Adam, "Adam");
+engine_optimizer!(Adam, AdamConfig, "Adam", "Adam", 1e-3);

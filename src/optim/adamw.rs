@@ -2,7 +2,6 @@
 
 use super::adam::{AdamConfig, AdamRule};
 use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
-use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`AdamW`], with PyTorch's defaults (`torch.optim.AdamW`): those of Adam,
@@ -140,16 +139,6 @@ impl AdamW {
         })
     }
 
-    fn reconfigure(mut self, change: impl FnOnce(&mut AdamWConfig)) -> Result<Self> {
-        self.engine.ensure_fresh("AdamW")?;
-        let mut config = self.config;
-        change(&mut config);
-        config.validate()?;
-        self.config = config;
-        self.engine.weight_decay = config.weight_decay;
-        Ok(self)
-    }
-
     /// Sets (β₁, β₂), each in [0, 1).
     ///
     /// ```
@@ -195,41 +184,6 @@ impl AdamW {
         self.reconfigure(|c| c.maximize = maximize)
     }
 
-    /// Adds a parameter group (see [`ParamGroup`]).
-    ///
-    /// ```
-    /// use tuneup::optim::{AdamW, ParamGroup};
-    /// assert!(AdamW::new(1e-3).unwrap().group(ParamGroup::name_prefix("0.").lr_factor(0.1)).is_ok());
-    /// ```
-    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
-        self.engine.add_group("AdamW", group)?;
-        Ok(self)
-    }
-
-    /// The settings (the learning rate as built; see [`AdamW::learning_rate`] for the current).
-    pub fn config(&self) -> &AdamWConfig {
-        &self.config
-    }
-
-    /// The parameter groups, in the order they were added.
-    pub fn groups(&self) -> &[ParamGroup] {
-        self.engine.groups()
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
-    ///
-    /// ```
-    /// assert_eq!(tuneup::optim::AdamW::new(1e-3).unwrap().state().optimizer, "AdamW");
-    /// ```
-    pub fn state(&self) -> OptimizerState {
-        self.engine.export(&self.rule())
-    }
-
     fn rule(&self) -> AdamWRule {
         AdamWRule(AdamRule {
             betas: self.config.betas,
@@ -241,4 +195,4 @@ impl AdamW {
     }
 }
 
-engine_optimizer!(AdamW, "AdamW");
+engine_optimizer!(AdamW, AdamWConfig, "AdamW", "AdamW", 1e-3);

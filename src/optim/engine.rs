@@ -14,11 +14,70 @@ use super::{OptimizerState, ParamGroup};
 use crate::model::Layer;
 use crate::{Error, Float, FloatVecs, Result};
 
-/// Implements [`Optimizer`](super::Optimizer) for a built-in optimizer: a struct with an
-/// `engine: Engine`, a `rule()` giving its [`UpdateRule`] and an inherent `state()`. Every
-/// built-in optimizer forwards the trait to its engine the same way.
+/// What every built-in optimizer forwards to its engine the same way: the inherent
+/// `reconfigure` (the builder setters' checked path), `group`, `config`, `groups`,
+/// `learning_rate` and `state`, and the [`Optimizer`](super::Optimizer) impl. The optimizer is a
+/// struct with `engine: Engine` and `config: $config` (a `Copy` config with `validate()` and a
+/// `weight_decay`) and a `rule()` giving its [`UpdateRule`]; `$kind` is PyTorch's class name
+/// and `$lr` a learning rate for the doc examples.
 macro_rules! engine_optimizer {
-    ($ty:ident, $owner:literal) => {
+    ($ty:ident, $config:ident, $owner:literal, $kind:literal, $lr:literal) => {
+        impl $ty {
+            /// Applies `change` to a copy of the settings and keeps it if it validates; refused
+            /// once the optimizer holds state.
+            fn reconfigure(mut self, change: impl FnOnce(&mut $config)) -> crate::Result<Self> {
+                self.engine.ensure_fresh($owner)?;
+                let mut config = self.config;
+                change(&mut config);
+                config.validate()?;
+                self.config = config;
+                self.engine.weight_decay = config.weight_decay;
+                Ok(self)
+            }
+
+            /// Adds a parameter group (see [`ParamGroup`](crate::optim::ParamGroup)); its
+            /// overrides are checked here.
+            ///
+            /// ```
+            /// use tuneup::optim::ParamGroup;
+            #[doc = concat!("let opt = tuneup::optim::", stringify!($ty), "::new(", stringify!($lr), ").unwrap();")]
+            /// assert!(opt.group(ParamGroup::biases_and_norms().weight_decay(0.0)).is_ok());
+            /// ```
+            pub fn group(mut self, group: crate::optim::ParamGroup) -> crate::Result<Self> {
+                self.engine.add_group($owner, group)?;
+                Ok(self)
+            }
+
+            /// The settings (the learning rate as built; `learning_rate()` gives the current
+            /// one).
+            pub fn config(&self) -> &$config {
+                &self.config
+            }
+
+            /// The parameter groups, in the order they were added.
+            pub fn groups(&self) -> &[crate::optim::ParamGroup] {
+                self.engine.groups()
+            }
+
+            /// The current learning rate (also available through
+            /// [`Optimizer::learning_rate`](crate::optim::Optimizer::learning_rate)).
+            pub fn learning_rate(&self) -> f64 {
+                self.engine.lr
+            }
+
+            /// The optimizer's state (also available through
+            /// [`Optimizer::state`](crate::optim::Optimizer::state)), under PyTorch's class name.
+            ///
+            /// ```
+            #[doc = concat!("let state = tuneup::optim::", stringify!($ty), "::new(", stringify!($lr), ").unwrap().state();")]
+            #[doc = concat!("assert_eq!(state.optimizer, \"", $kind, "\");")]
+            /// assert!(state.is_empty());
+            /// ```
+            pub fn state(&self) -> crate::optim::OptimizerState {
+                self.engine.export(&self.rule())
+            }
+        }
+
         impl<F: crate::Float> crate::optim::Optimizer<F> for $ty {
             fn step(&mut self, model: &mut dyn crate::model::Layer<F>) -> crate::Result<()> {
                 let rule = self.rule();

@@ -5,7 +5,6 @@ use super::optimizer::{
     check_learning_rate, check_non_negative, check_positive, check_unit_closed, check_unit_open,
     lerp,
 };
-use super::{OptimizerState, ParamGroup};
 use crate::{Float, Result};
 
 /// The settings of [`RmsProp`], with PyTorch's defaults (`torch.optim.RMSprop`).
@@ -228,16 +227,6 @@ impl RmsProp {
         })
     }
 
-    fn reconfigure(mut self, change: impl FnOnce(&mut RmsPropConfig)) -> Result<Self> {
-        self.engine.ensure_fresh("RmsProp")?;
-        let mut config = self.config;
-        change(&mut config);
-        config.validate()?;
-        self.config = config;
-        self.engine.weight_decay = config.weight_decay;
-        Ok(self)
-    }
-
     /// Sets the smoothing constant α, in [0, 1].
     ///
     /// ```
@@ -292,42 +281,6 @@ impl RmsProp {
         self.reconfigure(|c| c.maximize = maximize)
     }
 
-    /// Adds a parameter group (see [`ParamGroup`]).
-    ///
-    /// ```
-    /// use tuneup::optim::{ParamGroup, RmsProp};
-    /// assert!(RmsProp::new(1e-2).unwrap().group(ParamGroup::name_suffix(".bias")).is_ok());
-    /// ```
-    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
-        self.engine.add_group("RmsProp", group)?;
-        Ok(self)
-    }
-
-    /// The settings (the learning rate as built; see [`RmsProp::learning_rate`] for the
-    /// current).
-    pub fn config(&self) -> &RmsPropConfig {
-        &self.config
-    }
-
-    /// The parameter groups, in the order they were added.
-    pub fn groups(&self) -> &[ParamGroup] {
-        self.engine.groups()
-    }
-
-    /// The current learning rate.
-    pub fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
-    ///
-    /// ```
-    /// assert_eq!(tuneup::optim::RmsProp::new(1e-2).unwrap().state().optimizer, "RMSprop");
-    /// ```
-    pub fn state(&self) -> OptimizerState {
-        self.engine.export(&self.rule())
-    }
-
     fn rule(&self) -> RmsPropRule {
         RmsPropRule {
             alpha: self.config.alpha,
@@ -339,4 +292,4 @@ impl RmsProp {
     }
 }
 
-engine_optimizer!(RmsProp, "RmsProp");
+engine_optimizer!(RmsProp, RmsPropConfig, "RmsProp", "RMSprop", 1e-2);

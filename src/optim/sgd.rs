@@ -4,7 +4,6 @@ use super::engine::{engine_optimizer, Engine, StepContext, UpdateRule};
 use super::optimizer::{
     check_learning_rate, check_non_negative, check_unit_closed, check_unit_open,
 };
-use super::{OptimizerState, ParamGroup};
 use crate::{Error, Float, Result};
 
 /// The settings of [`Sgd`], with PyTorch's defaults (`torch.optim.SGD`).
@@ -196,16 +195,6 @@ impl Sgd {
         })
     }
 
-    fn reconfigure(mut self, change: impl FnOnce(&mut SgdConfig)) -> Result<Self> {
-        self.engine.ensure_fresh("Sgd")?;
-        let mut config = self.config;
-        change(&mut config);
-        config.validate()?;
-        self.config = config;
-        self.engine.weight_decay = config.weight_decay;
-        Ok(self)
-    }
-
     /// Sets the momentum factor μ, in [0, 1).
     ///
     /// ```
@@ -253,42 +242,6 @@ impl Sgd {
         self.reconfigure(|c| c.maximize = maximize)
     }
 
-    /// Adds a parameter group (see [`ParamGroup`]); its overrides are checked here.
-    ///
-    /// ```
-    /// use tuneup::optim::{ParamGroup, Sgd};
-    /// let sgd = Sgd::new(0.1).unwrap().group(ParamGroup::name_suffix(".bias").lr_factor(2.0));
-    /// assert!(sgd.is_ok());
-    /// ```
-    pub fn group(mut self, group: ParamGroup) -> Result<Self> {
-        self.engine.add_group("Sgd", group)?;
-        Ok(self)
-    }
-
-    /// The settings (the learning rate as built; see [`Sgd::learning_rate`] for the current).
-    pub fn config(&self) -> &SgdConfig {
-        &self.config
-    }
-
-    /// The parameter groups, in the order they were added.
-    pub fn groups(&self) -> &[ParamGroup] {
-        self.engine.groups()
-    }
-
-    /// The current learning rate (also available through [`Optimizer::learning_rate`](super::Optimizer::learning_rate)).
-    pub fn learning_rate(&self) -> f64 {
-        self.engine.lr
-    }
-
-    /// The optimizer's state (also available through [`Optimizer::state`](super::Optimizer::state)).
-    ///
-    /// ```
-    /// assert_eq!(tuneup::optim::Sgd::new(0.1).unwrap().state().optimizer, "SGD");
-    /// ```
-    pub fn state(&self) -> OptimizerState {
-        self.engine.export(&self.rule())
-    }
-
     fn rule(&self) -> SgdRule {
         SgdRule {
             momentum: self.config.momentum,
@@ -299,4 +252,4 @@ impl Sgd {
     }
 }
 
-engine_optimizer!(Sgd, "Sgd");
+engine_optimizer!(Sgd, SgdConfig, "Sgd", "SGD", 0.1);
