@@ -244,7 +244,8 @@ fn full_scope_requires_tuneup_counters() {
     )
     .unwrap_err();
     assert!(
-        err.to_string().contains(r#"missing ["2.mask_draws"]"#),
+        err.to_string()
+            .contains(r#"missing ["2.mask_draws", "2.mask_seed"]"#),
         "{err}"
     );
     // With the full state, the counter is restored.

@@ -202,7 +202,7 @@ fn train(mut s: Setup, x: &Array2<f64>, y: &Y, val: Option<(&Array2<f64>, &Y)>) 
                 .map(|l| {
                     let p = prefix;
                     prefix += l.torch_modules();
-                    (UnitKind::from_description(&l.describe()), p)
+                    (UnitKind::of(l.as_ref()), p)
                 })
                 .collect()
         };

@@ -17,7 +17,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2};
 use tuneup::loss::{Penalty, Reduction};
-use tuneup::model::{ParamKind, Parameter};
+use tuneup::model::{ParamKind, Parameter, Visitor, VisitorMut};
 use tuneup::prelude::*;
 use tuneup::rand::rngs::StdRng;
 use tuneup::rand::{Rng, SeedableRng};
@@ -999,6 +999,7 @@ fn regularizers_with_respect_to_parameters() {
 
 /// `y = w ⊙ x` (one weight per column) whose weight gradient is off by `error` (relative):
 /// the checker must reject any error well above `TOL`.
+#[derive(Clone)]
 struct Skewed {
     weight: Parameter<f64>,
     input: Array2<f64>,
@@ -1025,8 +1026,8 @@ impl Layer<f64> for Skewed {
     fn describe(&self) -> String {
         "Skewed".into()
     }
-    fn output_width(&self, input_width: usize) -> tuneup::Result<usize> {
-        Ok(input_width)
+    fn output_shape(&self, input: &[usize]) -> tuneup::Result<Vec<usize>> {
+        Ok(input.to_vec())
     }
     fn forward<'a>(
         &'a mut self,
@@ -1051,11 +1052,11 @@ impl Layer<f64> for Skewed {
             Array2::from_shape_fn(grad_output.dim(), |(i, j)| grad_output[[i, j]] * w[j]);
         Ok(self.grad_input.view())
     }
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<f64>)) {
-        f(&self.weight);
+    fn visit(&self, visitor: &mut dyn Visitor<f64>) {
+        visitor.parameter(&self.weight);
     }
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<f64>)) {
-        f(&mut self.weight);
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<f64>) {
+        visitor.parameter(&mut self.weight);
     }
 }
 

@@ -138,7 +138,7 @@ fn dead_relu_units_are_counted_through_forward_observed() {
     let kinds: Vec<UnitKind> = net
         .layers()
         .iter()
-        .map(|l| UnitKind::from_description(&l.describe()))
+        .map(|l| UnitKind::of(l.as_ref()))
         .collect();
     assert_eq!(kinds, [UnitKind::Relu, UnitKind::Other]);
     let mut seen = Vec::new();
@@ -277,7 +277,7 @@ fn unit_kinds_from_descriptions() {
     let kinds: Vec<_> = net
         .layers()
         .iter()
-        .map(|l| UnitKind::from_description(&l.describe()))
+        .map(|l| UnitKind::of(l.as_ref()))
         .collect();
     assert_eq!(
         kinds,

@@ -5,7 +5,7 @@ use rand::Rng;
 
 use super::augmenter::batch_rng;
 use crate::linalg::Buffer2;
-use crate::loss::{Loss, Targets};
+use crate::loss::{InputGradient, Loss, Targets};
 use crate::model::{Layer, Mode};
 use crate::{Error, Float, Result};
 
@@ -24,14 +24,12 @@ fn sign<F: Float>(g: F) -> F {
 /// after its first batch.
 #[derive(Debug, Default)]
 pub(crate) struct AttackScratch<F> {
-    frozen: Vec<bool>,
-    loss_grad: Array2<F>,
+    gradient: InputGradient<F>,
     origin: Buffer2<F>,
 }
 
 /// One signed gradient step in place, `x ← x + step·sign(∇ₓ L(model(x), y))`, with the
-/// gradient taken in eval mode and without touching any parameter gradient: every parameter is
-/// frozen for the backward pass and its flag restored afterwards, also on error.
+/// gradient taken in eval mode and without touching any parameter gradient.
 fn signed_gradient_step<F: Float>(
     model: &mut dyn Layer<F>,
     loss: &dyn Loss<F>,
@@ -40,29 +38,12 @@ fn signed_gradient_step<F: Float>(
     step: F,
     scratch: &mut AttackScratch<F>,
 ) -> Result<()> {
-    let AttackScratch {
-        frozen, loss_grad, ..
-    } = scratch;
-    frozen.clear();
-    model.visit_parameters_mut(&mut |p| {
-        frozen.push(p.is_frozen());
-        p.set_frozen(true);
-    });
-    let result = (|| {
-        let out = model.forward(x.view(), Mode::Eval)?;
-        loss.value_and_grad(out, targets, loss_grad)?;
-        let grad = model.backward(loss_grad.view())?;
-        Zip::from(&mut x)
-            .and(&grad)
-            .for_each(|a, &g| *a += step * sign(g));
-        Ok(())
-    })();
-    let mut i = 0;
-    model.visit_parameters_mut(&mut |p| {
-        p.set_frozen(frozen[i]);
-        i += 1;
-    });
-    result
+    let ig = &mut scratch.gradient;
+    ig.of_loss(model, loss, x.view(), targets, Mode::Eval)?;
+    Zip::from(&mut x)
+        .and(&ig.gradient())
+        .for_each(|a, &g| *a += step * sign(g));
+    Ok(())
 }
 
 /// Clamps every entry of `x` into `[lo, hi]`.

@@ -439,7 +439,26 @@ impl UnitKind {
         }
     }
 
-    /// The kind of units a layer outputs, read from its [`Layer::describe`] text: a
+    /// The kind of units a layer outputs, as the layer states it
+    /// ([`Layer::output_activation`]): a `Linear` with a fused activation, an
+    /// `ActivationLayer`, or a custom layer that says so. Anything else is [`UnitKind::Other`].
+    ///
+    /// ```
+    /// use tuneup::diagnostics::health::UnitKind;
+    /// use tuneup::prelude::*;
+    /// let lin = Linear::<f32>::new(2, 2, 0)?.with_activation(Activation::Tanh)?;
+    /// assert_eq!(UnitKind::of(&lin), UnitKind::Tanh);
+    /// assert_eq!(UnitKind::of(&Dropout::<f32>::new(0.1, 0)?), UnitKind::Other);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn of<F: Float>(layer: &dyn Layer<F>) -> Self {
+        layer
+            .output_activation()
+            .map_or(UnitKind::Other, UnitKind::from_activation)
+    }
+
+    /// The kind of units a layer outputs, read from its [`Layer::describe`] text (prefer
+    /// [`UnitKind::of`], which asks the layer): a
     /// `Linear` with a fused activation (`Linear(4 → 8, relu)`) or an `ActivationLayer`
     /// (`ReLU`, `Sigmoid`, `Tanh`). Anything else is [`UnitKind::Other`].
     ///

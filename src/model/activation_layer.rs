@@ -52,8 +52,12 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         self.activation.torch_name().to_string()
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        Ok(input_width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        Some(self.activation)
     }
 
     fn forward<'a>(

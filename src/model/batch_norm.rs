@@ -2,8 +2,8 @@
 
 use ndarray::{Array1, ArrayView2, Axis};
 
-use super::layer::{check_grad_shape, check_width};
-use super::{Layer, Mode, NamedBuffer, NamedCounter, ParamKind, Parameter};
+use super::layer::{check_flat_input, check_grad_shape, check_width};
+use super::{Layer, Mode, NamedBuffer, NamedCounter, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
@@ -115,15 +115,9 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
         format!("BatchNorm1d({})", self.features)
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.features {
-            return Err(Error::shape(
-                self.describe(),
-                format!("input with {} columns", self.features),
-                format!("{input_width} columns"),
-            ));
-        }
-        Ok(self.features)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        check_flat_input(&|| self.describe(), input, self.features)?;
+        Ok(vec![self.features])
     }
 
     fn forward<'a>(
@@ -219,6 +213,48 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
     }
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, true)
+    }
+
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, false)
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        if let Some(w) = &self.weight {
+            visitor.parameter(w);
+        }
+        if let Some(b) = &self.bias {
+            visitor.parameter(b);
+        }
+        visitor.buffer(&self.running_mean);
+        visitor.buffer(&self.running_var);
+        visitor.counter(&self.num_batches_tracked);
+    }
+
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        if let Some(w) = &mut self.weight {
+            visitor.parameter(w);
+        }
+        if let Some(b) = &mut self.bias {
+            visitor.parameter(b);
+        }
+        visitor.buffer(&mut self.running_mean);
+        visitor.buffer(&mut self.running_var);
+        visitor.counter(&mut self.num_batches_tracked);
+    }
+}
+
+impl<F: Float> BatchNorm1d<F> {
+    /// Back-propagates, adding parameter gradients only when `parameters` is set.
+    fn backward_with<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+        parameters: bool,
+    ) -> Result<ArrayView2<'a, F>> {
         check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
         let (n, d) = grad_output.dim();
         let xh = self.normalized.view();
@@ -232,13 +268,17 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
                 sum_dy_xh[j] += dy[j] * xh[j];
             }
         }
-        if let Some(w) = self.weight.as_mut().filter(|w| !w.is_frozen()) {
+        if let Some(w) = self
+            .weight
+            .as_mut()
+            .filter(|w| parameters && !w.is_frozen())
+        {
             let (_, g) = w.value_and_grad_slices_mut();
             for j in 0..d {
                 g[j] += sum_dy_xh[j];
             }
         }
-        if let Some(b) = self.bias.as_mut().filter(|b| !b.is_frozen()) {
+        if let Some(b) = self.bias.as_mut().filter(|b| parameters && !b.is_frozen()) {
             let (_, g) = b.value_and_grad_slices_mut();
             for j in 0..d {
                 g[j] += sum_dy[j];
@@ -265,41 +305,5 @@ impl<F: Float> Layer<F> for BatchNorm1d<F> {
             }
         }
         Ok(self.grad_input.view())
-    }
-
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
-        if let Some(w) = &self.weight {
-            f(w);
-        }
-        if let Some(b) = &self.bias {
-            f(b);
-        }
-    }
-
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
-        if let Some(w) = &mut self.weight {
-            f(w);
-        }
-        if let Some(b) = &mut self.bias {
-            f(b);
-        }
-    }
-
-    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
-        f(&self.running_mean);
-        f(&self.running_var);
-    }
-
-    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
-        f(&mut self.running_mean);
-        f(&mut self.running_var);
-    }
-
-    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
-        f(&self.num_batches_tracked);
-    }
-
-    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
-        f(&mut self.num_batches_tracked);
     }
 }

@@ -5,16 +5,17 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::layer::check_grad_shape;
-use super::{Layer, Mode, NamedCounter};
+use super::{Layer, Mode, NamedCounter, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
 /// Inverted dropout: in train mode each input is zeroed with probability `p` and the survivors
 /// are scaled by `1/(1−p)`, so eval mode is the identity.
 ///
-/// The mask of the k-th train-mode pass is drawn from a generator seeded by `(seed, k)`, and
-/// `k` is kept as the counter `mask_draws` (see [`Layer::visit_counters`]), so a run resumed
-/// from a checkpoint draws exactly the masks an uninterrupted run would.
+/// The mask of the k-th train-mode pass is drawn from a generator seeded by `(seed, k)`; both
+/// are state counters, `mask_seed` and `mask_draws` (see [`Layer::visit_counters`]), so a
+/// checkpoint carries the whole random stream: a run resumed from it draws exactly the masks
+/// an uninterrupted run would, even into a Dropout built with another seed.
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -29,7 +30,7 @@ use crate::{Error, Float, Result};
 #[derive(Debug, Clone)]
 pub struct Dropout<F: Float> {
     p: f64,
-    seed: u64,
+    seed: NamedCounter,
     draws: NamedCounter,
     mask: Buffer2<F>,
     output: Buffer2<F>,
@@ -44,7 +45,7 @@ impl<F: Float> Dropout<F> {
         }
         Ok(Dropout {
             p,
-            seed,
+            seed: NamedCounter::new("mask_seed", seed),
             draws: NamedCounter::new("mask_draws", 0),
             mask: Buffer2::default(),
             output: Buffer2::default(),
@@ -63,8 +64,8 @@ impl<F: Float> Layer<F> for Dropout<F> {
         format!("Dropout(p={})", self.p)
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        Ok(input_width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
     }
 
     fn forward<'a>(
@@ -85,6 +86,7 @@ impl<F: Float> Layer<F> for Dropout<F> {
         // consecutive draw indices over the seed space.
         let stream = self
             .seed
+            .get()
             .wrapping_add(self.draws.get().wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut rng = StdRng::seed_from_u64(stream);
         self.draws.increment();
@@ -114,11 +116,13 @@ impl<F: Float> Layer<F> for Dropout<F> {
         Ok(self.grad_input.view())
     }
 
-    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
-        f(&self.draws);
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        visitor.counter(&self.seed);
+        visitor.counter(&self.draws);
     }
 
-    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
-        f(&mut self.draws);
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        visitor.counter(&mut self.seed);
+        visitor.counter(&mut self.draws);
     }
 }

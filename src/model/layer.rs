@@ -2,8 +2,9 @@
 
 use ndarray::ArrayView2;
 
-use super::{Mode, NamedBuffer, NamedCounter, Parameter};
-use crate::{Float, Result};
+use super::visitor::{Buffers, Counters, Parameters, Prefix};
+use super::{Activation, Mode, NamedBuffer, NamedCounter, Parameter, Visitor, VisitorMut};
+use crate::{Error, Float, Result};
 
 /// A differentiable building block working on batch-major matrices (one row per sample).
 ///
@@ -12,8 +13,19 @@ use crate::{Float, Result};
 /// parameter gradients into the layer's gradient buffers, and returns a view of the gradient
 /// with respect to the input. After the first call with a given batch size neither allocates.
 ///
-/// Parameters are reached only through the visitors, so optimizers, regularizers, clipping,
-/// checkpoints and diagnostics never need to know the concrete layer type.
+/// A layer that needs more structure than a width (a convolution) is configured with its
+/// per-sample shape and reads each row as that flattened tensor; [`Layer::output_shape`] maps
+/// per-sample shapes, and a width is the 1-D case.
+///
+/// State is reached only through one visitor ([`Layer::visit`] / [`Layer::visit_mut`], seeing
+/// parameters, buffers and counters), so optimizers, regularizers, clipping, checkpoints and
+/// diagnostics never need to know the concrete layer type. The `visit_parameters…` helpers
+/// are built on it and are not meant to be overridden.
+///
+/// Layers are `Send + Sync` and cloneable as trait objects: any `Layer + Clone` gets
+/// [`LayerClone::clone_box`], so `Box<dyn Layer<F>>`, [`Sequential`](super::Sequential) and
+/// [`Residual`](super::Residual) are `Clone`. A clone starts with equal outputs and then trains
+/// on its own.
 ///
 /// A custom loop with the public API alone:
 /// ```
@@ -30,13 +42,15 @@ use crate::{Float, Result};
 /// layer.visit_parameters(&mut |p| names.push(p.name().to_string()));
 /// assert_eq!(names, ["weight", "bias"]);
 /// ```
-pub trait Layer<F: Float>: Send {
+pub trait Layer<F: Float>: LayerClone<F> + Send + Sync {
     /// A short description, e.g. `Linear(30 → 16, sigmoid)`.
     fn describe(&self) -> String;
 
-    /// The output width for an input of `input_width` columns, or a shape error naming the
-    /// layer if it cannot take that input.
-    fn output_width(&self, input_width: usize) -> Result<usize>;
+    /// The per-sample output shape for a per-sample input shape (`[width]` for dense data,
+    /// `[C, H, W]` for images), or a shape error naming the layer if it cannot take that
+    /// input. A layer reads a row of `input.iter().product()` values; a dense layer accepts any
+    /// shape of the right size.
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>>;
 
     /// Runs the layer on a batch. The returned view borrows the layer's output buffer (or the
     /// input itself, for layers that pass it through).
@@ -53,29 +67,121 @@ pub trait Layer<F: Float>: Send {
         self.backward(grad_output).map(|_| ())
     }
 
-    /// Calls `f` on every parameter, in a fixed order.
-    fn visit_parameters(&self, _f: &mut dyn FnMut(&Parameter<F>)) {}
+    /// The counterpart of [`Layer::backward_parameters`]: returns the gradient with respect
+    /// to the last input and leaves every parameter gradient untouched (what attributions and
+    /// adversarial examples need).
+    ///
+    /// The built-in layers skip the parameter products. The default calls
+    /// [`Layer::backward`] when the layer has no unfrozen parameter (frozen parameters receive
+    /// no gradient), and otherwise fails with [`Error::State`]: a custom layer with
+    /// parameters overrides it, or callers freeze it first (as
+    /// [`InputGradient`](crate::loss::InputGradient) does).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 3, 1]).seed(1).build::<f64>()?;
+    /// let x = ndarray::array![[0.5, -1.0]];
+    /// net.forward(x.view(), Mode::Eval)?;
+    /// let g = net.backward_input(ndarray::array![[1.0]].view())?.to_owned();
+    /// assert_eq!(g.dim(), (1, 2));
+    /// let mut untouched = true;
+    /// net.visit_parameters(&mut |p| untouched &= p.grad_slice().iter().all(|&v| v == 0.0));
+    /// assert!(untouched);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        let mut trainable = false;
+        self.visit_parameters(&mut |p| trainable |= !p.is_frozen());
+        if trainable {
+            return Err(Error::state(
+                self.describe(),
+                "backward_input on a layer with unfrozen parameters: implement \
+                 Layer::backward_input for it, or freeze it first",
+            ));
+        }
+        self.backward(grad_output)
+    }
 
-    /// Calls `f` on every parameter mutably, in the same order as [`Layer::visit_parameters`].
-    fn visit_parameters_mut(&mut self, _f: &mut dyn FnMut(&mut Parameter<F>)) {}
+    /// Shows every parameter, buffer and counter to `visitor`, in a fixed order. The default
+    /// is for layers without state; a container forwards this one call to its children.
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        let _ = visitor;
+    }
 
-    /// Calls `f` on every non-trainable state buffer (running statistics).
-    fn visit_buffers(&self, _f: &mut dyn FnMut(&NamedBuffer<F>)) {}
+    /// Like [`Layer::visit`], mutably and in the same order.
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        let _ = visitor;
+    }
 
-    /// Calls `f` on every non-trainable state buffer mutably.
-    fn visit_buffers_mut(&mut self, _f: &mut dyn FnMut(&mut NamedBuffer<F>)) {}
-
-    /// Calls `f` on every integer state counter (BatchNorm's `num_batches_tracked`, Dropout's
-    /// mask-draw count), so checkpoints can resume exactly.
-    fn visit_counters(&self, _f: &mut dyn FnMut(&NamedCounter)) {}
-
-    /// Calls `f` on every integer state counter mutably.
-    fn visit_counters_mut(&mut self, _f: &mut dyn FnMut(&mut NamedCounter)) {}
+    /// The activation applied to this layer's outputs, when it has one (a `Linear` with a
+    /// fused activation, an `ActivationLayer`): what kind of units it has, for dead and
+    /// saturated unit statistics.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let relu = Linear::<f32>::new(2, 2, 0)?.with_activation(Activation::Relu)?;
+    /// assert_eq!(relu.output_activation(), Some(Activation::Relu));
+    /// assert_eq!(Dropout::<f32>::new(0.1, 0)?.output_activation(), None);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn output_activation(&self) -> Option<Activation> {
+        None
+    }
 
     /// How many modules this layer stands for in a PyTorch `nn.Sequential` (a `Linear` with a
     /// fused activation stands for two), so that `state_dict` names line up.
     fn torch_modules(&self) -> usize {
         1
+    }
+
+    /// The output width for an input of `input_width` columns: the size of
+    /// [`Layer::output_shape`] of `[input_width]`.
+    fn output_width(&self, input_width: usize) -> Result<usize> {
+        let shape = self.output_shape(&[input_width])?;
+        shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .ok_or_else(|| {
+                Error::shape(
+                    self.describe(),
+                    "an output that fits in memory",
+                    format!("{shape:?}"),
+                )
+            })
+    }
+
+    /// Calls `f` on every parameter, in a fixed order.
+    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
+        self.visit(&mut Parameters(f));
+    }
+
+    /// Calls `f` on every parameter mutably, in the same order as [`Layer::visit_parameters`].
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
+        self.visit_mut(&mut Parameters(f));
+    }
+
+    /// Calls `f` on every non-trainable state buffer (running statistics).
+    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
+        self.visit(&mut Buffers(f));
+    }
+
+    /// Calls `f` on every non-trainable state buffer mutably.
+    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
+        self.visit_mut(&mut Buffers(f));
+    }
+
+    /// Calls `f` on every integer state counter (BatchNorm's `num_batches_tracked`, Dropout's
+    /// mask seed and draw count), so checkpoints can resume exactly.
+    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
+        self.visit(&mut Counters(f));
+    }
+
+    /// Calls `f` on every integer state counter mutably.
+    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
+        self.visit_mut(&mut Counters(f));
     }
 
     /// Sets every parameter gradient to zero.
@@ -90,16 +196,78 @@ pub trait Layer<F: Float>: Send {
         n
     }
 
-    /// Prepends `prefix` to every parameter and buffer name.
+    /// Prepends `prefix` to every parameter, buffer and counter name.
     fn prefix_names(&mut self, prefix: &str) {
-        self.visit_parameters_mut(&mut |p| p.prefix_name(prefix));
-        self.visit_buffers_mut(&mut |b| b.prefix_name(prefix));
-        self.visit_counters_mut(&mut |c| c.prefix_name(prefix));
+        self.visit_mut(&mut Prefix(prefix));
     }
 
     /// Freezes (or unfreezes) every parameter of the layer, for fine-tuning.
     fn set_frozen(&mut self, frozen: bool) {
         self.visit_parameters_mut(&mut |p| p.set_frozen(frozen));
+    }
+}
+
+/// Cloning a layer behind a `Box<dyn Layer<F>>`. Implemented for every `Layer + Clone`, so a
+/// custom layer only derives `Clone`.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// let net: Box<dyn Layer<f64>> = Box::new(Mlp::new(&[2, 3, 1]).seed(4).build::<f64>()?);
+/// let mut copy = net.clone();
+/// let mut original = net;
+/// let x = ndarray::array![[0.3, -0.7]];
+/// let a = original.forward(x.view(), Mode::Eval)?.to_owned();
+/// assert_eq!(copy.forward(x.view(), Mode::Eval)?, a);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait LayerClone<F: Float> {
+    /// A boxed copy of the layer: parameters, gradients, buffers, counters and settings.
+    fn clone_box(&self) -> Box<dyn Layer<F>>;
+}
+
+impl<F: Float, T: Layer<F> + Clone + 'static> LayerClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Layer<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Layer<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+/// The shape a dense layer reads: any per-sample shape whose size is `width`.
+pub(crate) fn check_flat_input(
+    layer: &dyn Fn() -> String,
+    input: &[usize],
+    width: usize,
+) -> Result<()> {
+    let size = input.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    if size != Some(width) {
+        return Err(Error::shape(
+            layer(),
+            format!("input with {width} columns"),
+            describe_shape(input),
+        ));
+    }
+    Ok(())
+}
+
+/// `784 columns` for a width, `1 × 28 × 28 (784 columns)` for an image.
+pub(crate) fn describe_shape(shape: &[usize]) -> String {
+    let size = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    match (shape, size) {
+        ([w], _) => format!("{w} columns"),
+        (_, Some(n)) => format!(
+            "{} ({n} columns)",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        ),
+        (_, None) => format!("{shape:?} (too large)"),
     }
 }
 
@@ -140,4 +308,65 @@ pub(crate) fn check_grad_shape<F: Float>(
         ));
     }
     Ok(())
+}
+
+/// A layer that states its parameters through both visitors must list the same ones, in the
+/// same order, or optimizers would update other tensors than the ones checkpoints save.
+/// Returns a configuration error naming the first difference.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// let mut net = Mlp::new(&[2, 4, 1]).build::<f64>()?;
+/// assert!(tuneup::model::check_visitors(&mut net).is_ok());
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub fn check_visitors<F: Float>(layer: &mut dyn Layer<F>) -> Result<()> {
+    let mut seen = Vec::new();
+    layer.visit(&mut NameList(&mut seen));
+    let mut seen_mut = Vec::new();
+    layer.visit_mut(&mut NameList(&mut seen_mut));
+    if seen == seen_mut {
+        return Ok(());
+    }
+    let first = seen
+        .iter()
+        .zip(&seen_mut)
+        .position(|(a, b)| a != b)
+        .unwrap_or(seen.len().min(seen_mut.len()));
+    let name = |v: &[String]| v.get(first).cloned().unwrap_or_else(|| "nothing".into());
+    Err(Error::config(
+        format!("{}: Layer::visit_mut", layer.describe()),
+        format!("{} at position {first}", name(&seen_mut)),
+        format!(
+            "the state Layer::visit shows ({} there): implement visit and visit_mut alike",
+            name(&seen)
+        ),
+    ))
+}
+
+/// Collects `kind:name` of everything visited.
+struct NameList<'v>(&'v mut Vec<String>);
+
+impl<F: Float> Visitor<F> for NameList<'_> {
+    fn parameter(&mut self, p: &Parameter<F>) {
+        self.0.push(format!("parameter {}", p.name()));
+    }
+    fn buffer(&mut self, b: &NamedBuffer<F>) {
+        self.0.push(format!("buffer {}", b.name()));
+    }
+    fn counter(&mut self, c: &NamedCounter) {
+        self.0.push(format!("counter {}", c.name()));
+    }
+}
+
+impl<F: Float> VisitorMut<F> for NameList<'_> {
+    fn parameter(&mut self, p: &mut Parameter<F>) {
+        self.0.push(format!("parameter {}", p.name()));
+    }
+    fn buffer(&mut self, b: &mut NamedBuffer<F>) {
+        self.0.push(format!("buffer {}", b.name()));
+    }
+    fn counter(&mut self, c: &mut NamedCounter) {
+        self.0.push(format!("counter {}", c.name()));
+    }
 }

@@ -2,8 +2,8 @@
 
 use ndarray::{Array1, ArrayView2, Axis};
 
-use super::layer::{check_grad_shape, check_width};
-use super::{Layer, Mode, ParamKind, Parameter};
+use super::layer::{check_flat_input, check_grad_shape, check_width};
+use super::{Layer, Mode, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
@@ -64,15 +64,9 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
         format!("LayerNorm({})", self.width)
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.width {
-            return Err(Error::shape(
-                self.describe(),
-                format!("input with {} columns", self.width),
-                format!("{input_width} columns"),
-            ));
-        }
-        Ok(self.width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        check_flat_input(&|| self.describe(), input, self.width)?;
+        Ok(vec![self.width])
     }
 
     fn forward<'a>(
@@ -109,11 +103,51 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
     }
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, true)
+    }
+
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, false)
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        if let Some(w) = &self.weight {
+            visitor.parameter(w);
+        }
+        if let Some(b) = &self.bias {
+            visitor.parameter(b);
+        }
+    }
+
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        if let Some(w) = &mut self.weight {
+            visitor.parameter(w);
+        }
+        if let Some(b) = &mut self.bias {
+            visitor.parameter(b);
+        }
+    }
+}
+
+impl<F: Float> LayerNorm<F> {
+    /// Back-propagates, adding parameter gradients only when `parameters` is set.
+    fn backward_with<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+        parameters: bool,
+    ) -> Result<ArrayView2<'a, F>> {
         check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
         let (n, d) = grad_output.dim();
         let df = F::from_count(d);
         let xh = self.normalized.view();
-        if let Some(w) = self.weight.as_mut().filter(|w| !w.is_frozen()) {
+        if let Some(w) = self
+            .weight
+            .as_mut()
+            .filter(|w| parameters && !w.is_frozen())
+        {
             let (_, g) = w.value_and_grad_slices_mut();
             for (dy, xh) in grad_output.axis_iter(Axis(0)).zip(xh.axis_iter(Axis(0))) {
                 for j in 0..d {
@@ -121,7 +155,7 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
                 }
             }
         }
-        if let Some(b) = self.bias.as_mut().filter(|b| !b.is_frozen()) {
+        if let Some(b) = self.bias.as_mut().filter(|b| parameters && !b.is_frozen()) {
             let (_, g) = b.value_and_grad_slices_mut();
             for dy in grad_output.axis_iter(Axis(0)) {
                 for j in 0..d {
@@ -153,23 +187,5 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
             }
         }
         Ok(self.grad_input.view())
-    }
-
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
-        if let Some(w) = &self.weight {
-            f(w);
-        }
-        if let Some(b) = &self.bias {
-            f(b);
-        }
-    }
-
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
-        if let Some(w) = &mut self.weight {
-            f(w);
-        }
-        if let Some(b) = &mut self.bias {
-            f(b);
-        }
     }
 }

@@ -4,8 +4,8 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::layer::{check_grad_shape, check_width};
-use super::{Activation, Init, Layer, Mode, ParamKind, Parameter};
+use super::layer::{check_flat_input, check_grad_shape, check_width};
+use super::{Activation, Init, Layer, Mode, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::linalg::{gemm, Buffer2, GemmWorkspace};
 use crate::{Error, Float, Result};
 
@@ -190,15 +190,9 @@ impl<F: Float> Layer<F> for Linear<F> {
         }
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.in_features {
-            return Err(Error::shape(
-                self.describe(),
-                format!("input with {} columns", self.in_features),
-                format!("{input_width} columns"),
-            ));
-        }
-        Ok(self.out_features)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        check_flat_input(&|| self.describe(), input, self.in_features)?;
+        Ok(vec![self.out_features])
     }
 
     fn forward<'a>(
@@ -253,40 +247,41 @@ impl<F: Float> Layer<F> for Linear<F> {
     }
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
-        self.accumulate(grad_output)?;
-        let grad_pre = if self.activation == Activation::Identity {
-            grad_output
-        } else {
-            self.grad_pre_activation.view()
-        };
-        self.grad_input.resize(grad_pre.nrows(), self.in_features);
-        gemm(
-            F::one(),
-            grad_pre,
-            self.weight.value2(),
-            F::zero(),
-            self.grad_input.view_mut(),
-            &mut self.workspace,
-        );
-        Ok(self.grad_input.view())
+        self.pre_activation_gradient(grad_output)?;
+        self.accumulate(grad_output);
+        Ok(self.input_gradient(grad_output))
     }
 
     fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
-        self.accumulate(grad_output)
+        self.pre_activation_gradient(grad_output)?;
+        self.accumulate(grad_output);
+        Ok(())
     }
 
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
-        f(&self.weight);
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.pre_activation_gradient(grad_output)?;
+        Ok(self.input_gradient(grad_output))
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        visitor.parameter(&self.weight);
         if let Some(b) = &self.bias {
-            f(b);
+            visitor.parameter(b);
         }
     }
 
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
-        f(&mut self.weight);
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        visitor.parameter(&mut self.weight);
         if let Some(b) = &mut self.bias {
-            f(b);
+            visitor.parameter(b);
         }
+    }
+
+    fn output_activation(&self) -> Option<Activation> {
+        Some(self.activation)
     }
 
     fn torch_modules(&self) -> usize {
@@ -299,9 +294,9 @@ impl<F: Float> Layer<F> for Linear<F> {
 }
 
 impl<F: Float> Linear<F> {
-    /// Computes the pre-activation gradient (unless the activation is the identity) and adds
-    /// the weight and bias gradients.
-    fn accumulate(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+    /// Computes the pre-activation gradient into its buffer (unless the activation is the
+    /// identity, when it is `grad_output` itself).
+    fn pre_activation_gradient(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
         check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
         let act = self.activation;
         let width = self.out_features;
@@ -329,7 +324,33 @@ impl<F: Float> Linear<F> {
                 }
             }
         }
-        let grad_pre = if act == Activation::Identity {
+        Ok(())
+    }
+
+    /// `∂L/∂x = ∂L/∂z · W`, into the input-gradient buffer.
+    fn input_gradient<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> ArrayView2<'a, F> {
+        let rows = grad_output.nrows();
+        self.grad_input.resize(rows, self.in_features);
+        let grad_pre = if self.activation == Activation::Identity {
+            grad_output
+        } else {
+            self.grad_pre_activation.view()
+        };
+        gemm(
+            F::one(),
+            grad_pre,
+            self.weight.value2(),
+            F::zero(),
+            self.grad_input.view_mut(),
+            &mut self.workspace,
+        );
+        self.grad_input.view()
+    }
+
+    /// Adds the weight and bias gradients (of unfrozen parameters), once the pre-activation
+    /// gradient is known.
+    fn accumulate(&mut self, grad_output: ArrayView2<'_, F>) {
+        let grad_pre = if self.activation == Activation::Identity {
             grad_output
         } else {
             self.grad_pre_activation.view()
@@ -352,6 +373,5 @@ impl<F: Float> Linear<F> {
                 }
             }
         }
-        Ok(())
     }
 }

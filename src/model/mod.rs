@@ -5,6 +5,7 @@
 mod activation;
 mod activation_layer;
 mod batch_norm;
+mod boxed_layer;
 mod dropout;
 mod init;
 mod layer;
@@ -16,13 +17,14 @@ mod parameter;
 mod residual;
 mod sequential;
 mod softmax;
+mod visitor;
 
 pub use activation::{sigmoid, Activation};
 pub use activation_layer::ActivationLayer;
 pub use batch_norm::BatchNorm1d;
 pub use dropout::Dropout;
 pub use init::{FanMode, Init};
-pub use layer::Layer;
+pub use layer::{check_visitors, Layer, LayerClone};
 pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use mlp::{Mlp, Normalization};
@@ -31,3 +33,4 @@ pub use parameter::{NamedBuffer, NamedCounter, ParamKind, Parameter};
 pub use residual::Residual;
 pub use sequential::Sequential;
 pub use softmax::{log_softmax_rows, softmax_rows, LogSoftmax, Softmax};
+pub use visitor::{Visitor, VisitorMut};

@@ -2,8 +2,8 @@
 
 use ndarray::ArrayView2;
 
-use super::layer::check_grad_shape;
-use super::{Init, Layer, Linear, Mode, NamedBuffer, NamedCounter, Parameter};
+use super::layer::{check_flat_input, check_grad_shape};
+use super::{Init, Layer, Linear, Mode, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
 
@@ -24,6 +24,7 @@ use crate::{Error, Float, Result};
 /// let block = Residual::with_projection(wider, 4, 1).unwrap();
 /// assert_eq!(block.output_width(4).unwrap(), 6);
 /// ```
+#[derive(Clone)]
 pub struct Residual<F: Float> {
     body: Box<dyn Layer<F>>,
     projection: Option<Linear<F>>,
@@ -105,15 +106,9 @@ impl<F: Float> Layer<F> for Residual<F> {
         }
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        if input_width != self.in_width {
-            return Err(Error::shape(
-                self.describe(),
-                format!("input with {} columns", self.in_width),
-                format!("{input_width} columns"),
-            ));
-        }
-        Ok(self.out_width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        check_flat_input(&|| self.describe(), input, self.in_width)?;
+        Ok(vec![self.out_width])
     }
 
     fn forward<'a>(
@@ -121,7 +116,7 @@ impl<F: Float> Layer<F> for Residual<F> {
         input: ArrayView2<'a, F>,
         mode: Mode,
     ) -> Result<ArrayView2<'a, F>> {
-        self.output_width(input.ncols())?;
+        check_flat_input(&|| self.describe(), &[input.ncols()], self.in_width)?;
         let body_out = self
             .body
             .forward(input, mode)
@@ -138,15 +133,54 @@ impl<F: Float> Layer<F> for Residual<F> {
     }
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, true)
+    }
+
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.backward_with(grad_output, false)
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
+        self.body.visit(visitor);
+        if let Some(p) = &self.projection {
+            p.visit(visitor);
+        }
+    }
+
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
+        self.body.visit_mut(visitor);
+        if let Some(p) = &mut self.projection {
+            p.visit_mut(visitor);
+        }
+    }
+}
+
+impl<F: Float> Residual<F> {
+    /// The gradient through the body plus the skip path; parameter gradients are added only
+    /// when `parameters` is set.
+    fn backward_with<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+        parameters: bool,
+    ) -> Result<ArrayView2<'a, F>> {
         check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
-        let through_body = self
-            .body
-            .backward(grad_output)
-            .map_err(|e| e.within("Residual body"))?;
-        self.grad_input.copy_from(through_body);
+        let through_body = if parameters {
+            self.body.backward(grad_output)
+        } else {
+            self.body.backward_input(grad_output)
+        };
+        self.grad_input
+            .copy_from(through_body.map_err(|e| e.within("Residual body"))?);
         match &mut self.projection {
             Some(p) => {
-                let skip = p.backward(grad_output)?;
+                let skip = if parameters {
+                    p.backward(grad_output)?
+                } else {
+                    p.backward_input(grad_output)?
+                };
                 self.grad_input
                     .view_mut()
                     .zip_mut_with(&skip, |g, &s| *g += s);
@@ -157,35 +191,5 @@ impl<F: Float> Layer<F> for Residual<F> {
                 .zip_mut_with(&grad_output, |g, &s| *g += s),
         }
         Ok(self.grad_input.view())
-    }
-
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
-        self.body.visit_parameters(f);
-        if let Some(p) = &self.projection {
-            p.visit_parameters(f);
-        }
-    }
-
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
-        self.body.visit_parameters_mut(f);
-        if let Some(p) = &mut self.projection {
-            p.visit_parameters_mut(f);
-        }
-    }
-
-    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
-        self.body.visit_buffers(f);
-    }
-
-    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
-        self.body.visit_buffers_mut(f);
-    }
-
-    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
-        self.body.visit_counters(f);
-    }
-
-    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
-        self.body.visit_counters_mut(f);
     }
 }

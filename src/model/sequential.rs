@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::{Layer, Mode, NamedBuffer, NamedCounter, Parameter};
+use super::{Layer, Mode, Visitor, VisitorMut};
 use crate::{Float, Result};
 
 /// Layers applied one after another, like `nn.Sequential`. Parameter names follow PyTorch's
@@ -23,7 +23,7 @@ use crate::{Float, Result};
 /// let y = net.forward(x.view(), Mode::Eval).unwrap();
 /// assert_eq!(y.dim(), (5, 2));
 /// ```
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Sequential<F: Float> {
     layers: Vec<Box<dyn Layer<F>>>,
     next_module: usize,
@@ -127,7 +127,7 @@ impl<F: Float> Sequential<F> {
         Ok(current)
     }
 
-    /// A Keras-style table of the layers, their output widths and parameter counts, for inputs
+    /// A Keras-style table of the layers, their output shapes and parameter counts, for inputs
     /// of `input_width` columns; a width that does not fit is a shape error naming the layer.
     ///
     /// ```
@@ -138,6 +138,21 @@ impl<F: Float> Sequential<F> {
     /// assert!(net.summary(29).is_err());
     /// ```
     pub fn summary(&self, input_width: usize) -> Result<String> {
+        self.summary_for(&[input_width])
+    }
+
+    /// [`Sequential::summary`] for inputs of a per-sample shape (`[C, H, W]` for images): each
+    /// layer's output shape is shown as the layers infer it.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let net = Sequential::<f32>::new().push(Linear::new(12, 5, 0)?);
+    /// let table = net.summary_for(&[3, 2, 2])?;
+    /// assert!(table.contains("(None, 5)"));
+    /// assert!(net.summary_for(&[3, 2, 3]).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn summary_for(&self, input_shape: &[usize]) -> Result<String> {
         let mut out = String::new();
         let rule = "─".repeat(64);
         let _ = writeln!(
@@ -146,11 +161,11 @@ impl<F: Float> Sequential<F> {
             "Layer (type)", "Output shape", "Param #"
         );
         let _ = writeln!(out, "{rule}");
-        let mut width = input_width;
+        let mut shape = input_shape.to_vec();
         let (mut total, mut frozen) = (0usize, 0usize);
         for (i, layer) in self.layers.iter().enumerate() {
-            width = layer
-                .output_width(width)
+            shape = layer
+                .output_shape(&shape)
                 .map_err(|e| e.within(format!("Sequential[{i}]")))?;
             let n = layer.num_parameters();
             layer.visit_parameters(&mut |p| {
@@ -159,11 +174,12 @@ impl<F: Float> Sequential<F> {
                 }
             });
             total += n;
+            let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
             let _ = writeln!(
                 out,
                 "{:<40} {:>12} {:>10}",
                 format!("{i}: {}", layer.describe()),
-                format!("(None, {width})"),
+                format!("(None, {})", dims.join(", ")),
                 n
             );
         }
@@ -180,14 +196,14 @@ impl<F: Float> Layer<F> for Sequential<F> {
         format!("Sequential({} layers)", self.layers.len())
     }
 
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        let mut width = input_width;
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        let mut shape = input.to_vec();
         for (i, layer) in self.layers.iter().enumerate() {
-            width = layer
-                .output_width(width)
+            shape = layer
+                .output_shape(&shape)
                 .map_err(|e| e.within(format!("Sequential[{i}]")))?;
         }
-        Ok(width)
+        Ok(shape)
     }
 
     fn forward<'a>(
@@ -229,39 +245,28 @@ impl<F: Float> Layer<F> for Sequential<F> {
             .map_err(|e| e.within("Sequential[0]"))
     }
 
-    fn visit_parameters(&self, f: &mut dyn FnMut(&Parameter<F>)) {
+    fn backward_input<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        let mut grad = grad_output;
+        for (i, layer) in self.layers.iter_mut().enumerate().rev() {
+            grad = layer
+                .backward_input(grad)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(grad)
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor<F>) {
         for layer in &self.layers {
-            layer.visit_parameters(f);
+            layer.visit(visitor);
         }
     }
 
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut Parameter<F>)) {
+    fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
         for layer in &mut self.layers {
-            layer.visit_parameters_mut(f);
-        }
-    }
-
-    fn visit_buffers(&self, f: &mut dyn FnMut(&NamedBuffer<F>)) {
-        for layer in &self.layers {
-            layer.visit_buffers(f);
-        }
-    }
-
-    fn visit_buffers_mut(&mut self, f: &mut dyn FnMut(&mut NamedBuffer<F>)) {
-        for layer in &mut self.layers {
-            layer.visit_buffers_mut(f);
-        }
-    }
-
-    fn visit_counters(&self, f: &mut dyn FnMut(&NamedCounter)) {
-        for layer in &self.layers {
-            layer.visit_counters(f);
-        }
-    }
-
-    fn visit_counters_mut(&mut self, f: &mut dyn FnMut(&mut NamedCounter)) {
-        for layer in &mut self.layers {
-            layer.visit_counters_mut(f);
+            layer.visit_mut(visitor);
         }
     }
 

@@ -80,8 +80,8 @@ impl<F: Float> Layer<F> for Softmax<F> {
     fn describe(&self) -> String {
         "Softmax".into()
     }
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        Ok(input_width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
     }
     fn forward<'a>(
         &'a mut self,
@@ -139,8 +139,8 @@ impl<F: Float> Layer<F> for LogSoftmax<F> {
     fn describe(&self) -> String {
         "LogSoftmax".into()
     }
-    fn output_width(&self, input_width: usize) -> Result<usize> {
-        Ok(input_width)
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        Ok(input.to_vec())
     }
     fn forward<'a>(
         &'a mut self,

@@ -32,7 +32,6 @@
 //! PyTorch (`safetensors.torch.load_file` + `load_state_dict(strict=True)`), and a
 //! [`Checkpoint`] keeps everything a run needs to resume bit for bit.
 
-mod boxed_model;
 mod builder;
 mod callback;
 pub mod callbacks;

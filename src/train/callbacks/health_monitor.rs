@@ -150,7 +150,7 @@ impl<F: Float> HealthMonitor<F> {
         let kinds: Vec<UnitKind> = mirror
             .layers()
             .iter()
-            .map(|l| UnitKind::from_description(&l.describe()))
+            .map(|l| UnitKind::of(l.as_ref()))
             .collect();
         let mut attach: Vec<Vec<String>> = Vec::with_capacity(kinds.len());
         let mut last: Vec<String> = Vec::new();
