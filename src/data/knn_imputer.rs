@@ -166,6 +166,26 @@ impl<F: Float> FittedKnnImputer<F> {
         self.n_features
     }
 
+    /// The number of columns `transform` returns: `n_features`, minus the columns empty at fit
+    /// time unless `keep_empty_features` was set.
+    ///
+    /// ```
+    /// use tuneup::data::KnnImputer;
+    /// use ndarray::array;
+    /// let x = array![[1.0, f64::NAN, 2.0]];
+    /// assert_eq!(KnnImputer::new(1)?.fit(&x.view())?.n_features_out(), 2);
+    /// let kept = KnnImputer::new(1)?.keep_empty_features(true).fit(&x.view())?;
+    /// assert_eq!(kept.n_features_out(), 3);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn n_features_out(&self) -> usize {
+        if self.keep_empty_features {
+            self.n_features
+        } else {
+            self.valid.iter().filter(|&&v| v).count()
+        }
+    }
+
     /// The columns that had no observed value at fit time.
     ///
     /// ```

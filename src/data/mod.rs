@@ -11,6 +11,30 @@
 //! always rejected with [`Error::NonFinite`](crate::Error::NonFinite); a transform given data of
 //! another width fails with [`Error::Shape`](crate::Error::Shape).
 //!
+//! The pattern is formalised by two object-safe traits, so that pipelines and searches can hold
+//! any transformer: [`Transformer`] (the settings: `fit` returns a boxed fitted value, `name`,
+//! `fit_transform`) and [`FittedTransformer`] (`transform`, `inverse_transform` where
+//! [`has_inverse`](FittedTransformer::has_inverse), `n_features_in` / `n_features_out`); both
+//! are `Send + Sync + Debug`, and their boxes are `Clone`. [`Fit`] is the statically typed
+//! variant, whose `fit_typed` returns the concrete fitted type. They are implemented by the
+//! scalers, both imputers, [`PowerTransformer`], [`Winsorizer`], [`VarianceThreshold`],
+//! [`MissingThreshold`] and [`OutlierDetector`] (whose fitted trait `transform` is its `clip`);
+//! not by [`IsolationForest`], which scores rows instead of transforming them.
+//!
+//! ```
+//! use tuneup::data::{FittedTransformer, RobustScaler, Transformer, Winsorizer};
+//! use ndarray::array;
+//!
+//! let steps: Vec<Box<dyn Transformer<f64>>> =
+//!     vec![Box::new(Winsorizer::new(0.0, 50.0)?), Box::new(RobustScaler::new())];
+//! let train = array![[1.0], [2.0], [3.0], [40.0]];
+//! let fitted: Vec<Box<dyn FittedTransformer<f64>>> =
+//!     steps.iter().map(|s| s.fit(train.view())).collect::<tuneup::Result<_>>()?;
+//! let clipped = fitted[0].transform(array![[9.0]].view())?;
+//! assert_eq!(clipped, array![[2.5]]); // clipped to the training median
+//! # Ok::<(), tuneup::Error>(())
+//! ```
+//!
 //! | type | what it does | scikit-learn equivalent |
 //! |---|---|---|
 //! | [`StandardScaler`] | `(x − mean) / std` | `StandardScaler` |
@@ -49,6 +73,13 @@
 
 mod check;
 mod stats;
+
+mod fitted_transformer;
+mod transformer;
+mod transformer_impls;
+
+pub use fitted_transformer::{FittedTransformer, FittedTransformerClone};
+pub use transformer::{Fit, Transformer, TransformerClone};
 
 mod min_max_scaler;
 mod robust_scaler;
