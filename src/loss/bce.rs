@@ -4,7 +4,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::elementwise::reduce_elementwise;
 use super::targets::check_dense;
-use super::{Loss, Reduction, Targets};
+use super::{Loss, OutputKind, Reduction, Targets};
 use crate::{Error, Float, Result};
 
 /// `−[y log p + (1 − y) log(1 − p)]` on probabilities `p ∈ [0, 1]` (`nn.BCELoss`), with the
@@ -37,6 +37,9 @@ impl Bce {
 impl<F: Float> Loss<F> for Bce {
     fn name(&self) -> String {
         "BCE loss".into()
+    }
+    fn output_kind(&self) -> OutputKind {
+        OutputKind::Probabilities
     }
     fn compute(
         &self,

@@ -3,7 +3,7 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 
 use super::targets::check_dense;
-use super::{Loss, Reduction, Targets};
+use super::{Loss, OutputKind, Reduction, Targets};
 use crate::model::sigmoid;
 use crate::{Error, Float, Result};
 
@@ -61,6 +61,22 @@ impl<F: Float> Loss<F> for BceWithLogits {
     fn name(&self) -> String {
         "BCEWithLogits loss".into()
     }
+
+    fn output_kind(&self) -> OutputKind {
+        OutputKind::Logits
+    }
+
+    /// Two class weights `[w₀, w₁]` (`w₀ > 0`) become `pos_weight = [w₁ / w₀]`: only their
+    /// ratio matters for a single output column.
+    fn with_class_weights(&self, weights: &[f64]) -> Result<Box<dyn Loss<F>>> {
+        let &[w0, w1] = weights else {
+            return Err(two_weights_expected(weights));
+        };
+        if w0 <= 0.0 {
+            return Err(two_weights_expected(weights));
+        }
+        Ok(Box::new(self.clone().with_pos_weight(vec![w1 / w0])?))
+    }
     fn compute(
         &self,
         prediction: ArrayView2<'_, F>,
@@ -116,4 +132,13 @@ impl<F: Float> Loss<F> for BceWithLogits {
         }
         Ok(total * scale)
     }
+}
+
+/// The error of class weights that are not `[w₀ > 0, w₁]`.
+fn two_weights_expected(weights: &[f64]) -> Error {
+    Error::config(
+        "Trainer.class_weights",
+        format!("{weights:?}"),
+        "two weights [w₀ > 0, w₁] for BceWithLogits",
+    )
 }

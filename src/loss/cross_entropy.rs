@@ -3,7 +3,7 @@
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use super::targets::check_finite;
-use super::{Loss, Reduction, Targets};
+use super::{Loss, OutputKind, Reduction, Targets};
 use crate::{Error, Float, Result};
 
 /// Softmax cross-entropy on logits (`nn.CrossEntropyLoss`), with PyTorch's semantics:
@@ -102,6 +102,17 @@ fn neg_log_softmax<F: Float>(row: ndarray::ArrayView1<'_, F>) -> impl Fn(usize) 
 impl<F: Float> Loss<F> for CrossEntropy {
     fn name(&self) -> String {
         "CrossEntropy loss".into()
+    }
+
+    fn output_kind(&self) -> OutputKind {
+        OutputKind::Logits
+    }
+
+    /// The same loss with `weights` as its class weights (see
+    /// [`CrossEntropy::with_class_weights`]).
+    fn with_class_weights(&self, weights: &[f64]) -> Result<Box<dyn Loss<F>>> {
+        let weighted = CrossEntropy::with_class_weights(self.clone(), weights.to_vec())?;
+        Ok(Box::new(weighted))
     }
 
     fn compute(

@@ -1,9 +1,11 @@
 //! The `Loss` trait and reductions.
 
+use std::fmt::Debug;
+
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 
-use super::Targets;
-use crate::{Float, Result};
+use super::{OutputKind, Targets};
+use crate::{Error, Float, Result};
 
 /// How per-element losses are combined.
 ///
@@ -26,6 +28,10 @@ pub enum Reduction {
 /// Predictions holding NaN or ∞ are an error naming the loss and the entry, never a NaN
 /// returned. The gradient is written into a caller-owned matrix that is reused between steps.
 ///
+/// A loss is `Send + Sync + Debug` and cloneable as a trait object (`Box<dyn Loss<F>>: Clone`,
+/// through [`LossClone`], implemented for every `Clone` loss), so that a trainer can be built
+/// again from the same settings and moved to another thread.
+///
 /// ```
 /// use tuneup::loss::{Loss, Mse};
 /// use ndarray::array;
@@ -36,7 +42,7 @@ pub enum Reduction {
 /// assert_eq!(l, 2.5);
 /// assert_eq!(grad, array![[1.0], [2.0]]);
 /// ```
-pub trait Loss<F: Float>: Send + Sync {
+pub trait Loss<F: Float>: Send + Sync + Debug + LossClone<F> {
     /// The loss's name for messages, e.g. `MSE loss`.
     fn name(&self) -> String;
 
@@ -47,6 +53,36 @@ pub trait Loss<F: Float>: Send + Sync {
         target: Targets<'_, F>,
         grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F>;
+
+    /// What the predictions this loss takes are: [`OutputKind::Values`] unless the loss says
+    /// otherwise (logits for [`CrossEntropy`](super::CrossEntropy) and
+    /// [`BceWithLogits`](super::BceWithLogits), probabilities for [`Bce`](super::Bce)).
+    ///
+    /// ```
+    /// use tuneup::loss::{Bce, CrossEntropy, Loss, Mse, OutputKind};
+    /// assert_eq!(Loss::<f64>::output_kind(&CrossEntropy::new()), OutputKind::Logits);
+    /// assert_eq!(Loss::<f64>::output_kind(&Bce::new()), OutputKind::Probabilities);
+    /// assert_eq!(Loss::<f64>::output_kind(&Mse::new()), OutputKind::Values);
+    /// ```
+    fn output_kind(&self) -> OutputKind {
+        OutputKind::Values
+    }
+
+    /// This loss with per-class weights applied (the trainer's `class_weights`): cross-entropy
+    /// takes them as its class weights, BCE with logits takes two weights `[w₀, w₁]` as
+    /// `pos_weight = w₁ / w₀`. The default is an [`Error::Config`] on `Trainer.class_weights`:
+    /// class weights act through the loss, and only those two losses take them.
+    ///
+    /// ```
+    /// use tuneup::loss::{CrossEntropy, Loss, Mse};
+    /// let weighted = Loss::<f64>::with_class_weights(&CrossEntropy::new(), &[1.0, 3.0]);
+    /// assert!(weighted.is_ok());
+    /// let refused = Loss::<f64>::with_class_weights(&Mse::new(), &[1.0, 3.0]);
+    /// assert!(matches!(refused, Err(tuneup::Error::Config { ref parameter, .. }) if parameter == "Trainer.class_weights"));
+    /// ```
+    fn with_class_weights(&self, weights: &[f64]) -> Result<Box<dyn Loss<F>>> {
+        Err(class_weights_refused(weights))
+    }
 
     /// The loss value.
     fn value(&self, prediction: ArrayView2<'_, F>, target: Targets<'_, F>) -> Result<F> {
@@ -83,5 +119,73 @@ pub trait Loss<F: Float>: Send + Sync {
                 .unwrap_or_else(|_| Array2::zeros(prediction.dim()));
         }
         self.compute(prediction, target, Some(grad.view_mut()))
+    }
+}
+
+/// The error of a loss that cannot take class weights.
+fn class_weights_refused(weights: &[f64]) -> Error {
+    Error::config(
+        "Trainer.class_weights",
+        format!("{weights:?}"),
+        "a CrossEntropy or BceWithLogits loss (class weights act through the loss)",
+    )
+}
+
+/// Clones a loss behind a trait object, so that `Box<dyn Loss<F>>` is `Clone`. Implemented for
+/// every loss that is `Clone`; a custom loss gets it by deriving `Clone`.
+///
+/// ```
+/// use tuneup::loss::{Huber, Loss};
+/// let boxed: Box<dyn Loss<f64>> = Box::new(Huber::new(2.0)?);
+/// let copy = boxed.clone();
+/// assert_eq!(copy.name(), "Huber(δ=2) loss");
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait LossClone<F: Float> {
+    /// A boxed copy of the loss.
+    fn clone_box(&self) -> Box<dyn Loss<F>>;
+}
+
+impl<F: Float, T: Loss<F> + Clone + 'static> LossClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Loss<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Loss<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+/// A boxed loss is a loss, so a stored `Box<dyn Loss<F>>` can go wherever a loss is taken.
+impl<F: Float> Loss<F> for Box<dyn Loss<F>> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn compute(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        (**self).compute(prediction, target, grad)
+    }
+    fn output_kind(&self) -> OutputKind {
+        (**self).output_kind()
+    }
+    fn with_class_weights(&self, weights: &[f64]) -> Result<Box<dyn Loss<F>>> {
+        (**self).with_class_weights(weights)
+    }
+    fn value(&self, prediction: ArrayView2<'_, F>, target: Targets<'_, F>) -> Result<F> {
+        (**self).value(prediction, target)
+    }
+    fn value_and_grad(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        grad: &mut Array2<F>,
+    ) -> Result<F> {
+        (**self).value_and_grad(prediction, target, grad)
     }
 }

@@ -1,5 +1,7 @@
 //! Weight penalties: L1, L2 and elastic net.
 
+use std::fmt::Debug;
+
 use crate::model::{Layer, ParamKind, Parameter};
 use crate::{Error, Float, Result};
 
@@ -8,6 +10,9 @@ use crate::{Error, Float, Result};
 ///
 /// Penalties apply to weights only; biases and normalisation parameters are included only when
 /// asked ([`Penalty::include_biases`], [`Penalty::include_norm`]); frozen parameters never.
+///
+/// A regularizer is `Send + Sync + Debug` and cloneable as a trait object
+/// (`Box<dyn Regularizer<F>>: Clone`, through [`RegularizerClone`]).
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -21,7 +26,7 @@ use crate::{Error, Float, Result};
 /// layer.visit_parameters(&mut |p| grads.push(p.grad().to_owned()));
 /// assert!((grads[0][[0, 0]] - 0.3).abs() < 1e-12 && grads[1][[0]] == 0.0);
 /// ```
-pub trait Regularizer<F: Float>: Send + Sync {
+pub trait Regularizer<F: Float>: Send + Sync + Debug + RegularizerClone<F> {
     /// Name for messages and reports.
     fn name(&self) -> String;
 
@@ -30,6 +35,45 @@ pub trait Regularizer<F: Float>: Send + Sync {
 
     /// Adds `α ∂R/∂θ` to the gradients of the selected parameters and returns `α R(θ)`.
     fn add_gradient(&self, model: &mut dyn Layer<F>) -> F;
+}
+
+/// Clones a regularizer behind a trait object, so that `Box<dyn Regularizer<F>>` is `Clone`.
+/// Implemented for every regularizer that is `Clone`.
+///
+/// ```
+/// use tuneup::loss::{Regularizer, L2};
+/// let boxed: Box<dyn Regularizer<f64>> = Box::new(L2::new(0.1)?);
+/// assert_eq!(boxed.clone().name(), "L2(α=0.1)");
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait RegularizerClone<F: Float> {
+    /// A boxed copy of the regularizer.
+    fn clone_box(&self) -> Box<dyn Regularizer<F>>;
+}
+
+impl<F: Float, T: Regularizer<F> + Clone + 'static> RegularizerClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Regularizer<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Regularizer<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+/// A boxed regularizer is a regularizer, so a stored one can go wherever one is taken.
+impl<F: Float> Regularizer<F> for Box<dyn Regularizer<F>> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn penalty(&self, model: &dyn Layer<F>) -> F {
+        (**self).penalty(model)
+    }
+    fn add_gradient(&self, model: &mut dyn Layer<F>) -> F {
+        (**self).add_gradient(model)
+    }
 }
 
 /// Which parameters a penalty reaches.
@@ -131,6 +175,7 @@ impl Penalty {
 /// use tuneup::loss::L1;
 /// assert_eq!(L1::new(0.01).unwrap().l1_ratio(), 1.0);
 /// ```
+#[derive(Debug, Clone, Copy)]
 pub struct L1;
 
 impl L1 {
@@ -147,6 +192,7 @@ impl L1 {
 /// use tuneup::loss::L2;
 /// assert_eq!(L2::new(0.01).unwrap().l1_ratio(), 0.0);
 /// ```
+#[derive(Debug, Clone, Copy)]
 pub struct L2;
 
 impl L2 {

@@ -16,10 +16,12 @@ use crate::{Error, Float, FloatVecs, Result};
 
 /// What every built-in optimizer forwards to its engine the same way: the inherent
 /// `reconfigure` (the builder setters' checked path), `group`, `config`, `groups`,
-/// `learning_rate` and `state`, and the [`Optimizer`](super::Optimizer) impl. The optimizer is a
-/// struct with `engine: Engine` and `config: $config` (a `Copy` config with `validate()` and a
-/// `weight_decay`) and a `rule()` giving its [`UpdateRule`]; `$kind` is PyTorch's class name
-/// and `$lr` a learning rate for the doc examples.
+/// `learning_rate`, `state` and `fresh`, the [`Optimizer`](super::Optimizer) impl, and the
+/// [`OptimizerConfig`](super::OptimizerConfig) impls of the optimizer and of its config. The
+/// optimizer is a struct with `engine: Engine` and `config: $config` (a `Copy` config with
+/// `validate()` and a `weight_decay`), built by `$ty::with_config`, and a `rule()` giving its
+/// [`UpdateRule`]; `$kind` is PyTorch's class name and `$lr` a learning rate for the doc
+/// examples.
 macro_rules! engine_optimizer {
     ($ty:ident, $config:ident, $owner:literal, $kind:literal, $lr:literal) => {
         impl $ty {
@@ -75,6 +77,52 @@ macro_rules! engine_optimizer {
             /// ```
             pub fn state(&self) -> crate::optim::OptimizerState {
                 self.engine.export(&self.rule())
+            }
+
+            /// A new optimizer with the same settings, parameter groups and current learning
+            /// rate, but no state (no buffers, no step counts): what
+            /// [`OptimizerConfig::build`](crate::optim::OptimizerConfig::build) gives for an
+            /// optimizer value.
+            ///
+            /// ```
+            /// use tuneup::prelude::*;
+            /// let mut net = Mlp::new(&[2, 1]).build::<f64>()?;
+            /// net.visit_parameters_mut(&mut |p| p.grad_mut().fill(1.0));
+            #[doc = concat!("let mut opt = tuneup::optim::", stringify!($ty), "::new(", stringify!($lr), ")?.group(ParamGroup::biases_and_norms())?;")]
+            /// opt.step(&mut net)?;
+            /// assert!(!opt.state().is_empty());
+            /// Optimizer::<f64>::set_learning_rate(&mut opt, 0.5)?;
+            /// let fresh = opt.fresh();
+            /// assert!(fresh.state().is_empty());
+            /// assert_eq!(fresh.learning_rate(), 0.5);
+            /// assert_eq!(fresh.groups().len(), 1);
+            /// # Ok::<(), tuneup::Error>(())
+            /// ```
+            pub fn fresh(&self) -> Self {
+                $ty {
+                    config: self.config,
+                    engine: self.engine.fresh(),
+                }
+            }
+        }
+
+        impl<F: crate::Float> crate::optim::OptimizerConfig<F> for $ty {
+            fn build(&self) -> crate::Result<Box<dyn crate::optim::Optimizer<F>>> {
+                Ok(Box::new(self.fresh()))
+            }
+
+            fn name(&self) -> String {
+                $kind.to_string()
+            }
+        }
+
+        impl<F: crate::Float> crate::optim::OptimizerConfig<F> for $config {
+            fn build(&self) -> crate::Result<Box<dyn crate::optim::Optimizer<F>>> {
+                Ok(Box::new($ty::with_config(*self)?))
+            }
+
+            fn name(&self) -> String {
+                $kind.to_string()
             }
         }
 
@@ -181,6 +229,14 @@ impl Engine {
 
     pub fn groups(&self) -> &[ParamGroup] {
         &self.groups
+    }
+
+    /// The same learning rate, weight decay and groups, with no state.
+    pub fn fresh(&self) -> Self {
+        Engine {
+            groups: self.groups.clone(),
+            ..Engine::new(self.lr, self.weight_decay)
+        }
     }
 
     /// Configuration that shapes the state (buffers, groups) may only change before the first

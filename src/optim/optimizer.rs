@@ -1,5 +1,7 @@
 //! The `Optimizer` trait, and the checks every optimizer shares.
 
+use std::fmt::Debug;
+
 use super::OptimizerState;
 use crate::linalg::all_finite;
 use crate::model::Layer;
@@ -20,6 +22,11 @@ use crate::{Error, Float, Result};
 /// The built-in optimizers also have inherent `learning_rate` and `state` methods, so that
 /// those calls need no float type annotation.
 ///
+/// An optimizer is `Send + Sync + Debug`, and `Box<dyn Optimizer<F>>` is `Clone` (through
+/// [`OptimizerClone`]): a clone carries the state, so both continue alike. To start afresh
+/// from the same settings, build one from an
+/// [`OptimizerConfig`](super::OptimizerConfig).
+///
 /// ```
 /// use tuneup::prelude::*;
 /// let mut net = Mlp::new(&[2, 1]).build::<f64>().unwrap();
@@ -30,7 +37,7 @@ use crate::{Error, Float, Result};
 /// let after = net.predict(ndarray::array![[0.0, 0.0]].view()).unwrap()[[0, 0]];
 /// assert!((before - after - 0.1).abs() < 1e-12); // the bias moved by −lr·1
 /// ```
-pub trait Optimizer<F: Float> {
+pub trait Optimizer<F: Float>: Send + Sync + Debug + OptimizerClone<F> {
     /// Applies one update to every unfrozen parameter of `model`.
     fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()>;
 
@@ -89,6 +96,56 @@ pub trait Optimizer<F: Float> {
             ));
         }
         self.set_learning_rate(state.learning_rate)
+    }
+}
+
+/// Clones an optimizer behind a trait object, state included, so that `Box<dyn Optimizer<F>>`
+/// is `Clone`. Implemented for every optimizer that is `Clone`.
+///
+/// ```
+/// use tuneup::prelude::*;
+/// let mut net = Mlp::new(&[2, 1]).build::<f64>()?;
+/// let mut adam: Box<dyn Optimizer<f64>> = Box::new(Adam::new(0.01)?);
+/// net.visit_parameters_mut(&mut |p| p.grad_mut().fill(1.0));
+/// adam.step(&mut net)?;
+/// let copy = adam.clone();
+/// assert_eq!(copy.state(), adam.state());
+/// assert!(!copy.state().tensors.is_empty());
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait OptimizerClone<F: Float> {
+    /// A boxed copy of the optimizer, with its state.
+    fn clone_box(&self) -> Box<dyn Optimizer<F>>;
+}
+
+impl<F: Float, T: Optimizer<F> + Clone + 'static> OptimizerClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Optimizer<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Optimizer<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
+    }
+}
+
+/// A boxed optimizer is an optimizer, so a stored one can go wherever one is taken.
+impl<F: Float> Optimizer<F> for Box<dyn Optimizer<F>> {
+    fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
+        (**self).step(model)
+    }
+    fn learning_rate(&self) -> f64 {
+        (**self).learning_rate()
+    }
+    fn set_learning_rate(&mut self, lr: f64) -> Result<()> {
+        (**self).set_learning_rate(lr)
+    }
+    fn state(&self) -> OptimizerState {
+        (**self).state()
+    }
+    fn load_state(&mut self, model: &dyn Layer<F>, state: &OptimizerState) -> Result<()> {
+        (**self).load_state(model, state)
     }
 }
 

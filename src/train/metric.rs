@@ -11,33 +11,7 @@ use crate::loss::Targets;
 use crate::model::{sigmoid, softmax_rows};
 use crate::{Error, Float, Result};
 
-/// What the model's outputs are, which decides how predictions become classes and
-/// probabilities. The builder infers it from the loss: [`CrossEntropy`](crate::loss::CrossEntropy)
-/// and [`BceWithLogits`](crate::loss::BceWithLogits) → `Logits`, [`Bce`](crate::loss::Bce) →
-/// `Probabilities`, every other loss → `Values`; `TrainerBuilder::output_kind` overrides it.
-///
-/// ```
-/// use tuneup::train::OutputKind;
-/// assert!(OutputKind::Logits.is_classifier());
-/// assert!(!OutputKind::Values.is_classifier());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputKind {
-    /// Unnormalised scores: one logit per row for two classes (sigmoid), or one per class
-    /// (softmax).
-    Logits,
-    /// Probabilities: of class 1 for a single column, or of each class.
-    Probabilities,
-    /// Regression values.
-    Values,
-}
-
-impl OutputKind {
-    /// True for `Logits` and `Probabilities`.
-    pub fn is_classifier(self) -> bool {
-        self != OutputKind::Values
-    }
-}
+pub use crate::loss::OutputKind;
 
 /// A metric recorded per epoch, on the training batches (name as below) and on the
 /// validation set (`val_` + name). Values come from [`crate::diagnostics::metrics`], with

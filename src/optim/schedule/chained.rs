@@ -26,7 +26,7 @@ use crate::{Error, Result};
 /// assert!(ChainedSchedule::new(vec![]).is_err());
 /// # Ok::<(), tuneup::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ChainedSchedule {
     parts: Vec<Box<dyn LrSchedule>>,
     t: u64,

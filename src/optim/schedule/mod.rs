@@ -94,6 +94,9 @@ pub use warm_restarts::CosineAnnealingWarmRestarts;
 /// call [`step`](LrSchedule::step) (or [`step_with_metric`](LrSchedule::step_with_metric) for
 /// [`ReduceLrOnPlateau`]) after each epoch or batch and apply the returned rate.
 ///
+/// A schedule is `Send + Sync + Debug`, and `Box<dyn LrSchedule>` is `Clone` (through
+/// [`LrScheduleClone`]): a clone continues from the same step.
+///
 /// ```
 /// use tuneup::prelude::*;
 /// use tuneup::optim::schedule::StepLr;
@@ -104,7 +107,7 @@ pub use warm_restarts::CosineAnnealingWarmRestarts;
 /// assert_eq!(s.steps(), 4);
 /// # Ok::<(), tuneup::Error>(())
 /// ```
-pub trait LrSchedule: fmt::Debug + Send {
+pub trait LrSchedule: fmt::Debug + Send + Sync + LrScheduleClone {
     /// The PyTorch name of the schedule, e.g. `"StepLR"` (also the tag of its [`ScheduleState`]).
     fn name(&self) -> &'static str;
 
@@ -251,43 +254,83 @@ pub trait LrSchedule: fmt::Debug + Send {
     }
 }
 
-impl<S: LrSchedule + ?Sized> LrSchedule for Box<S> {
-    fn name(&self) -> &'static str {
-        (**self).name()
+/// Clones a schedule behind a trait object, so that `Box<dyn LrSchedule>` is `Clone` (and so
+/// are the compositions that hold boxed parts). Implemented for every schedule that is `Clone`.
+///
+/// ```
+/// use tuneup::optim::schedule::{LrSchedule, StepLr};
+/// let mut s: Box<dyn LrSchedule> = Box::new(StepLr::new(0.1, 1, 0.5)?);
+/// s.step()?;
+/// let mut copy = s.clone();
+/// assert_eq!(copy.steps(), 1);
+/// assert_eq!(copy.step()?, s.step()?);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait LrScheduleClone {
+    /// A boxed copy of the schedule, at the same step.
+    fn clone_box(&self) -> Box<dyn LrSchedule>;
+}
+
+impl<T: LrSchedule + Clone + 'static> LrScheduleClone for T {
+    fn clone_box(&self) -> Box<dyn LrSchedule> {
+        Box::new(self.clone())
     }
-    fn base_lr(&self) -> f64 {
-        (**self).base_lr()
+}
+
+impl Clone for Box<dyn LrSchedule> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
     }
-    fn lr(&self) -> f64 {
-        (**self).lr()
-    }
-    fn steps(&self) -> u64 {
-        (**self).steps()
-    }
-    fn needs_metric(&self) -> bool {
-        (**self).needs_metric()
-    }
-    fn step(&mut self) -> Result<f64> {
-        (**self).step()
-    }
-    fn step_with_metric(&mut self, metric: f64) -> Result<f64> {
-        (**self).step_with_metric(metric)
-    }
-    fn advance(&mut self, current: f64, metric: Option<f64>) -> Result<f64> {
-        (**self).advance(current, metric)
-    }
-    fn start(&mut self, current: f64) -> f64 {
-        (**self).start(current)
-    }
-    fn restart(&mut self) -> f64 {
-        (**self).restart()
-    }
-    fn state(&self) -> ScheduleState {
-        (**self).state()
-    }
-    fn load_state(&mut self, state: &ScheduleState) -> Result<()> {
-        (**self).load_state(state)
-    }
+}
+
+/// Forwards every method of a boxed schedule to the schedule.
+macro_rules! forward_schedule {
+    () => {
+        fn name(&self) -> &'static str {
+            (**self).name()
+        }
+        fn base_lr(&self) -> f64 {
+            (**self).base_lr()
+        }
+        fn lr(&self) -> f64 {
+            (**self).lr()
+        }
+        fn steps(&self) -> u64 {
+            (**self).steps()
+        }
+        fn needs_metric(&self) -> bool {
+            (**self).needs_metric()
+        }
+        fn step(&mut self) -> Result<f64> {
+            (**self).step()
+        }
+        fn step_with_metric(&mut self, metric: f64) -> Result<f64> {
+            (**self).step_with_metric(metric)
+        }
+        fn advance(&mut self, current: f64, metric: Option<f64>) -> Result<f64> {
+            (**self).advance(current, metric)
+        }
+        fn start(&mut self, current: f64) -> f64 {
+            (**self).start(current)
+        }
+        fn restart(&mut self) -> f64 {
+            (**self).restart()
+        }
+        fn state(&self) -> ScheduleState {
+            (**self).state()
+        }
+        fn load_state(&mut self, state: &ScheduleState) -> Result<()> {
+            (**self).load_state(state)
+        }
+    };
+}
+
+impl LrSchedule for Box<dyn LrSchedule> {
+    forward_schedule!();
+}
+
+impl<S: LrSchedule + Clone + 'static> LrSchedule for Box<S> {
+    forward_schedule!();
 }
 
 /// A schedule's checkpointable state: its kind, step count, current rate, named internal

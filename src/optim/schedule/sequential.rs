@@ -27,7 +27,7 @@ use crate::{Error, Result};
 /// assert!(SequentialLr::new(vec![Box::new(LinearLr::new(1.0, 0.5, 1.0, 2)?)], &[2]).is_err());
 /// # Ok::<(), tuneup::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SequentialLr {
     parts: Vec<Box<dyn LrSchedule>>,
     milestones: Vec<u64>,
