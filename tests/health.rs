@@ -305,6 +305,7 @@ use tuneup::train::callbacks::HealthMonitor;
 use tuneup::train::{Callback, CallbackContext, Trainer};
 
 /// Snapshots the model's parameters at every epoch end.
+#[derive(Clone)]
 struct Recorder(Arc<Mutex<Vec<ParameterSnapshot<f64>>>>);
 
 impl Callback<f64> for Recorder {
@@ -350,13 +351,8 @@ fn health_monitor_records_match_independent_measurements() {
         }
     });
     let initial = ParameterSnapshot::of(&model);
-    let monitor = HealthMonitor::new(
-        arch.build().unwrap(),
-        CrossEntropy::new(),
-        probe_x.clone(),
-        probe_y.clone(),
-    )
-    .unwrap();
+    let monitor =
+        HealthMonitor::new(CrossEntropy::new(), probe_x.clone(), probe_y.clone()).unwrap();
     let log = monitor.shared_log();
     let snaps = Arc::new(Mutex::new(Vec::new()));
     let epochs = 4;
@@ -439,18 +435,13 @@ fn health_monitor_saturation_and_frozen_parameters() {
         }
     });
     model.layer_mut(1).unwrap().set_frozen(true);
-    let monitor = HealthMonitor::new(
-        arch.build().unwrap(),
-        CrossEntropy::new(),
-        x.clone(),
-        y.clone(),
-    )
-    .unwrap()
-    .saturation(SaturationConfig {
-        delta: 0.01,
-        batch_fraction: 0.9,
-    })
-    .unwrap();
+    let monitor = HealthMonitor::new(CrossEntropy::new(), x.clone(), y.clone())
+        .unwrap()
+        .saturation(SaturationConfig {
+            delta: 0.01,
+            batch_fraction: 0.9,
+        })
+        .unwrap();
     let log = monitor.shared_log();
     let snaps = Arc::new(Mutex::new(Vec::new()));
     let mut trainer = Trainer::builder()
@@ -488,15 +479,15 @@ fn health_monitor_saturation_and_frozen_parameters() {
 }
 
 #[test]
-fn health_monitor_with_a_mismatched_mirror_fails_before_training() {
+fn health_monitor_with_a_probe_the_model_cannot_take_fails_before_training() {
     let (x, y) = classification_data();
-    let monitor = HealthMonitor::new(
-        Mlp::new(&[4, 5, 3]).build().unwrap(),
-        CrossEntropy::new(),
-        x.clone(),
-        y.clone(),
-    )
-    .unwrap();
+    // The probe has one column too many for the model.
+    let wide = ndarray::concatenate![
+        ndarray::Axis(1),
+        x,
+        x.column(0).insert_axis(ndarray::Axis(1))
+    ];
+    let monitor = HealthMonitor::new(CrossEntropy::new(), wide, y.clone()).unwrap();
     let log = monitor.shared_log();
     let mut trainer = Trainer::builder()
         .model(Mlp::new(&[4, 8, 3]).build::<f64>().unwrap())
@@ -506,21 +497,21 @@ fn health_monitor_with_a_mismatched_mirror_fails_before_training() {
         .callback(monitor)
         .build()
         .unwrap();
-    assert!(matches!(
-        trainer.fit(x.view(), &y),
-        Err(tuneup::Error::Shape { .. })
-    ));
+    let before = trainer.model().clone();
+    let err = trainer.fit(x.view(), &y).unwrap_err();
+    assert!(
+        matches!(err, tuneup::Error::Shape { ref context, .. } if context.contains("HealthMonitor probe")),
+        "{err}"
+    );
     assert!(log.lock().unwrap().is_empty());
-    // A probe the mirror cannot take is refused up front.
-    assert!(matches!(
-        HealthMonitor::new(
-            Mlp::new(&[3, 3]).build::<f64>().unwrap(),
-            CrossEntropy::new(),
-            x,
-            y
-        ),
-        Err(tuneup::Error::Shape { .. })
-    ));
+    assert!(trainer.history().is_empty());
+    let mut a = before;
+    let probe = x.slice(ndarray::s![..5, ..]).to_owned();
+    assert_eq!(
+        a.predict(probe.view()).unwrap(),
+        trainer.model_mut().predict(probe.view()).unwrap(),
+        "no step was taken"
+    );
 }
 
 /// Measures the monitor's cost on an MNIST-shaped epoch (60 000 × 784 inputs, 784-256-128-10
@@ -548,13 +539,7 @@ fn health_monitor_overhead_on_an_mnist_shaped_epoch() {
         if monitor {
             let probe = x.slice(ndarray::s![..128, ..]).to_owned();
             b = b.callback(
-                HealthMonitor::new(
-                    arch.build().unwrap(),
-                    CrossEntropy::new(),
-                    probe,
-                    y[..128].to_vec(),
-                )
-                .unwrap(),
+                HealthMonitor::new(CrossEntropy::new(), probe, y[..128].to_vec()).unwrap(),
             );
         }
         let mut t = b.build().unwrap();
@@ -594,15 +579,7 @@ fn health_monitor_does_not_change_training() {
             .validation_split(0.25)
             .seed(2);
         if monitor {
-            b = b.callback(
-                HealthMonitor::new(
-                    arch.build().unwrap(),
-                    CrossEntropy::new(),
-                    x.clone(),
-                    y.clone(),
-                )
-                .unwrap(),
-            );
+            b = b.callback(HealthMonitor::new(CrossEntropy::new(), x.clone(), y.clone()).unwrap());
         }
         let mut t = b.build().unwrap();
         let h = t.fit(x.view(), &y).unwrap();
@@ -632,13 +609,7 @@ fn doctor_finds_dead_units_in_the_monitor_log() {
             }
         }
     });
-    let monitor = HealthMonitor::new(
-        arch.build().unwrap(),
-        CrossEntropy::new(),
-        x.clone(),
-        y.clone(),
-    )
-    .unwrap();
+    let monitor = HealthMonitor::new(CrossEntropy::new(), x.clone(), y.clone()).unwrap();
     let log = monitor.shared_log();
     let mut trainer = Trainer::builder()
         .model(model)

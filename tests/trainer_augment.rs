@@ -183,6 +183,7 @@ fn pgd_on_half_of_each_batch_equals_a_hand_loop() {
 }
 
 /// Asks to stop once `k` epochs are done.
+#[derive(Clone)]
 struct Interrupt(usize);
 impl Callback<f32> for Interrupt {
     fn name(&self) -> String {
@@ -342,6 +343,7 @@ fn bad_settings_and_failing_augmenters_are_errors() {
         ));
     }
     /// Fails on every batch.
+    #[derive(Clone)]
     struct Broken;
     impl Augmenter<f64> for Broken {
         fn name(&self) -> String {

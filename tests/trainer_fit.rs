@@ -460,6 +460,7 @@ fn class_weights_act_through_cross_entropy() {
     assert!(matches!(wrong.fit(x.view(), &y), Err(Error::Shape { .. })));
 }
 
+#[derive(Clone)]
 struct StopAfter(usize);
 impl Callback<f32> for StopAfter {
     fn name(&self) -> String {
@@ -651,6 +652,7 @@ fn stratified_validation_split_keeps_class_proportions() {
 }
 
 /// 75 training rows in batches of 32: three batches.
+#[derive(Clone)]
 struct CheckCounts;
 impl Callback<f64> for CheckCounts {
     fn on_train_begin(&mut self, ctx: &mut CallbackContext<'_, f64>) -> Result<()> {

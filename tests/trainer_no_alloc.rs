@@ -60,6 +60,7 @@ static GLOBAL: Counting = Counting;
 
 /// Arms counting after batch 1 and disarms it after the second-to-last batch; records each
 /// epoch's count.
+#[derive(Clone)]
 struct Window(Arc<Mutex<Vec<usize>>>, usize);
 
 impl Callback<f32> for Window {

@@ -60,6 +60,7 @@ fn trainer(init_seed: u64, per_batch: bool) -> Trainer<f32> {
 }
 
 /// Asks to stop once `k` epochs are done.
+#[derive(Clone)]
 struct Interrupt(usize);
 impl Callback<f32> for Interrupt {
     fn name(&self) -> String {

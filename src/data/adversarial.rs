@@ -204,6 +204,11 @@ impl Pgd {
         self
     }
 
+    /// The seed of the random start, if there is one.
+    pub fn random_start_seed(&self) -> Option<u64> {
+        self.random_start
+    }
+
     /// Clamps adversarial inputs to `[lo, hi]`.
     pub fn clamp(mut self, lo: f64, hi: f64) -> Result<Self> {
         check_clamp("Pgd", lo, hi)?;

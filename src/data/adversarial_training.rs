@@ -104,6 +104,37 @@ impl AdversarialTraining {
         self
     }
 
+    /// The seeds of its random streams: the choice of rows, and PGD's random start (if
+    /// any), which a checkpoint carries.
+    ///
+    /// ```
+    /// use tuneup::data::{AdversarialTraining, Pgd};
+    /// let adv = AdversarialTraining::new(Pgd::new(0.1, 0.02, 3)?.random_start(5), 0.5)?.seed(2);
+    /// assert_eq!(adv.stream_seeds(), (2, Some(5)));
+    /// let other = AdversarialTraining::new(Pgd::new(0.1, 0.02, 3)?.random_start(1), 0.5)?;
+    /// assert_eq!(other.with_stream_seeds(2, Some(5)), adv);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn stream_seeds(&self) -> (u64, Option<u64>) {
+        let start = match self.attack {
+            Attack::Pgd(p) => p.random_start_seed(),
+            Attack::Fgsm(_) => None,
+        };
+        (self.seed, start)
+    }
+
+    /// The same training with other stream seeds (see [`AdversarialTraining::stream_seeds`]);
+    /// a random-start seed applies only to a PGD attack that has a random start.
+    pub fn with_stream_seeds(mut self, rows: u64, start: Option<u64>) -> Self {
+        self.seed = rows;
+        if let (Attack::Pgd(p), Some(s)) = (&mut self.attack, start) {
+            if p.random_start_seed().is_some() {
+                *p = p.random_start(s);
+            }
+        }
+        self
+    }
+
     /// The fraction of each batch made adversarial.
     pub fn ratio(&self) -> f64 {
         self.ratio

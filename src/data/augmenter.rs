@@ -8,11 +8,16 @@ use crate::{Float, Result};
 /// targets, or regression values), row for row. Augmenters are seeded and deterministic, and
 /// users add their own (image flips, text back-translation) by implementing this trait.
 ///
+/// Augmenters are part of a [`TrainerConfig`](crate::train::TrainerConfig), which builds any
+/// number of trainers, so they are `Clone` (derive it: [`AugmenterClone`] follows) and
+/// `Send + Sync`.
+///
 /// ```
 /// use tuneup::data::Augmenter;
 /// use ndarray::{array, ArrayViewMut2};
 ///
 /// /// Flips the sign of every feature: a toy augmenter of one's own.
+/// #[derive(Clone)]
 /// struct Negate;
 /// impl Augmenter<f64> for Negate {
 ///     fn name(&self) -> String { "Negate".into() }
@@ -26,7 +31,7 @@ use crate::{Float, Result};
 /// Negate.augment(x.view_mut(), y.view_mut()).unwrap();
 /// assert_eq!(x, array![[-1.0, 2.0]]);
 /// ```
-pub trait Augmenter<F: Float>: Send {
+pub trait Augmenter<F: Float>: Send + Sync + AugmenterClone<F> {
     /// Name for messages and reports.
     fn name(&self) -> String;
 
@@ -64,6 +69,54 @@ pub trait Augmenter<F: Float>: Send {
     /// ```
     fn seek(&mut self, batch: u64) {
         let _ = batch;
+    }
+
+    /// The seed of the augmenter's random stream, if it has one: a checkpoint stores it, so a
+    /// run resumed into an augmenter built with another seed still draws what the interrupted
+    /// run would have.
+    ///
+    /// ```
+    /// use tuneup::data::{Augmenter, MixUp};
+    /// let mut a = MixUp::<f64>::new(0.4, 7)?;
+    /// assert_eq!(a.stream_seed(), Some(7));
+    /// a.set_stream_seed(9);
+    /// assert_eq!(a.stream_seed(), Some(9));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn stream_seed(&self) -> Option<u64> {
+        None
+    }
+
+    /// Replaces the seed of the random stream (what restoring a checkpoint does); the default
+    /// does nothing (right for an augmenter without randomness).
+    fn set_stream_seed(&mut self, seed: u64) {
+        let _ = seed;
+    }
+}
+
+/// Cloning an augmenter behind a `Box<dyn Augmenter<F>>`; implemented for every `Augmenter +
+/// Clone`.
+///
+/// ```
+/// use tuneup::data::{Augmenter, GaussianNoise};
+/// let boxed: Box<dyn Augmenter<f64>> = Box::new(GaussianNoise::new(0.1, 3)?);
+/// assert_eq!(boxed.clone().name(), boxed.name());
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait AugmenterClone<F: Float> {
+    /// A boxed copy of the augmenter, with its stream position.
+    fn clone_box(&self) -> Box<dyn Augmenter<F>>;
+}
+
+impl<F: Float, T: Augmenter<F> + Clone + 'static> AugmenterClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Augmenter<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Augmenter<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
     }
 }
 

@@ -49,6 +49,14 @@ impl GaussianNoise {
 }
 
 impl<F: Float> Augmenter<F> for GaussianNoise {
+    fn stream_seed(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+
+    fn set_stream_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     fn name(&self) -> String {
         format!("GaussianNoise(σ={})", self.std)
     }

@@ -79,6 +79,14 @@ impl<F: Float> MixUp<F> {
 }
 
 impl<F: Float> Augmenter<F> for MixUp<F> {
+    fn stream_seed(&self) -> Option<u64> {
+        Some(self.seed)
+    }
+
+    fn set_stream_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     fn name(&self) -> String {
         format!("MixUp(α={})", self.alpha)
     }

@@ -174,6 +174,6 @@ mod mixup;
 pub use adversarial::{Fgsm, Pgd};
 pub(crate) use adversarial_training::AdversarialWorkspace;
 pub use adversarial_training::{AdversarialTraining, Attack};
-pub use augmenter::Augmenter;
+pub use augmenter::{Augmenter, AugmenterClone};
 pub use gaussian_noise::GaussianNoise;
 pub use mixup::{one_hot, MixUp};

@@ -54,6 +54,17 @@ impl<F: Float> Layer<F> for Box<dyn Layer<F>> {
     fn output_activation(&self) -> Option<Activation> {
         (**self).output_activation()
     }
+    fn sublayers(&self) -> &[Box<dyn Layer<F>>] {
+        (**self).sublayers()
+    }
+    fn forward_observed<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(usize, ArrayView2<'_, F>),
+    ) -> Result<ArrayView2<'a, F>> {
+        (**self).forward_observed(input, mode, observe)
+    }
     fn torch_modules(&self) -> usize {
         (**self).torch_modules()
     }

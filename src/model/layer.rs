@@ -131,6 +131,37 @@ pub trait Layer<F: Float>: LayerClone<F> + Send + Sync {
         None
     }
 
+    /// The layers this one runs one after another (a `Sequential`'s layers), for per-layer
+    /// statistics; empty for a layer that is not such a chain.
+    fn sublayers(&self) -> &[Box<dyn Layer<F>>] {
+        &[]
+    }
+
+    /// Runs [`Layer::forward`] and shows the output of each of [`Layer::sublayers`] to
+    /// `observe` (index, output) as it is produced, for activation statistics (dead or
+    /// saturated units) without keeping copies; a layer without sublayers shows its own
+    /// output as index 0.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[3, 4, 2]).build::<f64>().unwrap();
+    /// let x = ndarray::Array2::from_elem((5, 3), 0.5);
+    /// let mut widths = Vec::new();
+    /// net.forward_observed(x.view(), Mode::Eval, &mut |i, out| widths.push((i, out.ncols())))
+    ///     .unwrap();
+    /// assert_eq!(widths, [(0, 4), (1, 2)]);
+    /// ```
+    fn forward_observed<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(usize, ArrayView2<'_, F>),
+    ) -> Result<ArrayView2<'a, F>> {
+        let out = self.forward(input, mode)?;
+        observe(0, out);
+        Ok(out)
+    }
+
     /// How many modules this layer stands for in a PyTorch `nn.Sequential` (a `Linear` with a
     /// fused activation stands for two), so that `state_dict` names line up.
     fn torch_modules(&self) -> usize {

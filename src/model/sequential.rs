@@ -98,35 +98,6 @@ impl<F: Float> Sequential<F> {
         Ok(self.forward(input, Mode::Eval)?.to_owned())
     }
 
-    /// Runs the chain like [`Layer::forward`] and shows each layer's output to `observe`
-    /// (layer index, output) as it is produced, for activation statistics (dead or saturated
-    /// units) without keeping copies; [`Sequential::layers`] tells which layer an index is.
-    ///
-    /// ```
-    /// use tuneup::prelude::*;
-    /// let mut net = Mlp::new(&[3, 4, 2]).build::<f64>().unwrap();
-    /// let x = ndarray::Array2::from_elem((5, 3), 0.5);
-    /// let mut widths = Vec::new();
-    /// net.forward_observed(x.view(), Mode::Eval, &mut |i, out| widths.push((i, out.ncols())))
-    ///     .unwrap();
-    /// assert_eq!(widths, [(0, 4), (1, 2)]);
-    /// ```
-    pub fn forward_observed<'a>(
-        &'a mut self,
-        input: ArrayView2<'a, F>,
-        mode: Mode,
-        observe: &mut dyn FnMut(usize, ArrayView2<'_, F>),
-    ) -> Result<ArrayView2<'a, F>> {
-        let mut current = input;
-        for (i, layer) in self.layers.iter_mut().enumerate() {
-            current = layer
-                .forward(current, mode)
-                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
-            observe(i, current);
-        }
-        Ok(current)
-    }
-
     /// A Keras-style table of the layers, their output shapes and parameter counts, for inputs
     /// of `input_width` columns; a width that does not fit is a shape error naming the layer.
     ///
@@ -243,6 +214,26 @@ impl<F: Float> Layer<F> for Sequential<F> {
         first
             .backward_parameters(grad)
             .map_err(|e| e.within("Sequential[0]"))
+    }
+
+    fn sublayers(&self) -> &[Box<dyn Layer<F>>] {
+        &self.layers
+    }
+
+    fn forward_observed<'a>(
+        &'a mut self,
+        input: ArrayView2<'a, F>,
+        mode: Mode,
+        observe: &mut dyn FnMut(usize, ArrayView2<'_, F>),
+    ) -> Result<ArrayView2<'a, F>> {
+        let mut current = input;
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            current = layer
+                .forward(current, mode)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+            observe(i, current);
+        }
+        Ok(current)
     }
 
     fn backward_input<'a>(

@@ -1,6 +1,7 @@
 //! The `Callback` trait: code run by the [`Trainer`](super::Trainer) at the start and end of
 //! training, of each epoch and of each batch.
 
+use super::random_streams::StreamSource;
 use crate::diagnostics::history::History;
 use crate::model::Layer;
 use crate::optim::{LrSchedule, Optimizer};
@@ -43,6 +44,8 @@ pub struct CallbackContext<'a, F: Float> {
     /// checkpoint written now resumes from.
     pub completed_epochs: usize,
     pub(crate) stop: bool,
+    /// The seeds of the run's random streams (for checkpoints written by callbacks).
+    pub(crate) streams: StreamSource<'a, F>,
 }
 
 impl<F: Float> CallbackContext<'_, F> {
@@ -64,9 +67,21 @@ impl<F: Float> CallbackContext<'_, F> {
 /// Callbacks run in the order they were added, after the trainer's own work for the hook
 /// (at `on_epoch_end`: the epoch's record, the schedule step and early stopping are done).
 ///
+/// Two hooks see the step itself, with mutable access to the model and so to its gradients
+/// (PyTorch Lightning's semantics): [`on_after_backward`](Callback::on_after_backward) right
+/// after each batch's backward pass (the data term's gradient, accumulated over the batches
+/// of an accumulation group so far), and
+/// [`on_before_optimizer_step`](Callback::on_before_optimizer_step) just before the optimizer
+/// steps (after penalty gradients and clipping). Gradients are zeroed at the start of each
+/// optimizer step's first batch, so every other hook sees the last step's gradients too.
+///
+/// A callback is part of a [`TrainerConfig`](super::TrainerConfig), which builds any number of
+/// trainers: it must be `Clone` (each trainer runs its own copy) and `Send + Sync`.
+///
 /// ```
 /// use tuneup::prelude::*;
 /// use tuneup::train::{Callback, CallbackContext, Trainer};
+/// #[derive(Clone)]
 /// struct CountBatches(usize);
 /// impl Callback<f64> for CountBatches {
 ///     fn on_batch_end(&mut self, _ctx: &mut CallbackContext<'_, f64>) -> tuneup::Result<()> {
@@ -87,7 +102,7 @@ impl<F: Float> CallbackContext<'_, F> {
 /// trainer.fit(x.view(), &y)?;
 /// # Ok::<(), tuneup::Error>(())
 /// ```
-pub trait Callback<F: Float>: Send {
+pub trait Callback<F: Float>: Send + Sync + CallbackClone<F> {
     /// A name for messages and for the stop reason.
     fn name(&self) -> String {
         "callback".to_string()
@@ -115,6 +130,89 @@ pub trait Callback<F: Float>: Send {
     /// After each batch (its objective is in `ctx.batch_loss`).
     fn on_batch_end(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
         Ok(())
+    }
+    /// Right after each batch's backward pass, before anything else touches the gradients.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::{Callback, StepContext, Trainer};
+    /// #[derive(Clone, Default)]
+    /// struct GradNorms(std::sync::Arc<std::sync::Mutex<Vec<f64>>>);
+    /// impl Callback<f64> for GradNorms {
+    ///     fn on_after_backward(&mut self, ctx: &mut StepContext<'_, f64>) -> tuneup::Result<()> {
+    ///         let mut sum = 0.0;
+    ///         ctx.model.visit_parameters(&mut |p| sum += p.grad_slice().iter().map(|g| g * g).sum::<f64>());
+    ///         self.0.lock().unwrap().push(sum.sqrt());
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let norms = GradNorms::default();
+    /// let mut t = Trainer::builder().model(Mlp::new(&[2, 1]).build::<f64>()?)
+    ///     .loss(Mse::new()).optimizer(Sgd::new(0.1)?).epochs(2).batch_size(5)
+    ///     .callback(norms.clone()).build()?;
+    /// t.fit(ndarray::Array2::ones((10, 2)).view(), &ndarray::Array2::zeros((10, 1)))?;
+    /// assert_eq!(norms.0.lock().unwrap().len(), 4);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn on_after_backward(&mut self, _ctx: &mut StepContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+    /// Just before each optimizer step, after the penalty gradients and clipping: what the
+    /// optimizer will see, and may be changed here (scaled, masked).
+    fn on_before_optimizer_step(&mut self, _ctx: &mut StepContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// What the step hooks see: the model (its gradients mutable) and where the run is.
+///
+/// ```
+/// use tuneup::train::StepContext;
+/// use tuneup::prelude::*;
+/// let mut net = Mlp::new(&[2, 1]).build::<f64>()?;
+/// let ctx = StepContext { model: &mut net, epoch: 0, batch: 3, batches: 10, step: 3, batch_loss: 0.5, learning_rate: 0.1 };
+/// assert_eq!(ctx.batch, 3);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub struct StepContext<'a, F: Float> {
+    /// The model being trained, with its accumulated gradients.
+    pub model: &'a mut dyn Layer<F>,
+    /// The current epoch (0-based).
+    pub epoch: usize,
+    /// The batch within the epoch (0-based).
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Optimizer steps taken in the run before this one.
+    pub step: u64,
+    /// The batch's data loss (without penalties).
+    pub batch_loss: f64,
+    /// The optimizer's current learning rate.
+    pub learning_rate: f64,
+}
+
+/// Cloning a callback behind a `Box<dyn Callback<F>>`; implemented for every `Callback +
+/// Clone`, so a custom callback derives `Clone`.
+///
+/// ```
+/// use tuneup::train::{Callback, ProgressLogger};
+/// let boxed: Box<dyn Callback<f32>> = Box::new(ProgressLogger::new());
+/// assert_eq!(boxed.clone().name(), boxed.name());
+/// ```
+pub trait CallbackClone<F: Float> {
+    /// A boxed copy of the callback.
+    fn clone_box(&self) -> Box<dyn Callback<F>>;
+}
+
+impl<F: Float, T: Callback<F> + Clone + 'static> CallbackClone<F> for T {
+    fn clone_box(&self) -> Box<dyn Callback<F>> {
+        Box::new(self.clone())
+    }
+}
+
+impl<F: Float> Clone for Box<dyn Callback<F>> {
+    fn clone(&self) -> Self {
+        (**self).clone_box()
     }
 }
 

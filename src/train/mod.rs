@@ -32,26 +32,37 @@
 //! PyTorch (`safetensors.torch.load_file` + `load_state_dict(strict=True)`), and a
 //! [`Checkpoint`] keeps everything a run needs to resume bit for bit.
 
+mod build;
 mod builder;
 mod callback;
 pub mod callbacks;
 mod checkpoint;
+mod config;
+mod evaluate;
+mod fit;
+mod last_good;
 mod metric;
+mod random_streams;
 mod resume;
 mod safetensors_io;
+mod settings;
 mod state_dict;
+mod step;
 mod trainer;
 
-pub use builder::{GradClip, OnDivergence, OwnedTargets, ScheduleStep, TrainerBuilder};
-pub use callback::{Callback, CallbackContext};
+pub use builder::TrainerBuilder;
+pub use callback::{Callback, CallbackClone, CallbackContext, StepContext};
 #[cfg(feature = "progress")]
 pub use callbacks::ProgressBar;
 pub use callbacks::{CsvLogger, ModelCheckpoint, ProgressLogger};
 pub use checkpoint::Checkpoint;
+pub use config::TrainerConfig;
+pub use evaluate::Evaluation;
 pub use metric::{Metric, OutputKind};
 pub use safetensors_io::{Dtype, Tensor, TensorFile};
+pub use settings::{GradClip, OnDivergence, OwnedTargets, ScheduleStep};
 pub use state_dict::{
     check_state_dict, is_torch_counter, load_state_dict, load_weights, load_weights_from_bytes,
     save_weights, state_dict, weights_to_bytes, LoadOptions, LoadReport, Mismatch, StateScope,
 };
-pub use trainer::{Evaluation, Trainer};
+pub use trainer::Trainer;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::checkpoint::Checkpoint;
+use super::random_streams::RandomStreams;
 use super::Trainer;
 use crate::diagnostics::history::History;
 use crate::model::Layer;
@@ -20,6 +21,7 @@ pub(crate) fn run_checkpoint<F: Float>(
     schedule: Option<&dyn LrSchedule>,
     completed: usize,
     history: &History,
+    streams: &RandomStreams,
 ) -> Result<Checkpoint> {
     let mut ckpt = Checkpoint::new(model)?
         .with_optimizer(optimizer.state())
@@ -28,7 +30,7 @@ pub(crate) fn run_checkpoint<F: Float>(
     if let Some(s) = schedule {
         ckpt = ckpt.with_schedule(s);
     }
-    Ok(ckpt)
+    Ok(streams.write(ckpt))
 }
 
 impl<F: Float, M: Layer<F>> Trainer<F, M> {
@@ -52,6 +54,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             self.schedule(),
             self.completed,
             &self.history,
+            &self.random_streams(),
         )
     }
 
@@ -85,11 +88,14 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 format!("{} epochs", history.len()),
             ));
         }
+        let streams = RandomStreams::from_checkpoint(ckpt)?;
+        streams.check_fits(self.augmenters.len(), self.adversarial.is_some())?;
         let schedule = self
             .schedule
             .as_mut()
-            .map(|(s, _)| &mut **s as &mut dyn LrSchedule);
+            .map(|s| &mut **s as &mut dyn LrSchedule);
         ckpt.restore(&mut self.model, Some(&mut *self.optimizer), schedule)?;
+        self.restore_streams(&streams);
         if let Some(es) = &mut self.early_stopping {
             es.reset();
             for r in history.epochs() {
@@ -105,5 +111,35 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     pub fn load_checkpoint(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let ckpt = Checkpoint::load(path)?;
         self.restore_checkpoint(&ckpt)
+    }
+
+    /// The seeds of the run's random streams, for a checkpoint.
+    pub(crate) fn random_streams(&self) -> RandomStreams {
+        RandomStreams::of(
+            self.config.seed,
+            &self.augmenters,
+            self.adversarial.as_ref(),
+            self.steps,
+        )
+    }
+
+    /// Puts a checkpoint's stream seeds in place (those it holds).
+    fn restore_streams(&mut self, streams: &RandomStreams) {
+        if let Some(seed) = streams.seed {
+            self.config.seed = seed;
+        }
+        if let Some(list) = &streams.augmenters {
+            for (a, seed) in self.augmenters.iter_mut().zip(list) {
+                if let Some(seed) = seed {
+                    a.set_stream_seed(*seed);
+                }
+            }
+        }
+        if let (Some(adv), Some((rows, start))) = (&mut self.adversarial, streams.adversarial) {
+            *adv = adv.with_stream_seeds(rows, start);
+        }
+        if let Some(steps) = streams.steps {
+            self.steps = steps;
+        }
     }
 }

@@ -11,9 +11,19 @@ use crate::diagnostics::health::{
     UpdateRatio,
 };
 use crate::loss::Loss;
-use crate::model::{Layer, Mode, ParamKind, Sequential};
+use crate::model::{Layer, Mode, ParamKind};
 use crate::train::{Callback, CallbackContext, OwnedTargets};
 use crate::{Error, Float, Result};
+
+/// The twin, once training has begun.
+fn twin_of<F: Float>(twin: &mut Option<Box<dyn Layer<F>>>) -> Result<&mut Box<dyn Layer<F>>> {
+    twin.as_mut().ok_or_else(|| {
+        Error::state(
+            "HealthMonitor",
+            "measured before on_train_begin (use it as a Trainer callback)",
+        )
+    })
+}
 
 /// A [`Callback`] that fills a [`HealthLog`] with one [`LayerHealth`] record per trainable
 /// (unfrozen) parameter at the end of every epoch, for
@@ -24,16 +34,19 @@ use crate::{Error, Float, Result};
 /// - **update ratio** `‖Δθ‖₂ / ‖θ‖₂`: the *last optimizer step of the epoch* (the parameters
 ///   are copied before the epoch's last batch and compared after it);
 /// - **gradient norm** `‖∇θ‖₂` and **activation statistics**: a fixed *probe batch* you give,
-///   run through a *mirror* network (a [`Sequential`] of the same architecture, into which
-///   the model's parameters and buffers are copied at each epoch end). Callbacks see the
-///   model read-only and after the trainer has cleared its gradients, so the monitor measures
-///   on its own copy: the gradient is that of `loss` (the data term, without regularizers)
-///   on the probe batch in training mode; the activations are each of the mirror's layers'
-///   outputs on the probe batch in eval mode. A fixed batch keeps epochs comparable.
+///   run through the trained model as it stands at each epoch end. The monitor clones the
+///   live model once when training begins ([`LayerClone::clone_box`](crate::model::LayerClone::clone_box)) and copies its
+///   parameters and buffers into that clone at each epoch end, so that the probe neither
+///   advances the model's BatchNorm statistics or Dropout stream nor touches its gradients:
+///   the run is the same with or without the monitor. The gradient is that of `loss` (the
+///   data term, without regularizers) on the probe batch in training mode; the activations
+///   are each layer's output on the probe batch in eval mode. A fixed batch keeps epochs
+///   comparable.
 ///
 /// Activation statistics ([`activation_stats`]) are read from each top-level layer's output
-/// whose kind [`UnitKind::from_description`] recognises (a `Linear` with a fused ReLU, sigmoid
-/// or tanh, or such an `ActivationLayer`): the dead fraction of ReLU units, the saturated
+/// ([`Layer::sublayers`], or the model itself for a single layer) whose units
+/// [`UnitKind::of`] recognises (a `Linear` with a fused ReLU, sigmoid or tanh, such an
+/// `ActivationLayer`, or a custom layer that states its [`Layer::output_activation`]): the dead fraction of ReLU units, the saturated
 /// fraction of sigmoid / tanh units (see [`SaturationConfig`]). They are attached to the
 /// `Weight`-kind parameters of that layer, or, for a layer without one (an activation layer,
 /// a batch norm), of the nearest earlier layer that has one. Layers nested in a `Residual`
@@ -52,7 +65,7 @@ use crate::{Error, Float, Result};
 /// let arch = Mlp::new(&[3, 8, 1]).activation(Activation::Relu).seed(0);
 /// let x = Array2::from_shape_fn((40, 3), |(i, j)| ((i * 3 + j) as f64 * 0.7).sin());
 /// let y = Array2::from_shape_fn((40, 1), |(i, _)| x[[i, 0]] - x[[i, 2]]);
-/// let monitor = HealthMonitor::new(arch.build()?, Mse::new(), x.clone(), y.clone())?;
+/// let monitor = HealthMonitor::new(Mse::new(), x.clone(), y.clone())?;
 /// let log = monitor.shared_log();
 /// let mut trainer = Trainer::builder()
 ///     .model(arch.build::<f64>()?)
@@ -72,17 +85,19 @@ use crate::{Error, Float, Result};
 /// assert_eq!(log.epoch(2)[2].dead_fraction, None); // the linear output layer
 /// # Ok::<(), tuneup::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct HealthMonitor<F: Float> {
-    mirror: Sequential<F>,
+    /// A copy of the live model, made when training begins, that the probe runs through.
+    twin: Option<Box<dyn Layer<F>>>,
     loss: Box<dyn Loss<F>>,
     probe_x: Array2<F>,
     probe_y: OwnedTargets<F>,
     saturation: SaturationConfig,
-    /// Per mirror layer: its unit kind.
+    /// Per layer: its unit kind.
     kinds: Vec<UnitKind>,
-    /// Per mirror layer: the names of the parameters its activation statistics go to.
+    /// Per layer: the names of the parameters its activation statistics go to.
     attach: Vec<Vec<String>>,
-    /// The model's parameters (copied into the mirror), then reused.
+    /// The model's parameters (copied into the twin), then reused.
     copy: ParameterSnapshot<F>,
     buffers: Vec<Vec<F>>,
     before_step: ParameterSnapshot<F>,
@@ -95,7 +110,7 @@ pub struct HealthMonitor<F: Float> {
 impl<F: Float> std::fmt::Debug for HealthMonitor<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HealthMonitor")
-            .field("mirror", &self.mirror)
+            .field("twin", &self.twin.as_ref().map(|t| t.describe()))
             .field("loss", &self.loss.name())
             .field("probe_rows", &self.probe_x.nrows())
             .field("saturation", &self.saturation)
@@ -105,26 +120,21 @@ impl<F: Float> std::fmt::Debug for HealthMonitor<F> {
 
 impl<F: Float> HealthMonitor<F> {
     /// A monitor measuring on `probe_x` / `probe_targets` with `loss` (normally the trainer's
-    /// loss), through `mirror`, a network of the same architecture as the trained model (its
-    /// own weights do not matter; the model's are copied in).
+    /// loss). The model is the trainer's own; the probe is checked against it when training
+    /// begins.
     ///
     /// # Errors
-    /// [`Error::Shape`] for an empty probe, targets with another row count, or a probe the
-    /// mirror cannot take. A mirror whose parameters differ from the model's (names or sizes)
-    /// is an [`Error::Shape`] from `fit`, before the first epoch.
+    /// [`Error::Shape`] for an empty probe or targets with another row count; a probe the
+    /// model cannot take is an [`Error::Shape`] from `fit`, before the first epoch.
     ///
     /// ```
     /// use tuneup::prelude::*;
     /// use tuneup::train::callbacks::HealthMonitor;
-    /// let net = Mlp::new(&[2, 2]).build::<f32>()?;
-    /// let x = ndarray::Array2::zeros((4, 2));
-    /// assert!(HealthMonitor::new(net, CrossEntropy::new(), x.clone(), vec![0, 1, 1, 0]).is_ok());
-    /// let net = Mlp::new(&[2, 2]).build::<f32>()?;
-    /// assert!(HealthMonitor::new(net, CrossEntropy::new(), x, vec![0, 1]).is_err());
-    /// # Ok::<(), tuneup::Error>(())
+    /// let x = ndarray::Array2::<f32>::zeros((4, 2));
+    /// assert!(HealthMonitor::new(CrossEntropy::new(), x.clone(), vec![0, 1, 1, 0]).is_ok());
+    /// assert!(HealthMonitor::new(CrossEntropy::new(), x, vec![0, 1]).is_err());
     /// ```
     pub fn new(
-        mirror: Sequential<F>,
         loss: impl Loss<F> + 'static,
         probe_x: Array2<F>,
         probe_targets: impl Into<OwnedTargets<F>>,
@@ -144,36 +154,14 @@ impl<F: Float> HealthMonitor<F> {
                 format!("{} rows", probe_y.rows()),
             ));
         }
-        mirror
-            .output_width(probe_x.ncols())
-            .map_err(|e| e.within("HealthMonitor mirror"))?;
-        let kinds: Vec<UnitKind> = mirror
-            .layers()
-            .iter()
-            .map(|l| UnitKind::of(l.as_ref()))
-            .collect();
-        let mut attach: Vec<Vec<String>> = Vec::with_capacity(kinds.len());
-        let mut last: Vec<String> = Vec::new();
-        for layer in mirror.layers() {
-            let mut weights = Vec::new();
-            layer.visit_parameters(&mut |p| {
-                if p.kind() == ParamKind::Weight {
-                    weights.push(p.name().to_string());
-                }
-            });
-            if !weights.is_empty() {
-                last = weights;
-            }
-            attach.push(last.clone());
-        }
         Ok(HealthMonitor {
-            mirror,
+            twin: None,
             loss: Box::new(loss),
             probe_x,
             probe_y,
             saturation: SaturationConfig::default(),
-            kinds,
-            attach,
+            kinds: Vec::new(),
+            attach: Vec::new(),
             copy: ParameterSnapshot::new(),
             buffers: Vec::new(),
             before_step: ParameterSnapshot::new(),
@@ -184,6 +172,35 @@ impl<F: Float> HealthMonitor<F> {
         })
     }
 
+    /// Clones the live model and reads which of its layers have units to measure.
+    fn adopt(&mut self, model: &dyn Layer<F>) -> Result<()> {
+        model
+            .output_width(self.probe_x.ncols())
+            .map_err(|e| e.within("HealthMonitor probe"))?;
+        let twin = model.clone_box();
+        let stages: Vec<&dyn Layer<F>> = match twin.sublayers() {
+            [] => vec![twin.as_ref()],
+            layers => layers.iter().map(|l| l.as_ref()).collect(),
+        };
+        self.kinds = stages.iter().map(|l| UnitKind::of(*l)).collect();
+        self.attach.clear();
+        let mut last: Vec<String> = Vec::new();
+        for layer in stages {
+            let mut weights = Vec::new();
+            layer.visit_parameters(&mut |p| {
+                if p.kind() == ParamKind::Weight {
+                    weights.push(p.name().to_string());
+                }
+            });
+            if !weights.is_empty() {
+                last = weights;
+            }
+            self.attach.push(last.clone());
+        }
+        self.twin = Some(twin);
+        Ok(())
+    }
+
     /// Sets when a sigmoid / tanh unit counts as saturated (default
     /// [`SaturationConfig::default`]); a bad config is an [`Error::Config`].
     ///
@@ -191,8 +208,8 @@ impl<F: Float> HealthMonitor<F> {
     /// use tuneup::prelude::*;
     /// use tuneup::diagnostics::health::SaturationConfig;
     /// use tuneup::train::callbacks::HealthMonitor;
-    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
-    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// let m = HealthMonitor::<f64>::new(Mse::new(), ndarray::Array2::zeros((2, 1)),
+    ///     ndarray::Array2::zeros((2, 1)))?;
     /// let m = m.saturation(SaturationConfig { delta: 0.05, batch_fraction: 0.9 })?;
     /// assert!(m.saturation(SaturationConfig { delta: 1.0, batch_fraction: 0.9 }).is_err());
     /// # Ok::<(), tuneup::Error>(())
@@ -235,49 +252,16 @@ impl<F: Float> HealthMonitor<F> {
             .clone()
     }
 
-    /// Copies `model`'s parameters and buffers into the mirror, checking they line up.
-    fn sync_mirror(&mut self, model: &dyn Layer<F>) -> Result<()> {
+    /// Copies `model`'s parameters and buffers into the twin (they line up: it is a clone).
+    fn sync_twin(&mut self, model: &dyn Layer<F>) -> Result<()> {
+        let twin = twin_of(&mut self.twin)?;
         self.copy.capture(model);
-        let mut error = None;
-        let mut i = 0;
-        let names: Vec<(&str, &[F])> = self.copy.iter().collect();
-        self.mirror.visit_parameters_mut(&mut |p| {
-            if error.is_some() {
-                return;
+        let mut values = self.copy.iter();
+        twin.visit_parameters_mut(&mut |p| {
+            if let Some((_, v)) = values.next().filter(|(_, v)| v.len() == p.len()) {
+                p.value_and_grad_mut().0.copy_from_slice(v);
             }
-            match names.get(i) {
-                Some((name, values)) if *name == p.name() && values.len() == p.len() => {
-                    p.value_and_grad_mut().0.copy_from_slice(values);
-                }
-                other => {
-                    error = Some(Error::shape(
-                        "HealthMonitor mirror",
-                        match other {
-                            Some((name, values)) => {
-                                format!("parameter `{name}` with {} values", values.len())
-                            }
-                            None => format!("the model's {} parameters", names.len()),
-                        },
-                        format!(
-                            "`{}` with {} values (build the mirror like the model)",
-                            p.name(),
-                            p.len()
-                        ),
-                    ));
-                }
-            }
-            i += 1;
         });
-        if let Some(e) = error {
-            return Err(e);
-        }
-        if i != names.len() {
-            return Err(Error::shape(
-                "HealthMonitor mirror",
-                format!("{} parameters, like the model", names.len()),
-                format!("{i} parameters (build the mirror like the model)"),
-            ));
-        }
         let mut n = 0;
         let buffers = &mut self.buffers;
         model.visit_buffers(&mut |b| {
@@ -289,73 +273,53 @@ impl<F: Float> HealthMonitor<F> {
             n += 1;
         });
         let mut j = 0;
-        self.mirror.visit_buffers_mut(&mut |b| {
-            if error.is_none() {
-                match buffers.get(j).filter(|_| j < n) {
-                    Some(v) if v.len() == b.as_slice().len() => b.as_slice_mut().copy_from_slice(v),
-                    _ => {
-                        error = Some(Error::shape(
-                            "HealthMonitor mirror",
-                            format!("the model's {n} buffers"),
-                            format!("buffer `{}` that does not match", b.name()),
-                        ))
-                    }
-                }
+        twin.visit_buffers_mut(&mut |b| {
+            if let Some(v) = buffers.get(j).filter(|v| v.len() == b.as_slice().len()) {
+                b.as_slice_mut().copy_from_slice(v);
             }
             j += 1;
         });
-        if let Some(e) = error {
-            return Err(e);
-        }
-        if j != n {
-            return Err(Error::shape(
-                "HealthMonitor mirror",
-                format!("{n} buffers, like the model"),
-                format!("{j} buffers"),
-            ));
-        }
         Ok(())
     }
 
-    /// Activation statistics of every mirror layer on the probe batch (eval mode).
+    /// Activation statistics of every layer on the probe batch (eval mode).
     fn activations(&mut self) -> Result<Vec<Option<ActivationStats>>> {
         let mut stats: Vec<Option<ActivationStats>> = vec![None; self.kinds.len()];
         let mut error = None;
         let kinds = &self.kinds;
         let config = &self.saturation;
-        self.mirror
-            .forward_observed(self.probe_x.view(), Mode::Eval, &mut |i,
+        let twin = twin_of(&mut self.twin)?;
+        twin.forward_observed(self.probe_x.view(), Mode::Eval, &mut |i,
                                                                      out: ArrayView2<
-                '_,
-                F,
-            >| {
-                if kinds[i] == UnitKind::Other || error.is_some() {
-                    return;
-                }
-                match activation_stats(out, kinds[i], config) {
-                    Ok(s) => stats[i] = Some(s),
-                    Err(e) => error = Some(e),
-                }
-            })
-            .map_err(|e| e.within("HealthMonitor probe"))?;
+            '_,
+            F,
+        >| {
+            if kinds[i] == UnitKind::Other || error.is_some() {
+                return;
+            }
+            match activation_stats(out, kinds[i], config) {
+                Ok(s) => stats[i] = Some(s),
+                Err(e) => error = Some(e),
+            }
+        })
+        .map_err(|e| e.within("HealthMonitor probe"))?;
         match error {
             Some(e) => Err(e),
             None => Ok(stats),
         }
     }
 
-    /// Gradient of the loss on the probe batch (training mode), left in the mirror.
+    /// Gradient of the loss on the probe batch (training mode), left in the twin.
     fn probe_gradient(&mut self) -> Result<()> {
-        self.mirror.zero_grad();
-        let out = self
-            .mirror
+        let twin = twin_of(&mut self.twin)?;
+        twin.zero_grad();
+        let out = twin
             .forward(self.probe_x.view(), Mode::Train)
             .map_err(|e| e.within("HealthMonitor probe"))?;
         self.loss
             .value_and_grad(out, self.probe_y.view(), &mut self.grad)
             .map_err(|e| e.within("HealthMonitor probe"))?;
-        self.mirror
-            .backward_parameters(self.grad.view())
+        twin.backward_parameters(self.grad.view())
             .map_err(|e| e.within("HealthMonitor probe"))
     }
 }
@@ -367,7 +331,7 @@ impl<F: Float> Callback<F> for HealthMonitor<F> {
 
     fn on_train_begin(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
         self.step_epoch = None;
-        self.sync_mirror(ctx.model)
+        self.adopt(ctx.model)
     }
 
     fn on_batch_begin(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
@@ -387,7 +351,7 @@ impl<F: Float> Callback<F> for HealthMonitor<F> {
     }
 
     fn on_epoch_end(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
-        self.sync_mirror(ctx.model)?;
+        self.sync_twin(ctx.model)?;
         let stats = self.activations()?;
         self.probe_gradient()?;
         let epoch = ctx.epoch;
@@ -398,7 +362,8 @@ impl<F: Float> Callback<F> for HealthMonitor<F> {
             .visit_parameters(&mut |p| frozen.push(p.is_frozen()));
         let (ratios, attach, kinds) = (&self.ratios, &self.attach, &self.kinds);
         let mut i = 0;
-        self.mirror.visit_parameters(&mut |p| {
+        let twin = twin_of(&mut self.twin)?;
+        twin.visit_parameters(&mut |p| {
             let k = i;
             i += 1;
             if frozen.get(k).copied().unwrap_or(false) {
@@ -430,7 +395,7 @@ impl<F: Float> Callback<F> for HealthMonitor<F> {
             }
             records.push(rec);
         });
-        self.mirror.zero_grad();
+        twin.zero_grad();
         let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
         for r in records {
             log.push(r);

@@ -92,6 +92,7 @@ impl ModelCheckpoint {
             ctx.schedule,
             ctx.completed_epochs,
             ctx.history,
+            &ctx.streams.streams(),
         )?
         .save(path)
     }

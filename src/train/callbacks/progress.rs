@@ -1,6 +1,7 @@
 //! One line per epoch, written to standard error (or any writer).
 
 use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::train::{Callback, CallbackContext};
 use crate::{Float, Result};
@@ -22,8 +23,12 @@ use crate::{Float, Result};
 /// t.fit(ndarray::Array2::zeros((4, 1)).view(), &ndarray::Array2::zeros((4, 1)))?;
 /// # Ok::<(), tuneup::Error>(())
 /// ```
+///
+/// Clones (one per trainer a [`TrainerConfig`](crate::train::TrainerConfig) builds) write to
+/// the same writer.
+#[derive(Clone)]
 pub struct ProgressLogger {
-    out: Box<dyn Write + Send>,
+    out: Arc<Mutex<dyn Write + Send>>,
     every: usize,
 }
 
@@ -36,7 +41,7 @@ impl ProgressLogger {
     /// Writes to `out`.
     pub fn to_writer(out: impl Write + Send + 'static) -> Self {
         ProgressLogger {
-            out: Box::new(out),
+            out: Arc::new(Mutex::new(out)),
             every: 1,
         }
     }
@@ -80,15 +85,17 @@ impl<F: Float> Callback<F> for ProgressLogger {
         }
         line.push_str(&format!("  ({:.2} s)", r.wall_time));
         // A progress line that cannot be written is not worth stopping training for.
-        let _ = writeln!(self.out, "{line}");
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = writeln!(out, "{line}");
         Ok(())
     }
 
     fn on_train_end(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(reason) = ctx.history.stop_reason() {
-            let _ = writeln!(self.out, "stopped: {reason}");
+            let _ = writeln!(out, "stopped: {reason}");
         }
-        let _ = self.out.flush();
+        let _ = out.flush();
         Ok(())
     }
 }

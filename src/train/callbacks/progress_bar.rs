@@ -21,6 +21,7 @@ use crate::{Float, Result};
 /// t.fit(ndarray::Array2::zeros((4, 1)).view(), &ndarray::Array2::zeros((4, 1)))?;
 /// # Ok::<(), tuneup::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct ProgressBar {
     bar: Option<Bar>,
     hidden: bool,

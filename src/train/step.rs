@@ -1,0 +1,242 @@
+//! One training step, in explicit phases: zero_grad → (adversarial rows) → forward → loss →
+//! backward → `on_after_backward` → (end of an accumulation group:) penalty gradients →
+//! gradient norm and clipping → `on_before_optimizer_step` → optimizer step → per-batch
+//! schedule.
+
+use ndarray::s;
+
+use super::callback::{Callback, StepContext};
+use super::settings::{GradClip, ScheduleStep};
+use super::trainer::{first_non_finite, global_grad_norm, Trainer};
+use crate::loss::Targets;
+use crate::model::{Layer, Mode};
+use crate::optim::{clip_grad_norm, clip_grad_value};
+use crate::{Error, Float, Result};
+
+/// Where a batch stands in the run, worked out by the epoch runner.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StepPlan {
+    /// Rows of the batch (gathered in the workspace).
+    pub(crate) rows: usize,
+    /// Targets are dense rows (else class indices).
+    pub(crate) dense: bool,
+    pub(crate) epoch: usize,
+    pub(crate) batch: usize,
+    pub(crate) batches: usize,
+    /// The run's batch number: `epoch × batches + batch`.
+    pub(crate) global_batch: u64,
+    /// Batches in this accumulation group (the last one of an epoch may be shorter).
+    pub(crate) group_size: usize,
+    pub(crate) first_of_group: bool,
+    pub(crate) end_of_group: bool,
+    /// Where the outputs go in the epoch's output buffer, when metrics need them.
+    pub(crate) out_offset: Option<usize>,
+}
+
+/// What one training batch gave.
+pub(crate) enum BatchOutcome {
+    Done {
+        objective: f64,
+        grad_norm: Option<f64>,
+    },
+    Diverged {
+        what: &'static str,
+        value: f64,
+    },
+}
+
+/// Which step hook to run.
+#[derive(Clone, Copy)]
+enum StepHook {
+    AfterBackward,
+    BeforeOptimizerStep,
+}
+
+/// Runs one step hook of every callback, in order.
+fn run_step_hook<F: Float>(
+    callbacks: &mut [Box<dyn Callback<F>>],
+    hook: StepHook,
+    ctx: &mut StepContext<'_, F>,
+) -> Result<()> {
+    for cb in callbacks.iter_mut() {
+        match hook {
+            StepHook::AfterBackward => cb.on_after_backward(ctx)?,
+            StepHook::BeforeOptimizerStep => cb.on_before_optimizer_step(ctx)?,
+        }
+    }
+    Ok(())
+}
+
+impl<F: Float, M: Layer<F>> Trainer<F, M> {
+    /// One batch of `plan.rows` rows already gathered (and augmented) in the workspace.
+    pub(crate) fn train_step(&mut self, plan: &StepPlan) -> Result<BatchOutcome> {
+        if plan.first_of_group {
+            self.model.zero_grad();
+        }
+        if let Some(outcome) = self.replace_adversarial_rows(plan)? {
+            return Ok(outcome);
+        }
+        let value = match self.forward_backward(plan)? {
+            Ok(value) => value,
+            Err(diverged) => return Ok(diverged),
+        };
+        self.step_hook(StepHook::AfterBackward, plan, value)?;
+        if !plan.end_of_group {
+            return Ok(BatchOutcome::Done {
+                objective: value + self.penalty(),
+                grad_norm: None,
+            });
+        }
+        // A data-parallel strategy all-reduces the gradients here, before anything reads them.
+        let penalty = self.add_penalty_gradients();
+        let norm = self.clip()?;
+        if !norm.is_finite() {
+            return Ok(BatchOutcome::Diverged {
+                what: "gradient norm",
+                value: norm,
+            });
+        }
+        self.step_hook(StepHook::BeforeOptimizerStep, plan, value)?;
+        self.optimizer.step(&mut self.model)?;
+        self.steps += 1;
+        self.step_batch_schedule()?;
+        Ok(BatchOutcome::Done {
+            objective: value + penalty,
+            grad_norm: Some(norm),
+        })
+    }
+
+    /// Adversarial training replaces its share of the batch's rows.
+    fn replace_adversarial_rows(&mut self, plan: &StepPlan) -> Result<Option<BatchOutcome>> {
+        let Trainer {
+            model,
+            loss,
+            adversarial,
+            ws,
+            ..
+        } = self;
+        let Some(adv) = adversarial else {
+            return Ok(None);
+        };
+        let rows = plan.rows;
+        let targets = if plan.dense {
+            Targets::Dense(ws.yb.slice(s![..rows, ..]))
+        } else {
+            Targets::Classes(&ws.cb[..])
+        };
+        let xv = ws.xb.slice_mut(s![..rows, ..]);
+        match adv.apply(
+            model,
+            &**loss,
+            xv,
+            targets,
+            plan.global_batch,
+            &mut ws.adversarial,
+        ) {
+            Ok(_) => Ok(None),
+            Err(Error::NonFinite { .. }) => Ok(Some(BatchOutcome::Diverged {
+                what: "adversarial example",
+                value: f64::NAN,
+            })),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Forward in train mode, the loss and its gradient (scaled for accumulation) and the
+    /// backward pass; the batch's data loss, or the divergence it met.
+    fn forward_backward(
+        &mut self,
+        plan: &StepPlan,
+    ) -> Result<std::result::Result<f64, BatchOutcome>> {
+        let Trainer {
+            model, loss, ws, ..
+        } = self;
+        let rows = plan.rows;
+        let targets = if plan.dense {
+            Targets::Dense(ws.yb.slice(s![..rows, ..]))
+        } else {
+            Targets::Classes(&ws.cb[..])
+        };
+        let out = model.forward(ws.xb.slice(s![..rows, ..]), Mode::Train)?;
+        if let Some((_, _, v)) = first_non_finite(&out) {
+            let value = v.as_f64();
+            return Ok(Err(BatchOutcome::Diverged {
+                what: "prediction",
+                value,
+            }));
+        }
+        if let Some(lo) = plan.out_offset {
+            ws.train_out.slice_mut(s![lo..lo + rows, ..]).assign(&out);
+        }
+        let value = match loss.value_and_grad(out, targets, &mut ws.grad) {
+            Ok(v) => v.as_f64(),
+            Err(Error::NonFinite { .. }) => f64::NAN,
+            Err(e) => return Err(e),
+        };
+        if !value.is_finite() {
+            return Ok(Err(BatchOutcome::Diverged {
+                what: "loss",
+                value,
+            }));
+        }
+        if plan.group_size > 1 {
+            let f = F::cast(1.0 / plan.group_size as f64);
+            ws.grad.mapv_inplace(|g| g * f);
+        }
+        model.backward_parameters(ws.grad.view())?;
+        Ok(Ok(value))
+    }
+
+    /// Runs a step hook of every callback on the live model.
+    fn step_hook(&mut self, hook: StepHook, plan: &StepPlan, batch_loss: f64) -> Result<()> {
+        if self.callbacks.is_empty() {
+            return Ok(());
+        }
+        let learning_rate = self.optimizer.learning_rate();
+        let mut ctx = StepContext {
+            model: &mut self.model,
+            epoch: plan.epoch,
+            batch: plan.batch,
+            batches: plan.batches,
+            step: self.steps,
+            batch_loss,
+            learning_rate,
+        };
+        run_step_hook(&mut self.callbacks, hook, &mut ctx)
+    }
+
+    /// Adds every penalty's gradient; returns the summed penalties.
+    fn add_penalty_gradients(&mut self) -> f64 {
+        let mut penalty = 0.0;
+        for r in &self.config.regularizers {
+            penalty += r.add_gradient(&mut self.model).as_f64();
+        }
+        penalty
+    }
+
+    /// The global gradient norm before clipping, after clipping by norm or value.
+    fn clip(&mut self) -> Result<f64> {
+        let norm = match self.config.clip {
+            // `clip_grad_norm` returns the norm before clipping; an infinite one is caught by
+            // the caller.
+            Some(GradClip::Norm(max)) => clip_grad_norm(&mut self.model, max, 2.0, false)?,
+            _ => global_grad_norm(&self.model),
+        };
+        if let (Some(GradClip::Value(v)), true) = (self.config.clip, norm.is_finite()) {
+            clip_grad_value(&mut self.model, v)?;
+        }
+        Ok(norm)
+    }
+
+    /// Steps a per-batch schedule and hands the optimizer its rate.
+    fn step_batch_schedule(&mut self) -> Result<()> {
+        if self.config.schedule.as_ref().map(|(_, e)| *e) != Some(ScheduleStep::Batch) {
+            return Ok(());
+        }
+        if let Some(s) = &mut self.schedule {
+            let next = s.step()?;
+            self.optimizer.set_learning_rate(next)?;
+        }
+        Ok(())
+    }
+}
