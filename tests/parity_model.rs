@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 use common::{array1, array2, array_d, assert_close_slices, load_fixture};
 use ndarray::{Array1, Array2};
 use serde_json::Value;
-use tuneup::loss::Penalty;
+use tuneup::loss::{InputGradient, Penalty};
 use tuneup::prelude::*;
 
 fn fixture() -> &'static Value {
@@ -363,6 +363,39 @@ fn run_model_case<F: Float>(case: &Value, style: Style, tol: Tol) {
     net.backward_parameters(grad.view()).unwrap();
     let label = format!("{what} (backward_parameters)");
     check_grads_in_order(&net, &torch_names, &case["param_grads"], tol, &label);
+
+    // InputGradient (forward, loss, backward_input) gives PyTorch's input gradient and the
+    // loss, and leaves every parameter gradient at zero.
+    net.zero_grad();
+    let mut ig = InputGradient::new();
+    let v = ig
+        .of_loss(&mut net, &*loss, x.view(), targets.view(), Mode::Train)
+        .unwrap();
+    check_scalar(
+        v,
+        &case["loss_value"],
+        tol,
+        &format!("{what}: loss (InputGradient)"),
+    );
+    let g = ig.gradient().to_owned();
+    check(
+        &g,
+        &case["input_grad"],
+        tol,
+        &format!("{what}: InputGradient"),
+    );
+    assert_parameter_gradients_zero(&net, &what);
+}
+
+/// Every parameter gradient of `net` is exactly zero.
+fn assert_parameter_gradients_zero<F: Float>(net: &dyn Layer<F>, what: &str) {
+    net.visit_parameters(&mut |p| {
+        assert!(
+            p.grad_slice().iter().all(|&g| g == F::zero()),
+            "{what}: {} has a gradient after backward_input",
+            p.name()
+        );
+    });
 }
 
 /// Parameter gradients against the fixture's, matched by position with PyTorch's names.
@@ -626,6 +659,19 @@ fn run_norm_case<F: Float>(case: &Value, tol: Tol) {
     );
     check_param_grads(layer.as_ref(), &case["param_grads"], tol, &what);
     check_buffers(layer.as_ref(), &case["buffers_after"], tol, &what);
+
+    // backward_input after the same forward: the same input gradient, no parameter gradient.
+    load_buffers(layer.as_mut(), &case["buffers_before"]);
+    layer.zero_grad();
+    layer.forward(x.view(), mode).unwrap();
+    let gin = layer.backward_input(up.view()).unwrap().to_owned();
+    check(
+        &gin,
+        &case["input_grad"],
+        tol,
+        &format!("{what}: backward_input"),
+    );
+    assert_parameter_gradients_zero(layer.as_ref(), &what);
 }
 
 #[test]
