@@ -516,7 +516,7 @@ fn input_gradient_equals_finite_differences_through_every_layer_kind() {
     let warm = Array2::from_shape_fn((16, 4), |(i, j)| ((i * 5 + j) as f64 * 0.3).cos() * 2.0);
     net.forward(warm.view(), Mode::Train).unwrap();
     let x = Array2::from_shape_fn((5, 4), |(i, j)| ((i * 4 + j) as f64 * 0.77).sin());
-    let y = vec![0usize, 2, 1, 1, 0];
+    let y = [0usize, 2, 1, 1, 0];
     let loss = CrossEntropy::new();
     let mut ig = InputGradient::new();
     ig.of_loss(&mut net, &loss, x.view(), (&y[..]).into(), Mode::Eval)

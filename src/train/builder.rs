@@ -165,7 +165,7 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
     /// [`MixUp`](crate::data::MixUp) or [`GaussianNoise`](crate::data::GaussianNoise).
     ///
     /// Augmenters see the batch's features and dense targets: class indices are turned into
-    /// one-hot rows for them (so MixUp's blended rows reach [`CrossEntropy`] as soft targets;
+    /// one-hot rows for them (so MixUp's blended rows reach [`CrossEntropy`](crate::loss::CrossEntropy) as soft targets;
     /// with class weights the mean then divides by the batch size, as PyTorch's soft-target
     /// cross-entropy does). Before each batch the trainer calls
     /// [`Augmenter::seek`] with the run's global batch number (epoch × batches per epoch +

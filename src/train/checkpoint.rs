@@ -363,97 +363,36 @@ impl Checkpoint {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn from_file(file: &TensorFile) -> Result<Checkpoint> {
-        let ctx = "checkpoint";
         let meta = &file.metadata;
-        match meta.get(FORMAT_KEY).map(String::as_str) {
-            Some(FORMAT_VERSION) => {}
-            Some(other) => {
-                return Err(Error::value(
-                    ctx,
-                    format!("format version {FORMAT_VERSION}"),
-                    format!("version {other}"),
-                ))
-            }
-            None => {
-                return Err(Error::value(
-                    ctx,
-                    format!("a tuneup checkpoint (metadata key `{FORMAT_KEY}`)"),
-                    "a safetensors file without it (a weights file? use load_weights)",
-                ))
-            }
-        }
-        let int = |key: &str| -> Result<Option<u64>> {
-            meta.get(key)
-                .map(|v| {
-                    v.parse::<u64>().map_err(|_| {
-                        Error::value(ctx, format!("a whole number ≥ 0 for `{key}`"), v)
-                    })
-                })
-                .transpose()
-        };
+        check_format(meta)?;
         let mut ckpt = Checkpoint {
             model: BTreeMap::new(),
             optimizer: None,
             schedule: None,
-            epoch: int("tuneup.epoch")?.unwrap_or(0),
-            step: int("tuneup.step")?.unwrap_or(0),
-            seed: int("tuneup.seed")?,
-            rng_position: int("tuneup.rng_position")?,
+            epoch: meta_int(meta, "tuneup.epoch")?.unwrap_or(0),
+            step: meta_int(meta, "tuneup.step")?.unwrap_or(0),
+            seed: meta_int(meta, "tuneup.seed")?,
+            rng_position: meta_int(meta, "tuneup.rng_position")?,
             metadata: meta
                 .iter()
                 .filter_map(|(k, v)| Some((k.strip_prefix(USER_PREFIX)?.to_string(), v.clone())))
                 .collect(),
         };
-        let mut opt = meta
-            .get("tuneup.optimizer")
-            .map(|kind| OptimizerState::new(kind.clone(), 0.0));
-        if let Some(state) = &mut opt {
-            state.steps = int("tuneup.optimizer.steps")?.unwrap_or(0);
-            let lr = meta.get("tuneup.optimizer.learning_rate").ok_or_else(|| {
-                Error::value(ctx, "`tuneup.optimizer.learning_rate`", "no such key")
-            })?;
-            state.learning_rate = parse_float(lr, "tuneup.optimizer.learning_rate")?;
-        }
+        let mut opt = optimizer_header(meta)?;
         for (name, t) in &file.tensors {
             if let Some(rest) = name.strip_prefix(MODEL_PREFIX) {
                 ckpt.model.insert(rest.to_string(), t.clone());
-            } else if let (Some(rest), Some(state)) = (name.strip_prefix(OPT_PREFIX), &mut opt) {
-                let data = t
-                    .to_f64()
-                    .map_err(|e| e.within(format!("{ctx} tensor `{name}`")))?;
-                let array = ArrayD::from_shape_vec(IxDyn(t.shape()), data)
-                    .expect("a tensor's length matches its shape");
-                state.tensors.insert(rest.to_string(), array);
-            } else if let (Some(rest), Some(state)) =
-                (name.strip_prefix(OPT_STEPS_PREFIX), &mut opt)
-            {
-                let v = t
-                    .to_i64()
-                    .map_err(|e| e.within(format!("{ctx} tensor `{name}`")))?;
-                match v.as_slice() {
-                    [n] if *n >= 0 => {
-                        state.param_steps.insert(rest.to_string(), *n as u64);
-                    }
-                    _ => {
-                        return Err(Error::value(
-                            ctx,
-                            format!("one step count ≥ 0 in `{name}`"),
-                            format!("{v:?}"),
-                        ))
-                    }
-                }
+            } else if let Some(state) = opt.as_mut() {
+                insert_optimizer_tensor(state, name, t)?;
             } else {
-                return Err(Error::value(
-                    ctx,
-                    "tensors named model.*, or optimizer.* / optimizer_steps.* with optimizer metadata",
-                    format!("tensor `{name}`"),
-                ));
+                return Err(unexpected_tensor(name));
             }
         }
         ckpt.optimizer = opt;
         if let Some(text) = meta.get("tuneup.schedule") {
-            let value: Value = serde_json::from_str(text)
-                .map_err(|e| Error::value(ctx, "JSON in `tuneup.schedule`", e.to_string()))?;
+            let value: Value = serde_json::from_str(text).map_err(|e| {
+                Error::value("checkpoint", "JSON in `tuneup.schedule`", e.to_string())
+            })?;
             ckpt.schedule = Some(schedule_from_json(&value)?);
         }
         Ok(ckpt)
@@ -495,6 +434,91 @@ impl Checkpoint {
 }
 
 /// Shortest text that parses back to the same `f64` (`inf`, `-inf` and `NaN` included).
+/// Checks the checkpoint format version in the metadata.
+fn check_format(meta: &BTreeMap<String, String>) -> Result<()> {
+    match meta.get(FORMAT_KEY).map(String::as_str) {
+        Some(FORMAT_VERSION) => Ok(()),
+        Some(other) => Err(Error::value(
+            "checkpoint",
+            format!("format version {FORMAT_VERSION}"),
+            format!("version {other}"),
+        )),
+        None => Err(Error::value(
+            "checkpoint",
+            format!("a tuneup checkpoint (metadata key `{FORMAT_KEY}`)"),
+            "a safetensors file without it (a weights file? use load_weights)",
+        )),
+    }
+}
+
+/// A whole number ≥ 0 stored under `key`, if present.
+fn meta_int(meta: &BTreeMap<String, String>, key: &str) -> Result<Option<u64>> {
+    meta.get(key)
+        .map(|v| {
+            v.parse::<u64>().map_err(|_| {
+                Error::value("checkpoint", format!("a whole number ≥ 0 for `{key}`"), v)
+            })
+        })
+        .transpose()
+}
+
+/// The optimizer's kind, step count and learning rate, when the checkpoint has an optimizer.
+fn optimizer_header(meta: &BTreeMap<String, String>) -> Result<Option<OptimizerState>> {
+    let Some(kind) = meta.get("tuneup.optimizer") else {
+        return Ok(None);
+    };
+    let mut state = OptimizerState::new(kind.clone(), 0.0);
+    state.steps = meta_int(meta, "tuneup.optimizer.steps")?.unwrap_or(0);
+    let lr = meta.get("tuneup.optimizer.learning_rate").ok_or_else(|| {
+        Error::value(
+            "checkpoint",
+            "`tuneup.optimizer.learning_rate`",
+            "no such key",
+        )
+    })?;
+    state.learning_rate = parse_float(lr, "tuneup.optimizer.learning_rate")?;
+    Ok(Some(state))
+}
+
+/// Files an `optimizer.*` tensor or an `optimizer_steps.*` count into the optimizer state.
+fn insert_optimizer_tensor(state: &mut OptimizerState, name: &str, t: &Tensor) -> Result<()> {
+    let within = |e: Error| e.within(format!("checkpoint tensor `{name}`"));
+    if let Some(rest) = name.strip_prefix(OPT_PREFIX) {
+        let data = t.to_f64().map_err(within)?;
+        let array = ArrayD::from_shape_vec(IxDyn(t.shape()), data).map_err(|_| {
+            Error::value(
+                "checkpoint",
+                format!("tensor `{name}` with as many values as its shape holds"),
+                format!("shape {:?}", t.shape()),
+            )
+        })?;
+        state.tensors.insert(rest.to_string(), array);
+        return Ok(());
+    }
+    let Some(rest) = name.strip_prefix(OPT_STEPS_PREFIX) else {
+        return Err(unexpected_tensor(name));
+    };
+    match t.to_i64().map_err(within)?.as_slice() {
+        [n] if *n >= 0 => {
+            state.param_steps.insert(rest.to_string(), *n as u64);
+            Ok(())
+        }
+        v => Err(Error::value(
+            "checkpoint",
+            format!("one step count ≥ 0 in `{name}`"),
+            format!("{v:?}"),
+        )),
+    }
+}
+
+fn unexpected_tensor(name: &str) -> Error {
+    Error::value(
+        "checkpoint",
+        "tensors named model.*, or optimizer.* / optimizer_steps.* with optimizer metadata",
+        format!("tensor `{name}`"),
+    )
+}
+
 fn float_text(x: f64) -> String {
     format!("{x:?}")
 }

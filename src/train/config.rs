@@ -32,7 +32,10 @@ use crate::{Error, Float, Result};
 /// let y: Vec<usize> = (0..40).map(|i| usize::from(x[[i, 0]] > 0.0)).collect();
 /// let mut a = config.build(Mlp::new(&[2, 8, 2]).seed(1).build::<f64>()?)?;
 /// let mut b = config.build(Mlp::new(&[2, 8, 2]).seed(1).build::<f64>()?)?;
-/// assert_eq!(a.fit(x.view(), &y)?, b.fit(x.view(), &y)?);
+/// let losses = |h: tuneup::diagnostics::history::History| -> Vec<f64> {
+///     h.epochs().iter().map(|r| r.loss).collect()
+/// };
+/// assert_eq!(losses(a.fit(x.view(), &y)?), losses(b.fit(x.view(), &y)?));
 /// assert!(TrainerConfig::<f64>::new().loss(Mse::new()).validate().is_err()); // no optimizer
 /// # Ok::<(), tuneup::Error>(())
 /// ```

@@ -38,6 +38,8 @@ mod callback;
 pub mod callbacks;
 mod checkpoint;
 mod config;
+#[cfg(feature = "serde")]
+mod config_serde;
 mod evaluate;
 mod fit;
 mod last_good;

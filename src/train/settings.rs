@@ -33,7 +33,7 @@ pub enum OnDivergence {
     /// [`StopReason::Diverged`](crate::diagnostics::history::StopReason::Diverged) (the default).
     #[default]
     Stop,
-    /// Restore the weights of the start of the epoch and return [`Error::NonFinite`].
+    /// Restore the weights of the start of the epoch and return [`Error::NonFinite`](crate::Error::NonFinite).
     Error,
 }
 

@@ -45,14 +45,14 @@ pub(crate) struct Workspace<F> {
 /// `accumulate_gradients` batches the penalty gradients are added, the global gradient norm is
 /// taken, gradients are clipped, the optimizer steps and a per-batch schedule moves on (see
 /// [`Callback`](super::Callback) for the phases and the hooks between them). Then the
-/// validation set is evaluated in eval mode, the epoch's [`EpochRecord`] is pushed, a per-epoch
+/// validation set is evaluated in eval mode, the epoch's [`EpochRecord`](crate::diagnostics::history::EpochRecord) is pushed, a per-epoch
 /// schedule steps, early stopping decides, and callbacks run. After the first batch the step
 /// allocates nothing.
 ///
 /// # Divergence
 /// A NaN or infinite prediction, loss or gradient norm (or validation loss) never passes:
 /// the weights (and buffers) of the start of the epoch are put back and training stops with
-/// [`StopReason::Diverged`] (or returns [`Error::NonFinite`] with
+/// [`StopReason::Diverged`](crate::diagnostics::history::StopReason::Diverged) (or returns [`Error::NonFinite`] with
 /// [`OnDivergence::Error`](super::OnDivergence::Error)).
 ///
 /// ```
@@ -279,6 +279,18 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         let Some(y) = y else {
             return Ok(width);
         };
+        self.check_targets(context, y, n, width)?;
+        Ok(width)
+    }
+
+    /// Checks targets against the features' row count and the model's output width.
+    fn check_targets(
+        &self,
+        context: &str,
+        y: Targets<'_, F>,
+        n: usize,
+        width: usize,
+    ) -> Result<()> {
         if y.rows() != n {
             return Err(Error::shape(
                 context,
@@ -295,16 +307,14 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                         format!("{} columns", t.ncols()),
                     ));
                 }
-                if self.config.check_finite {
-                    if let Some((r, c, v)) = first_non_finite(&t) {
-                        return Err(Error::non_finite(
-                            context,
-                            format!(
-                                "targets[{r}, {c}] = {v} (row {r}, column {c}); clean the data, or \
-                                 turn the check off with check_finite(false)"
-                            ),
-                        ));
-                    }
+                if let Some((r, c, v)) = first_non_finite(&t).filter(|_| self.config.check_finite) {
+                    return Err(Error::non_finite(
+                        context,
+                        format!(
+                            "targets[{r}, {c}] = {v} (row {r}, column {c}); clean the data, or \
+                             turn the check off with check_finite(false)"
+                        ),
+                    ));
                 }
             }
             Targets::Classes(c) => {
@@ -317,16 +327,16 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 }
             }
         }
-        if let Some(w) = &self.config.class_weights {
-            if self.kind == OutputKind::Logits && width > 1 && w.len() != width {
-                return Err(Error::shape(
+        match &self.config.class_weights {
+            Some(w) if self.kind == OutputKind::Logits && width > 1 && w.len() != width => {
+                Err(Error::shape(
                     context,
                     format!("{width} class weights (the model's output width)"),
                     format!("{} class weights", w.len()),
-                ));
+                ))
             }
+            _ => Ok(()),
         }
-        Ok(width)
     }
 
     /// Class labels to stratify a split by, when the targets are classes.
