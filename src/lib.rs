@@ -30,6 +30,15 @@
 //! # Ok::<(), tuneup::Error>(())
 //! ```
 //!
+//! Above them, [`data`] (datasets, cleaning, resampling, augmentation), [`diagnostics`]
+//! (metrics, the run record, the doctor) and [`train`]: a [`train::TrainerConfig`] holds every
+//! setting of a run and builds any number of identical [`train::Trainer`]s, on any thread,
+//! because models, losses, optimizers, schedules, callbacks and augmenters are all
+//! `Send + Sync` and cloneable as trait objects. A layer states its per-sample output shape
+//! ([`model::Layer::output_shape`]), shows its state through one visitor
+//! ([`model::Layer::visit`]) and gives its input gradient on its own
+//! ([`model::Layer::backward_input`], [`loss::InputGradient`]).
+//!
 //! Numbers are generic over `f32` (speed) and `f64` (gradient checks) through [`Float`].
 //! Everything random takes a seed; one seed gives bit-identical runs on one machine.
 #![deny(missing_docs)]
