@@ -63,6 +63,45 @@ impl StopDecision {
     }
 }
 
+/// Which rule decides that training has stopped improving.
+///
+/// The two differ in how an improvement counts and when the count runs out:
+///
+/// - **Keras** (`keras.callbacks.EarlyStopping`): an epoch improves when it beats the best
+///   value by more than `min_delta`, and only then becomes the best; training stops once
+///   `patience` epochs in a row have not improved (so `patience = 0` stops at the first epoch
+///   that does not improve).
+/// - **scikit-learn** (`MLPClassifier` / `MLPRegressor` with `tol` and `n_iter_no_change`): any
+///   strictly better value becomes the best, but the count of epochs without improvement
+///   resets only when a value beats the previous best by at least `tol` (`min_delta`); training
+///   stops when that count *exceeds* `n_iter_no_change` (`patience`), i.e. after
+///   `n_iter_no_change + 1` such epochs. A run that creeps down by less than `tol` per epoch
+///   therefore stops under this rule while Keras's best value would not move at all.
+///
+/// ```
+/// use tuneup::optim::{EarlyStopping, EarlyStoppingConfig, StoppingRule};
+/// // The loss improves by 5e-5 per epoch, below tol = 1e-4.
+/// let losses = [1.0, 0.99995, 0.9999, 0.99985, 0.9998];
+/// let config = EarlyStoppingConfig {
+///     monitor: "loss".into(), min_delta: 1e-4, patience: 2,
+///     rule: StoppingRule::ScikitLearn, ..Default::default()
+/// };
+/// let mut sk = EarlyStopping::new(config)?;
+/// let stops: Vec<bool> = losses.iter().enumerate()
+///     .map(|(e, &l)| sk.observe(e, l).unwrap().is_stop()).collect();
+/// assert_eq!(stops, [false, false, false, true, true]); // the count exceeds 2 at epoch 3
+/// assert_eq!(sk.best_value(), Some(0.9998)); // yet every smaller loss became the best
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoppingRule {
+    /// Keras's rule (the default).
+    #[default]
+    Keras,
+    /// scikit-learn's `tol` / `n_iter_no_change` rule.
+    ScikitLearn,
+}
+
 /// Settings of [`EarlyStopping`]; `Default` gives Keras's defaults (`val_loss`, no `min_delta`,
 /// patience 0, auto mode, no baseline, no weight restoring, monitoring from epoch 0).
 ///
@@ -93,6 +132,9 @@ pub struct EarlyStoppingConfig {
     /// Epochs before this one are ignored entirely (a warm-up during which no improvement is
     /// expected).
     pub start_from_epoch: usize,
+    /// Keras's rule or scikit-learn's (see [`StoppingRule`]); with scikit-learn's, `min_delta`
+    /// is `tol`, `patience` is `n_iter_no_change` and `baseline` is not used.
+    pub rule: StoppingRule,
 }
 
 impl Default for EarlyStoppingConfig {
@@ -105,6 +147,7 @@ impl Default for EarlyStoppingConfig {
             baseline: None,
             restore_best_weights: false,
             start_from_epoch: 0,
+            rule: StoppingRule::Keras,
         }
     }
 }
@@ -410,6 +453,9 @@ impl EarlyStopping {
         if epoch < self.config.start_from_epoch {
             return StopDecision::Continue;
         }
+        if self.config.rule == StoppingRule::ScikitLearn {
+            return self.record_scikit_learn(epoch, value, model);
+        }
         let worst = if self.minimize {
             f64::INFINITY
         } else {
@@ -447,6 +493,36 @@ impl EarlyStopping {
 
     /// Keras's `monitor_op(value − signed min_delta, reference)`: `value` beats `reference`
     /// by more than `min_delta`.
+    /// scikit-learn's `_update_no_improvement_count`, then its `> n_iter_no_change` test.
+    fn record_scikit_learn<F: Float>(
+        &mut self,
+        epoch: usize,
+        value: f64,
+        model: Option<&dyn Layer<F>>,
+    ) -> StopDecision {
+        let tol = self.config.min_delta;
+        let (best, better, beats_by_tol) = match (self.minimize, self.best) {
+            (_, None) => (value, true, true),
+            (true, Some(b)) => (b, value < b, !(value > b - tol)),
+            (false, Some(b)) => (b, value > b, !(value < b + tol)),
+        };
+        self.wait = if beats_by_tol { 0 } else { self.wait + 1 };
+        if better || self.best.is_none() {
+            self.best = Some(if better { value } else { best });
+            self.best_epoch = Some(epoch);
+            if let Some(model) = model.filter(|_| self.config.restore_best_weights) {
+                self.snapshot
+                    .get_or_insert_with(Snapshot::default)
+                    .capture(model);
+            }
+        }
+        if self.wait > self.config.patience {
+            self.stopped_epoch = Some(epoch);
+            return StopDecision::Stop;
+        }
+        StopDecision::Continue
+    }
+
     fn improves(&self, value: f64, reference: f64) -> bool {
         if self.minimize {
             value + self.config.min_delta < reference
