@@ -63,6 +63,20 @@ pub use float::FloatVecs;
 /// pass their own generator get the same version.
 pub use rand;
 
+/// The array crate every API takes and returns (`ndarray` 0.17), re-exported so that callers
+/// use the same version without naming it in their own `Cargo.toml`.
+///
+/// ```
+/// let x: tuneup::ndarray::Array2<f64> = tuneup::ndarray::array![[1.0, 2.0]];
+/// assert_eq!(x.ncols(), 2);
+/// ```
+pub use ndarray;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The names most programs need.
 ///
 /// ```
@@ -70,22 +84,33 @@ pub use rand;
 /// let _net: Sequential<f32> = Mlp::new(&[4, 8, 2]).build().unwrap();
 /// ```
 pub mod prelude {
+    pub use crate::data::Dataset;
+    pub use crate::diagnostics::metrics::Average;
     pub use crate::loss::{
         Bce, BceWithLogits, CrossEntropy, ElasticNet, Huber, Loss, Mae, Mse, Reduction,
         Regularizer, Targets, L1, L2,
     };
+    pub use crate::loss::{InputGradient, OutputKind};
     pub use crate::model::{
         Activation, ActivationLayer, BatchNorm1d, Dropout, Init, Layer, LayerNorm, Linear,
-        LogSoftmax, Mlp, Mode, Normalization, Residual, Sequential, Softmax,
+        LogSoftmax, Mlp, Mode, Normalization, ParamKind, Parameter, Residual, Sequential, Softmax,
     };
     pub use crate::optim::schedule::{
-        ChainedSchedule, CosineAnnealingLr, CosineAnnealingWarmRestarts, CyclicLr, ExponentialLr,
-        LinearLr, LrSchedule, MultiStepLr, OneCycleLr, ReduceLrOnPlateau, SequentialLr, StepLr,
+        AnnealStrategy, ChainedSchedule, CosineAnnealingLr, CosineAnnealingWarmRestarts,
+        CyclicConfig, CyclicLr, CyclicMode, ExponentialLr, LinearLr, LrSchedule, MultiStepLr,
+        OneCycleConfig, OneCycleLr, PlateauConfig, PlateauMode, ReduceLrOnPlateau, SequentialLr,
+        StepLr, ThresholdMode,
     };
     pub use crate::optim::{
-        clip_grad_norm, clip_grad_value, Adagrad, Adam, AdamW, GradientAccumulator, Optimizer,
-        OptimizerState, ParamGroup, RmsProp, Sgd,
+        clip_grad_norm, clip_grad_value, Adagrad, AdagradConfig, Adam, AdamConfig, AdamW,
+        AdamWConfig, GradientAccumulator, Optimizer, OptimizerConfig, OptimizerState, ParamGroup,
+        RmsProp, RmsPropConfig, Sgd, SgdConfig,
     };
-    pub use crate::optim::{EarlyStopping, EarlyStoppingConfig, StopDecision};
+    pub use crate::optim::{
+        EarlyStopping, EarlyStoppingConfig, MonitorMode, StopDecision, StoppingRule,
+    };
+    pub use crate::train::{
+        Callback, GradClip, Metric, OnDivergence, ScheduleStep, Trainer, TrainerConfig,
+    };
     pub use crate::{Error, Float, Result};
 }

@@ -57,9 +57,17 @@ fn the_scikit_learn_rule_stops_where_scikit_learn_stopped() {
         let (n_iter, best) = run(case, StoppingRule::ScikitLearn);
         let what = format!(
             "{} tol={} n_iter_no_change={} early_stopping={} seed={}",
-            case["kind"], case["tol"], case["n_iter_no_change"], case["early_stopping"], case["seed"]
+            case["kind"],
+            case["tol"],
+            case["n_iter_no_change"],
+            case["early_stopping"],
+            case["seed"]
         );
-        assert_eq!(n_iter as u64, case["n_iter"].as_u64().unwrap(), "{what}: n_iter_");
+        assert_eq!(
+            n_iter as u64,
+            case["n_iter"].as_u64().unwrap(),
+            "{what}: n_iter_"
+        );
         let expected = if case["early_stopping"].as_bool().unwrap() {
             case["best_validation_score"].as_f64().unwrap()
         } else {
@@ -79,5 +87,8 @@ fn the_keras_rule_stops_elsewhere_on_the_same_curves() {
         .iter()
         .filter(|c| run(c, StoppingRule::Keras).0 != run(c, StoppingRule::ScikitLearn).0)
         .count();
-    assert!(differing >= 10, "the rules agree on all but {differing} runs");
+    assert!(
+        differing >= 10,
+        "the rules agree on all but {differing} runs"
+    );
 }

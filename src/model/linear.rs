@@ -174,6 +174,26 @@ impl<F: Float> Linear<F> {
         self.bias.as_ref()
     }
 
+    /// The weight parameter, mutably: its value and gradient as matrices through
+    /// [`Parameter::matrix_mut`] / [`Parameter::grad_matrix_mut`] (its shape cannot change).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut layer = Linear::<f64>::new(2, 1, 0)?;
+    /// layer.weight_mut().matrix_mut()?.assign(&ndarray::array![[1.0, -1.0]]);
+    /// if let Some(b) = layer.bias_mut() { b.value_mut().fill(0.0); }
+    /// assert_eq!(layer.forward(ndarray::array![[3.0, 1.0]].view(), Mode::Eval)?, ndarray::array![[2.0]]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn weight_mut(&mut self) -> &mut Parameter<F> {
+        &mut self.weight
+    }
+
+    /// The bias parameter mutably, if any.
+    pub fn bias_mut(&mut self) -> Option<&mut Parameter<F>> {
+        self.bias.as_mut()
+    }
+
     fn keeps_pre_activation(&self) -> bool {
         !self.activation.derivative_from_output()
     }

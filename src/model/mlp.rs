@@ -1,5 +1,6 @@
 //! A builder for multilayer perceptrons.
 
+use ndarray::{Array1, Array2};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -114,6 +115,71 @@ impl Mlp {
     /// assert!(Mlp::new(&[4, 8, 1]).dropout(1.0).build::<f64>().is_err());
     /// ```
     pub fn build<F: Float>(&self) -> Result<Sequential<F>> {
+        self.check_widths()?;
+        self.activation.validate()?;
+        self.output_activation.validate()?;
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        self.assemble(|_, fan_in, fan_out| {
+            Linear::from_rng(fan_in, fan_out, self.init, self.bias, &mut rng)
+        })
+    }
+
+    /// The same network with the given weights instead of initialised ones: one
+    /// `(weight, bias)` pair per `Linear`, weights in PyTorch's `out × in` layout, biases
+    /// present exactly when [`Mlp::bias`] is on. A count, shape or bias that does not fit the
+    /// widths is an error naming the layer.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use ndarray::array;
+    /// let weights = vec![
+    ///     (array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], Some(array![0.0, 0.0, -1.0])),
+    ///     (array![[1.0, 1.0, 1.0]], Some(array![0.5])),
+    /// ];
+    /// let mut net = Mlp::new(&[2, 3, 1]).build_with_weights::<f64>(&weights)?;
+    /// assert_eq!(net.predict(array![[1.0, 2.0]].view())?, array![[1.0 + 2.0 + 2.0 + 0.5]]);
+    /// assert!(Mlp::new(&[2, 4, 1]).build_with_weights::<f64>(&weights).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn build_with_weights<F: Float>(
+        &self,
+        weights: &[(Array2<F>, Option<Array1<F>>)],
+    ) -> Result<Sequential<F>> {
+        self.check_widths()?;
+        self.activation.validate()?;
+        self.output_activation.validate()?;
+        let layers = self.widths.len() - 1;
+        if weights.len() != layers {
+            return Err(Error::shape(
+                "Mlp::build_with_weights",
+                format!("{layers} (weight, bias) pairs, one per Linear"),
+                format!("{} pairs", weights.len()),
+            ));
+        }
+        self.assemble(|i, fan_in, fan_out| {
+            let (w, b) = &weights[i];
+            if w.dim() != (fan_out, fan_in) || b.is_some() != self.bias {
+                return Err(Error::shape(
+                    format!("Mlp::build_with_weights, Linear {i}"),
+                    format!(
+                        "a {fan_out} × {fan_in} weight {} bias",
+                        if self.bias { "with a" } else { "without" }
+                    ),
+                    format!(
+                        "a {} × {} weight {} bias",
+                        w.nrows(),
+                        w.ncols(),
+                        if b.is_some() { "with a" } else { "without" }
+                    ),
+                ));
+            }
+            Linear::from_weights(w.clone(), b.clone())
+        })
+    }
+
+    /// Checks that there are at least two widths and none is zero.
+    fn check_widths(&self) -> Result<()> {
         if self.widths.len() < 2 {
             return Err(Error::config(
                 "Mlp.widths",
@@ -128,14 +194,19 @@ impl Mlp {
                 "every width at least 1",
             ));
         }
-        self.activation.validate()?;
-        self.output_activation.validate()?;
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        Ok(())
+    }
+
+    /// The network, with each `Linear` (index, fan-in, fan-out) made by `linear`.
+    fn assemble<F: Float>(
+        &self,
+        mut linear: impl FnMut(usize, usize, usize) -> Result<Linear<F>>,
+    ) -> Result<Sequential<F>> {
         let mut net = Sequential::new();
         let layers = self.widths.len() - 1;
         for (i, pair) in self.widths.windows(2).enumerate() {
             let (fan_in, fan_out) = (pair[0], pair[1]);
-            let linear = Linear::from_rng(fan_in, fan_out, self.init, self.bias, &mut rng)?;
+            let linear = linear(i, fan_in, fan_out)?;
             if i + 1 == layers {
                 net.add(linear.with_activation(self.output_activation)?);
                 break;

@@ -207,6 +207,58 @@ impl<F: Float> Parameter<F> {
         Ok(())
     }
 
+    /// The value as a matrix (a `Linear` weight: out × in); a shape error for a parameter
+    /// that is not 2-D.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::zeros("weight", &[2, 3], ParamKind::Weight);
+    /// p.matrix_mut()?[[1, 2]] = 5.0;
+    /// assert_eq!(p.matrix()?[[1, 2]], 5.0);
+    /// p.grad_matrix_mut()?.fill(1.0);
+    /// assert_eq!(p.grad_matrix()?.sum(), 6.0);
+    /// assert!(Parameter::<f64>::zeros("bias", &[3], ParamKind::Bias).matrix().is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn matrix(&self) -> crate::Result<ndarray::ArrayView2<'_, F>> {
+        let shape = self.value.shape().to_vec();
+        self.value
+            .view()
+            .into_dimensionality()
+            .map_err(|_| self.not_a_matrix(&shape))
+    }
+
+    /// The value as a mutable matrix (see [`Parameter::matrix`]).
+    pub fn matrix_mut(&mut self) -> crate::Result<ndarray::ArrayViewMut2<'_, F>> {
+        let shape = self.value.shape().to_vec();
+        let err = self.not_a_matrix(&shape);
+        self.value.view_mut().into_dimensionality().map_err(|_| err)
+    }
+
+    /// The gradient as a matrix (see [`Parameter::matrix`]).
+    pub fn grad_matrix(&self) -> crate::Result<ndarray::ArrayView2<'_, F>> {
+        let shape = self.grad.shape().to_vec();
+        self.grad
+            .view()
+            .into_dimensionality()
+            .map_err(|_| self.not_a_matrix(&shape))
+    }
+
+    /// The gradient as a mutable matrix (see [`Parameter::matrix`]).
+    pub fn grad_matrix_mut(&mut self) -> crate::Result<ndarray::ArrayViewMut2<'_, F>> {
+        let shape = self.grad.shape().to_vec();
+        let err = self.not_a_matrix(&shape);
+        self.grad.view_mut().into_dimensionality().map_err(|_| err)
+    }
+
+    fn not_a_matrix(&self, shape: &[usize]) -> crate::Error {
+        crate::Error::shape(
+            format!("parameter {}", self.name),
+            "a 2-D parameter",
+            format!("shape {shape:?}"),
+        )
+    }
+
     /// The value viewed as a matrix (for 2-D parameters).
     pub(crate) fn value2(&self) -> ndarray::ArrayView2<'_, F> {
         self.value

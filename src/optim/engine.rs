@@ -67,6 +67,22 @@ macro_rules! engine_optimizer {
                 self.engine.lr
             }
 
+            /// Sets the base learning rate (also available through
+            /// [`Optimizer::set_learning_rate`](crate::optim::Optimizer::set_learning_rate),
+            /// which needs the float type named); finite and ≥ 0, else an
+            /// [`Error::Config`](crate::Error::Config) and no change.
+            ///
+            /// ```
+            #[doc = concat!("let mut o = tuneup::optim::", stringify!($ty), "::new(", stringify!($lr), ").unwrap();")]
+            /// o.set_learning_rate(0.5).unwrap();
+            /// assert_eq!(o.learning_rate(), 0.5);
+            /// assert!(o.set_learning_rate(-1.0).is_err());
+            /// assert_eq!(o.learning_rate(), 0.5);
+            /// ```
+            pub fn set_learning_rate(&mut self, lr: f64) -> crate::Result<()> {
+                self.engine.set_learning_rate($owner, lr)
+            }
+
             /// The optimizer's state (also available through
             /// [`Optimizer::state`](crate::optim::Optimizer::state)), under PyTorch's class name.
             ///

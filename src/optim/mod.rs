@@ -29,7 +29,9 @@ pub use adam::{Adam, AdamConfig};
 pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{clip_grad_norm, clip_grad_value, grad_norm};
 pub use config::{OptimizerConfig, OptimizerConfigClone};
-pub use early_stopping::{EarlyStopping, EarlyStoppingConfig, MonitorMode, StopDecision, StoppingRule};
+pub use early_stopping::{
+    EarlyStopping, EarlyStoppingConfig, MonitorMode, StopDecision, StoppingRule,
+};
 pub use optimizer::{check_gradients_finite, Optimizer, OptimizerClone};
 pub use param_groups::ParamGroup;
 pub use rmsprop::{RmsProp, RmsPropConfig};

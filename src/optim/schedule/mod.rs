@@ -150,6 +150,35 @@ pub trait LrSchedule: fmt::Debug + Send + Sync + LrScheduleClone {
         self.advance(current, Some(metric))
     }
 
+    /// [`step_with_metric`](Self::step_with_metric), then sets the optimizer's learning rate
+    /// to the new rate, in one call; returns the rate. A failed step changes neither. Every
+    /// schedule takes it (those without a metric ignore it), so an epoch loop can always call
+    /// this one.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::optim::schedule::{PlateauConfig, ReduceLrOnPlateau};
+    /// let mut adam = Adam::new(0.1)?;
+    /// let mut plateau = ReduceLrOnPlateau::new(0.1, PlateauConfig { patience: 0, ..Default::default() })?;
+    /// plateau.step_optimizer_with_metric::<f32>(&mut adam, 1.0)?;
+    /// let lr = plateau.step_optimizer_with_metric::<f32>(&mut adam, 1.0)?; // no improvement
+    /// assert!((lr - 0.01).abs() < 1e-12);
+    /// assert_eq!(adam.learning_rate(), lr);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn step_optimizer_with_metric<F: Float>(
+        &mut self,
+        optimizer: &mut dyn Optimizer<F>,
+        metric: f64,
+    ) -> Result<f64>
+    where
+        Self: Sized,
+    {
+        let lr = self.step_with_metric(metric)?;
+        optimizer.set_learning_rate(lr)?;
+        Ok(lr)
+    }
+
     /// Composition protocol: one step starting from `current`, the rate the optimizer holds
     /// (PyTorch's `group["lr"]`, which earlier schedules of a chain may have changed).
     /// Returns the new rate, which [`lr`](Self::lr) then reports. Schedules with a closed form
