@@ -2,6 +2,7 @@
 //! training, of each epoch and of each batch.
 
 use super::random_streams::StreamSource;
+use crate::diagnostics::doctor::HealthLog;
 use crate::diagnostics::history::History;
 use crate::model::Layer;
 use crate::optim::{LrSchedule, Optimizer};
@@ -130,6 +131,12 @@ pub trait Callback<F: Float>: Send + Sync + CallbackClone<F> {
     /// After each batch (its objective is in `ctx.batch_loss`).
     fn on_batch_end(&mut self, _ctx: &mut CallbackContext<'_, F>) -> Result<()> {
         Ok(())
+    }
+    /// The health log this callback keeps, if it keeps one (the
+    /// [`HealthMonitor`](super::callbacks::HealthMonitor) does):
+    /// [`Trainer::diagnose`](super::Trainer::diagnose) hands it to the doctor.
+    fn health_log(&self) -> Option<HealthLog> {
+        None
     }
     /// Right after each batch's backward pass, before anything else touches the gradients.
     ///

@@ -40,6 +40,7 @@ mod checkpoint;
 mod config;
 #[cfg(feature = "serde")]
 mod config_serde;
+mod diagnose;
 mod evaluate;
 mod fit;
 mod last_good;

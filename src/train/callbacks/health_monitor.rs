@@ -252,6 +252,26 @@ impl<F: Float> HealthMonitor<F> {
             .clone()
     }
 
+    /// The health of `model` as it stands, measured once on this monitor's probe (as one
+    /// epoch-end record labelled `epoch`, without update ratios): what
+    /// [`Trainer::diagnose`](crate::train::Trainer::diagnose) uses when no monitor ran.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::callbacks::HealthMonitor;
+    /// let net = Mlp::new(&[2, 4, 1]).activation(Activation::Relu).build::<f64>()?;
+    /// let x = ndarray::Array2::from_shape_fn((8, 2), |(i, j)| (i + j) as f64 / 8.0);
+    /// let y = ndarray::Array2::zeros((8, 1));
+    /// let log = HealthMonitor::new(Mse::new(), x, y)?.snapshot(&net, 0)?;
+    /// assert_eq!(log.len(), 4); // two weights, two biases
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn snapshot(mut self, model: &dyn Layer<F>, epoch: usize) -> Result<HealthLog> {
+        self.adopt(model)?;
+        self.measure(model, epoch)?;
+        Ok(self.log())
+    }
+
     /// Copies `model`'s parameters and buffers into the twin (they line up: it is a clone).
     fn sync_twin(&mut self, model: &dyn Layer<F>) -> Result<()> {
         let twin = twin_of(&mut self.twin)?;
@@ -351,15 +371,24 @@ impl<F: Float> Callback<F> for HealthMonitor<F> {
     }
 
     fn on_epoch_end(&mut self, ctx: &mut CallbackContext<'_, F>) -> Result<()> {
-        self.sync_twin(ctx.model)?;
+        self.measure(ctx.model, ctx.epoch)
+    }
+
+    fn health_log(&self) -> Option<HealthLog> {
+        Some(self.log())
+    }
+}
+
+impl<F: Float> HealthMonitor<F> {
+    /// One record per unfrozen parameter of `model` as it stands, for `epoch`, into the log.
+    fn measure(&mut self, model: &dyn Layer<F>, epoch: usize) -> Result<()> {
+        self.sync_twin(model)?;
         let stats = self.activations()?;
         self.probe_gradient()?;
-        let epoch = ctx.epoch;
         let have_ratios = self.step_epoch == Some(epoch);
         let mut records = Vec::with_capacity(self.copy.len());
         let mut frozen = Vec::new();
-        ctx.model
-            .visit_parameters(&mut |p| frozen.push(p.is_frozen()));
+        model.visit_parameters(&mut |p| frozen.push(p.is_frozen()));
         let (ratios, attach, kinds) = (&self.ratios, &self.attach, &self.kinds);
         let mut i = 0;
         let twin = twin_of(&mut self.twin)?;
