@@ -493,7 +493,9 @@ impl EarlyStopping {
 
     /// Keras's `monitor_op(value − signed min_delta, reference)`: `value` beats `reference`
     /// by more than `min_delta`.
-    /// scikit-learn's `_update_no_improvement_count`, then its `> n_iter_no_change` test.
+    /// scikit-learn's `_update_no_improvement_count` (counting an epoch when
+    /// `loss > best − tol`, or `score < best + tol`; a NaN resets the count, as there), then
+    /// its `> n_iter_no_change` test.
     fn record_scikit_learn<F: Float>(
         &mut self,
         epoch: usize,
@@ -503,8 +505,8 @@ impl EarlyStopping {
         let tol = self.config.min_delta;
         let (best, better, beats_by_tol) = match (self.minimize, self.best) {
             (_, None) => (value, true, true),
-            (true, Some(b)) => (b, value < b, !(value > b - tol)),
-            (false, Some(b)) => (b, value > b, !(value < b + tol)),
+            (true, Some(b)) => (b, value < b, not_above(value, b - tol)),
+            (false, Some(b)) => (b, value > b, not_above(b + tol, value)),
         };
         self.wait = if beats_by_tol { 0 } else { self.wait + 1 };
         if better || self.best.is_none() {
@@ -623,6 +625,11 @@ fn guess_minimize(monitor: &str) -> Result<bool> {
         format!("Auto for monitor \"{monitor}\""),
         "MonitorMode::Min or MonitorMode::Max: the direction cannot be guessed from this name",
     ))
+}
+
+/// `!(a > b)` as scikit-learn's comparisons read it: true also when either is NaN.
+fn not_above(a: f64, b: f64) -> bool {
+    a.partial_cmp(&b) != Some(std::cmp::Ordering::Greater)
 }
 
 #[cfg(test)]
