@@ -41,6 +41,7 @@ mod config;
 #[cfg(feature = "serde")]
 mod config_serde;
 mod diagnose;
+pub mod estimators;
 mod evaluate;
 mod fit;
 mod last_good;

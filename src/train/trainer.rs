@@ -96,6 +96,16 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
 }
 
 /// The seed of epoch `epoch`'s shuffle: a mix of the run's seed and the epoch.
+impl<F: Float, M: Layer<F>> std::fmt::Debug for Trainer<F, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trainer")
+            .field("model", &self.model.describe())
+            .field("config", &self.config)
+            .field("completed_epochs", &self.completed)
+            .finish_non_exhaustive()
+    }
+}
+
 pub(crate) fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     let mut z = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
