@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Weights moving between PyTorch and tuneup in safetensors, for tests/checkpoint_torch.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_checkpoint_fixtures.py
 

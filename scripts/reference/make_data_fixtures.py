@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference outputs of scikit-learn's scalers and imputers, for tests/parity_data_cleaning.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_data_fixtures.py
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values of sklearn.metrics for tests/parity_metrics.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_metric_fixtures.py
 

@@ -1,6 +1,6 @@
 """PyTorch reference values for the model, loss and regularizer parity tests.
 
-Regenerate with (environment made by ../shared/reference/setup-python.sh):
+Regenerate with (environment made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_model_fixtures.py
 

@@ -2,7 +2,7 @@
 """Reference trajectories of torch.optim optimizers, and gradient clipping, for
 tests/parity_optim.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_optim_fixtures.py
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference outputs for outlier detection and data-quality checks, for tests/parity_outliers.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_outlier_fixtures.py
 

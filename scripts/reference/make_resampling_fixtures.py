@@ -4,7 +4,7 @@ Regenerate with:
 
     .venv-reference/bin/python scripts/reference/make_resampling_fixtures.py
 
-(the environment is made by ../shared/reference/setup-python.sh). Writes
+(the environment is made by scripts/reference/setup-python.sh). Writes
 tests/fixtures/resampling.json, read by tests/parity_resampling.rs.
 
 For each data set (binary 1:10, three imbalanced classes, binary with exact duplicate rows, and

@@ -1,6 +1,6 @@
 """PyTorch reference learning-rate sequences for the schedule parity tests.
 
-Regenerate with (environment made by ../shared/reference/setup-python.sh):
+Regenerate with (environment made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_schedule_fixtures.py
 

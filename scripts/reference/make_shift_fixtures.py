@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for the doctor's train/test shift statistics, for tests/doctor.rs.
 
-Regenerate with (the environment is made by ../shared/reference/setup-python.sh):
+Regenerate with (the environment is made by scripts/reference/setup-python.sh):
 
     .venv-reference/bin/python scripts/reference/make_shift_fixtures.py
 

@@ -26,6 +26,12 @@ pub enum StopReason {
         /// The epoch at whose end training stopped.
         epoch: usize,
     },
+    /// The training loss stopped improving (the trainer's default convergence rule:
+    /// scikit-learn's `tol` / `n_iter_no_change`) at the end of `epoch`.
+    Converged {
+        /// The epoch at whose end training stopped.
+        epoch: usize,
+    },
     /// A loss or gradient became NaN or infinite; the last good weights were restored.
     Diverged {
         /// Epoch (from 0) of the batch that diverged.
@@ -64,6 +70,10 @@ impl fmt::Display for StopReason {
         match self {
             StopReason::EpochsDone => write!(f, "all epochs done"),
             StopReason::EarlyStop { epoch } => write!(f, "early stopping at epoch {epoch}"),
+            StopReason::Converged { epoch } => write!(
+                f,
+                "converged at epoch {epoch} (the training loss stopped improving)"
+            ),
             StopReason::Diverged {
                 epoch,
                 batch,

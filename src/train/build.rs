@@ -39,6 +39,10 @@ impl<F: Float> TrainerConfig<F> {
             Some(c) => Some(EarlyStopping::new(c.clone())?),
             None => None,
         };
+        let convergence = match (&self.convergence, &self.early_stopping) {
+            (Some(c), None) => Some(c.stopper()?),
+            _ => None,
+        };
         let (monitor, minimize) = self.monitor();
         let trainer = Trainer {
             model,
@@ -47,6 +51,7 @@ impl<F: Float> TrainerConfig<F> {
             optimizer,
             schedule: self.schedule.as_ref().map(|(s, _)| s.clone()),
             early_stopping,
+            convergence,
             callbacks: self.callbacks.clone(),
             augmenters: self.augmenters.clone(),
             adversarial: self.adversarial,

@@ -13,6 +13,7 @@ use crate::{Float, Result};
 ///
 /// ```
 /// use tuneup::train::{Callback, CallbackContext};
+/// #[derive(Clone)]
 /// struct StopAtEpoch(usize);
 /// impl Callback<f32> for StopAtEpoch {
 ///     fn name(&self) -> String { "stop-at".into() }

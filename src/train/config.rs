@@ -17,8 +17,12 @@ use crate::{Error, Float, Result};
 /// builds many identical trainers: each gets a fresh optimizer from the
 /// [`OptimizerConfig`], and its own copies of the schedule, callbacks and augmenters.
 ///
-/// Required: `loss`, `optimizer`. Defaults: 10 epochs, batch size 32, shuffling on with seed
-/// 0, no drop-last, no validation, no metric, no clipping, no accumulation.
+/// Required: `loss`, `optimizer`. Defaults: training until convergence — until the training
+/// loss has not improved by `tol = 1e-4` for more than 10 epochs (scikit-learn's rule, see
+/// [`Convergence`]), at most 200 epochs; batch size 32, shuffling on with seed 0, no
+/// drop-last, no validation, no metric, no clipping, no accumulation. Setting
+/// [`epochs`](TrainerConfig::epochs) asks for exactly that many epochs instead (early
+/// stopping, if set, can still end a run sooner).
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -48,6 +52,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) schedule: Option<(Box<dyn LrSchedule>, ScheduleStep)>,
     pub(crate) early_stopping: Option<EarlyStoppingConfig>,
     pub(crate) epochs: usize,
+    pub(crate) convergence: Option<Convergence>,
     pub(crate) batch_size: usize,
     pub(crate) shuffle: bool,
     pub(crate) seed: u64,
@@ -73,7 +78,8 @@ impl<F: Float> Default for TrainerConfig<F> {
             optimizer: None,
             schedule: None,
             early_stopping: None,
-            epochs: 10,
+            epochs: 200,
+            convergence: Some(Convergence::default()),
             batch_size: 32,
             shuffle: true,
             seed: 0,
@@ -166,9 +172,34 @@ impl<F: Float> TrainerConfig<F> {
         self
     }
 
-    /// Number of epochs (≥ 1).
+    /// Exactly this many epochs (≥ 1), instead of training until convergence; early stopping,
+    /// if set, can still end the run sooner.
     pub fn epochs(mut self, epochs: usize) -> Self {
         self.epochs = epochs;
+        self.convergence = None;
+        self
+    }
+
+    /// Train until the training loss stops improving by `convergence`'s rule, at most
+    /// `max_epochs` epochs (the default is [`Convergence::default`] and 200). Ignored when
+    /// early stopping is set (it decides instead).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::{Convergence, TrainerConfig};
+    /// let x = ndarray::Array2::from_shape_fn((40, 1), |(i, _)| i as f64 / 40.0);
+    /// let y = x.mapv(|v| 2.0 * v);
+    /// let config = TrainerConfig::new().loss(Mse::new()).optimizer(Adam::new(0.05)?)
+    ///     .until_convergence(Convergence { tol: 1e-3, n_iter_no_change: 3 }, 500);
+    /// let mut t = config.build(Mlp::new(&[1, 1]).seed(1).build::<f64>()?)?;
+    /// let h = t.fit(x.view(), &y)?;
+    /// assert!(h.len() < 500);
+    /// assert!(matches!(h.stop_reason(), Some(tuneup::diagnostics::history::StopReason::Converged { .. })));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn until_convergence(mut self, convergence: Convergence, max_epochs: usize) -> Self {
+        self.epochs = max_epochs;
+        self.convergence = Some(convergence);
         self
     }
 
@@ -345,6 +376,15 @@ impl<F: Float> TrainerConfig<F> {
         if self.epochs == 0 {
             return Err(Error::config("Trainer.epochs", 0, "at least 1"));
         }
+        if let Some(c) = &self.convergence {
+            if !(c.tol.is_finite() && c.tol >= 0.0) {
+                return Err(Error::config(
+                    "Trainer.convergence.tol",
+                    c.tol,
+                    "a finite number ≥ 0",
+                ));
+            }
+        }
         if self.batch_size == 0 {
             return Err(Error::config("Trainer.batch_size", 0, "at least 1"));
         }
@@ -506,6 +546,45 @@ impl<F: Float> TrainerConfig<F> {
             Some(w) => loss.with_class_weights(w),
             None => Ok(loss.clone()),
         }
+    }
+}
+
+/// When a run counts as converged: the training loss has not improved by at least `tol` for
+/// more than `n_iter_no_change` epochs (scikit-learn's `MLPClassifier` rule, see
+/// [`StoppingRule::ScikitLearn`](crate::optim::StoppingRule::ScikitLearn)).
+///
+/// ```
+/// use tuneup::train::Convergence;
+/// assert_eq!(Convergence::default(), Convergence { tol: 1e-4, n_iter_no_change: 10 });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Convergence {
+    /// The improvement of the training loss that counts.
+    pub tol: f64,
+    /// Epochs without it tolerated.
+    pub n_iter_no_change: u64,
+}
+
+impl Default for Convergence {
+    fn default() -> Self {
+        Convergence {
+            tol: 1e-4,
+            n_iter_no_change: 10,
+        }
+    }
+}
+
+impl Convergence {
+    /// The stopper that applies the rule to the training loss.
+    pub(crate) fn stopper(&self) -> Result<crate::optim::EarlyStopping> {
+        crate::optim::EarlyStopping::new(EarlyStoppingConfig {
+            monitor: "loss".to_string(),
+            mode: crate::optim::MonitorMode::Min,
+            min_delta: self.tol,
+            patience: self.n_iter_no_change,
+            rule: crate::optim::StoppingRule::ScikitLearn,
+            ..Default::default()
+        })
     }
 }
 

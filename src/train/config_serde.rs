@@ -19,7 +19,7 @@ use crate::Float;
 /// ```
 impl<F: Float> Serialize for TrainerConfig<F> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("TrainerConfig", 20)?;
+        let mut s = serializer.serialize_struct("TrainerConfig", 21)?;
         s.serialize_field("loss", &self.loss.as_ref().map(|l| l.name()))?;
         s.serialize_field("output_kind", &format!("{:?}", self.resolved_output_kind()))?;
         let regularizers: Vec<String> = self.regularizers.iter().map(|r| r.name()).collect();
@@ -42,6 +42,8 @@ impl<F: Float> Serialize for TrainerConfig<F> {
             &self.early_stopping.as_ref().map(|e| format!("{e:?}")),
         )?;
         s.serialize_field("epochs", &self.epochs)?;
+        let convergence = self.convergence.map(|c| (c.tol, c.n_iter_no_change));
+        s.serialize_field("until_convergence", &convergence)?;
         s.serialize_field("batch_size", &self.batch_size)?;
         s.serialize_field("shuffle", &self.shuffle)?;
         s.serialize_field("seed", &self.seed)?;

@@ -185,6 +185,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             if let Some(es) = &mut self.early_stopping {
                 es.reset();
             }
+            if let Some(c) = &mut self.convergence {
+                c.reset();
+            }
         }
         if let Some(s) = &self.schedule {
             self.optimizer.set_learning_rate(s.lr())?;
@@ -372,6 +375,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         };
         self.step_epoch_schedule(&record)?;
         let mut stop = self.early_stop(epoch, &record)?;
+        stop = stop.or_else(|| self.converged(epoch, &record));
         record.wall_time = t0.elapsed().as_secs_f64();
         self.history.push(record);
         self.completed = epoch + 1;
@@ -430,6 +434,15 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             self.optimizer.set_learning_rate(next)?;
         }
         Ok(())
+    }
+
+    /// The default convergence rule's decision on the epoch's training loss.
+    fn converged(&mut self, epoch: usize, record: &EpochRecord) -> Option<StopReason> {
+        let c = self.convergence.as_mut()?;
+        match c.observe(epoch, record.loss) {
+            Ok(d) if d.is_stop() => Some(StopReason::Converged { epoch }),
+            _ => None,
+        }
     }
 
     /// Early stopping's decision on the epoch's record (restoring the best weights if asked).

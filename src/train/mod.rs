@@ -60,7 +60,7 @@ pub use callback::{Callback, CallbackClone, CallbackContext, StepContext};
 pub use callbacks::ProgressBar;
 pub use callbacks::{CsvLogger, ModelCheckpoint, ProgressLogger};
 pub use checkpoint::Checkpoint;
-pub use config::TrainerConfig;
+pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
 pub use metric::{Metric, OutputKind};
 pub use safetensors_io::{Dtype, Tensor, TensorFile};

@@ -103,6 +103,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 es.update(r.epoch, v, &self.model);
             }
         }
+        if let Some(c) = &mut self.convergence {
+            c.reset();
+            for r in history.epochs() {
+                let _ = c.observe(r.epoch, r.loss);
+            }
+        }
         self.set_progress(completed, history);
         Ok(())
     }

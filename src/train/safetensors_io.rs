@@ -577,6 +577,7 @@ impl TensorFile {
     }
 
     fn parse(bytes: &[u8], source: &str) -> Result<TensorFile> {
+        check_sizes(bytes, source)?;
         let st = SafeTensors::deserialize(bytes)
             .map_err(|e| Error::value(source, "a valid safetensors file", format!("{e}")))?;
         let (_, header) = SafeTensors::read_metadata(bytes)
@@ -675,4 +676,43 @@ mod tests {
             .zip(&back)
             .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
+}
+
+/// A truncated file said in sizes: the 8-byte header length, the header, and the data the
+/// header's offsets need, each against what the bytes hold.
+fn check_sizes(bytes: &[u8], source: &str) -> Result<()> {
+    let truncated = |expected: String, found: String| {
+        Error::value(source, expected, format!("{found} (the file is truncated)"))
+    };
+    let Some(length) = bytes.get(..8) else {
+        return Err(truncated(
+            "at least 8 bytes (the header's length)".into(),
+            format!("{} bytes", bytes.len()),
+        ));
+    };
+    let header_len = u64::from_le_bytes(length.try_into().unwrap_or([0; 8]));
+    let available = (bytes.len() - 8) as u64;
+    if header_len > available {
+        return Err(truncated(
+            format!("a header of {header_len} bytes after its 8-byte length"),
+            format!("{available} bytes"),
+        ));
+    }
+    let header = &bytes[8..8 + header_len as usize];
+    let Ok(serde_json::Value::Object(entries)) = serde_json::from_slice(header) else {
+        return Ok(()); // not a size problem: the full parse says what is wrong
+    };
+    let needed = entries
+        .values()
+        .filter_map(|e| e.get("data_offsets")?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    let data = available - header_len;
+    if needed > data {
+        return Err(truncated(
+            format!("{needed} bytes of tensor data, as the header's offsets say"),
+            format!("{data} bytes"),
+        ));
+    }
+    Ok(())
 }

@@ -206,6 +206,10 @@ pub struct LoadOptions {
     /// loaded when present and not missed when absent; with [`StateScope::Full`] they are
     /// required.
     pub scope: StateScope,
+    /// Accept NaN and ±∞ in the loaded values (default false: such a tensor is a mismatch).
+    /// Values that overflow the model's float type (a finite f64 beyond f32's range) and
+    /// negative BatchNorm variances are refused either way.
+    pub allow_non_finite: bool,
 }
 
 impl Default for LoadOptions {
@@ -213,6 +217,7 @@ impl Default for LoadOptions {
         LoadOptions {
             strict: true,
             scope: StateScope::Torch,
+            allow_non_finite: false,
         }
     }
 }
@@ -248,6 +253,16 @@ impl LoadOptions {
     /// ```
     pub fn scope(mut self, scope: StateScope) -> Self {
         self.scope = scope;
+        self
+    }
+
+    /// The same options, accepting (or not) NaN and ±∞ in the loaded values.
+    ///
+    /// ```
+    /// assert!(tuneup::train::LoadOptions::strict().allow_non_finite(true).allow_non_finite);
+    /// ```
+    pub fn allow_non_finite(mut self, allow: bool) -> Self {
+        self.allow_non_finite = allow;
         self
     }
 }
@@ -342,9 +357,9 @@ enum Staged<F> {
 fn stage<F: Float>(
     model: &dyn Layer<F>,
     tensors: &BTreeMap<String, Tensor>,
-    scope: StateScope,
+    options: LoadOptions,
 ) -> Result<(LoadReport, HashMap<String, Staged<F>>)> {
-    let slots = slots(model, scope)?;
+    let slots = slots(model, options.scope)?;
     let mut report = LoadReport::default();
     let mut staged = HashMap::new();
     for slot in &slots {
@@ -367,12 +382,18 @@ fn stage<F: Float>(
             continue;
         }
         let value = match slot.kind {
-            SlotKind::Value => t.to_floats::<F>().map(Staged::Values).map_err(|_| {
-                mismatch(
-                    "a float dtype (F16, BF16, F32, F64)".into(),
-                    format!("dtype {}", t.dtype()),
-                )
-            }),
+            SlotKind::Value => t
+                .to_floats::<F>()
+                .map_err(|_| {
+                    mismatch(
+                        "a float dtype (F16, BF16, F32, F64)".into(),
+                        format!("dtype {}", t.dtype()),
+                    )
+                })
+                .and_then(|v| match value_problem(&slot.name, t, &v, options) {
+                    Some((expected, found)) => Err(mismatch(expected, found)),
+                    None => Ok(Staged::Values(v)),
+                }),
             SlotKind::Counter => match t.to_i64() {
                 Ok(v) if v[0] >= 0 => Ok(Staged::Count(v[0] as u64)),
                 Ok(v) => Err(mismatch("a count ≥ 0".into(), v[0].to_string())),
@@ -418,7 +439,7 @@ pub fn check_state_dict<F: Float>(
     tensors: &BTreeMap<String, Tensor>,
     options: LoadOptions,
 ) -> Result<LoadReport> {
-    stage(model, tensors, options.scope).map(|(r, _)| r)
+    stage(model, tensors, options).map(|(r, _)| r)
 }
 
 /// Loads named tensors into the model (PyTorch's `load_state_dict`), converting `F16`,
@@ -443,7 +464,7 @@ pub fn load_state_dict<F: Float>(
     tensors: &BTreeMap<String, Tensor>,
     options: LoadOptions,
 ) -> Result<LoadReport> {
-    let (report, staged) = stage(&*model, tensors, options.scope)?;
+    let (report, staged) = stage(&*model, tensors, options)?;
     if options.strict && !report.is_complete() {
         return Err(Error::value(
             "load_state_dict (strict)",
@@ -453,6 +474,46 @@ pub fn load_state_dict<F: Float>(
     }
     apply(model, &staged);
     Ok(report)
+}
+
+/// What is wrong with the values of a tensor loaded into `name`, if anything: a value that
+/// overflowed the model's float type, a NaN or ±∞ (unless allowed), a negative variance.
+fn value_problem<F: Float>(
+    name: &str,
+    tensor: &Tensor,
+    values: &[F],
+    options: LoadOptions,
+) -> Option<(String, String)> {
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        let source = tensor.to_f64().ok().and_then(|s| s.get(i).copied());
+        match source {
+            Some(v) if v.is_finite() => {
+                return Some((
+                    format!("values that fit in {}", F::NAME),
+                    format!("{v:e} at flat index {i}, beyond {}'s range", F::NAME),
+                ))
+            }
+            _ if !options.allow_non_finite => {
+                return Some((
+                    "finite values (or LoadOptions::allow_non_finite)".into(),
+                    format!("{} at flat index {i}", values[i]),
+                ))
+            }
+            _ => {}
+        }
+    }
+    let is_variance = name.rsplit('.').next() == Some("running_var");
+    match values
+        .iter()
+        .position(|&v| v < F::zero())
+        .filter(|_| is_variance)
+    {
+        Some(i) => Some((
+            "variances ≥ 0".into(),
+            format!("{} at flat index {i}", values[i]),
+        )),
+        None => None,
+    }
 }
 
 /// Writes staged values into the model (cannot fail: shapes were checked).

@@ -84,6 +84,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) optimizer: Box<dyn Optimizer<F>>,
     pub(crate) schedule: Option<Box<dyn LrSchedule>>,
     pub(crate) early_stopping: Option<EarlyStopping>,
+    /// The default convergence rule, when no early stopping is set and no epoch count given.
+    pub(crate) convergence: Option<EarlyStopping>,
     pub(crate) callbacks: Vec<Box<dyn Callback<F>>>,
     pub(crate) augmenters: Vec<Box<dyn Augmenter<F>>>,
     pub(crate) adversarial: Option<AdversarialTraining>,

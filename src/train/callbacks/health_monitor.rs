@@ -226,8 +226,8 @@ impl<F: Float> HealthMonitor<F> {
     /// ```
     /// use tuneup::prelude::*;
     /// use tuneup::train::callbacks::HealthMonitor;
-    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
-    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// let m = HealthMonitor::<f64>::new(Mse::new(), ndarray::Array2::zeros((2, 1)),
+    ///     ndarray::Array2::zeros((2, 1)))?;
     /// assert!(m.shared_log().lock().unwrap().is_empty());
     /// # Ok::<(), tuneup::Error>(())
     /// ```
@@ -240,8 +240,8 @@ impl<F: Float> HealthMonitor<F> {
     /// ```
     /// use tuneup::prelude::*;
     /// use tuneup::train::callbacks::HealthMonitor;
-    /// let m = HealthMonitor::new(Mlp::new(&[1, 1]).build::<f64>()?, Mse::new(),
-    ///     ndarray::Array2::zeros((2, 1)), ndarray::Array2::zeros((2, 1)))?;
+    /// let m = HealthMonitor::<f64>::new(Mse::new(), ndarray::Array2::zeros((2, 1)),
+    ///     ndarray::Array2::zeros((2, 1)))?;
     /// assert_eq!(m.log().len(), 0);
     /// # Ok::<(), tuneup::Error>(())
     /// ```
