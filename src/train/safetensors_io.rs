@@ -648,36 +648,6 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn half_precision_decodes_every_class() {
-        assert_eq!(f16_to_f32(0x3c00), 1.0);
-        assert_eq!(f16_to_f32(0xc000), -2.0);
-        assert_eq!(f16_to_f32(0x7bff), 65504.0);
-        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
-        assert_eq!(f16_to_f32(0x8001), -(2f32.powi(-24)));
-        assert_eq!(f16_to_f32(0x0400), 2f32.powi(-14));
-        assert!(f16_to_f32(0x8000).is_sign_negative() && f16_to_f32(0x8000) == 0.0);
-        assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
-        assert_eq!(f16_to_f32(0xfc00), f32::NEG_INFINITY);
-        assert!(f16_to_f32(0x7e00).is_nan());
-    }
-
-    #[test]
-    fn floats_round_trip_bit_for_bit() {
-        let data = [0.1f32, -0.0, f32::MIN_POSITIVE, f32::MAX, 1e-45];
-        let t = Tensor::from_floats::<f32>(&[5], &data).unwrap();
-        let back = t.to_floats::<f32>().unwrap();
-        assert!(data
-            .iter()
-            .zip(&back)
-            .all(|(a, b)| a.to_bits() == b.to_bits()));
-    }
-}
-
 /// A truncated file said in sizes: the 8-byte header length, the header, and the data the
 /// header's offsets need, each against what the bytes hold.
 fn check_sizes(bytes: &[u8], source: &str) -> Result<()> {
@@ -715,4 +685,34 @@ fn check_sizes(bytes: &[u8], source: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_precision_decodes_every_class() {
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x7bff), 65504.0);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f16_to_f32(0x8001), -(2f32.powi(-24)));
+        assert_eq!(f16_to_f32(0x0400), 2f32.powi(-14));
+        assert!(f16_to_f32(0x8000).is_sign_negative() && f16_to_f32(0x8000) == 0.0);
+        assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
+        assert_eq!(f16_to_f32(0xfc00), f32::NEG_INFINITY);
+        assert!(f16_to_f32(0x7e00).is_nan());
+    }
+
+    #[test]
+    fn floats_round_trip_bit_for_bit() {
+        let data = [0.1f32, -0.0, f32::MIN_POSITIVE, f32::MAX, 1e-45];
+        let t = Tensor::from_floats::<f32>(&[5], &data).unwrap();
+        let back = t.to_floats::<f32>().unwrap();
+        assert!(data
+            .iter()
+            .zip(&back)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
 }

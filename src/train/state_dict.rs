@@ -503,17 +503,16 @@ fn value_problem<F: Float>(
         }
     }
     let is_variance = name.rsplit('.').next() == Some("running_var");
-    match values
+    values
         .iter()
         .position(|&v| v < F::zero())
         .filter(|_| is_variance)
-    {
-        Some(i) => Some((
-            "variances ≥ 0".into(),
-            format!("{} at flat index {i}", values[i]),
-        )),
-        None => None,
-    }
+        .map(|i| {
+            (
+                "variances ≥ 0".to_string(),
+                format!("{} at flat index {i}", values[i]),
+            )
+        })
 }
 
 /// Writes staged values into the model (cannot fail: shapes were checked).
