@@ -45,6 +45,19 @@ pub enum Problem {
     DuplicateRows,
     /// A feature never changes.
     ConstantFeatures,
+    /// The output layer's activation cannot reach the targets (a sigmoid output on targets
+    /// outside [0, 1], a ReLU output on negative targets); found before training.
+    OutputRange,
+    /// The loss expects another kind of output than the model gives (a logits loss after a
+    /// sigmoid or softmax, a probability loss on an unbounded output, a softmax over one unit).
+    LossOutputMismatch,
+    /// The loss does not fit the targets (a regression loss on class labels, a classification
+    /// loss on continuous targets, multi-label targets with a softmax cross-entropy).
+    TaskMismatch,
+    /// Features or targets on scales that make the first steps blow up or saturate.
+    DataScale,
+    /// Values so large that `f32` loses the differences between them.
+    PrecisionLoss,
 }
 
 impl fmt::Display for Problem {
@@ -66,6 +79,11 @@ impl fmt::Display for Problem {
             Problem::ClassImbalance => "class imbalance",
             Problem::DuplicateRows => "duplicate rows",
             Problem::ConstantFeatures => "constant features",
+            Problem::OutputRange => "output activation cannot reach the targets",
+            Problem::LossOutputMismatch => "loss and output do not match",
+            Problem::TaskMismatch => "loss does not fit the targets",
+            Problem::DataScale => "data on extreme scales",
+            Problem::PrecisionLoss => "precision lost in f32",
         };
         f.write_str(s)
     }

@@ -34,6 +34,7 @@ mod doctor;
 mod finding;
 mod gradients;
 mod health;
+mod preflight;
 mod remedies;
 mod settings;
 mod shift;

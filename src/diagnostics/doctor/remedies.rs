@@ -6,6 +6,17 @@ use super::finding::{Problem, Remedy};
 pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
     let r = Remedy::new;
     match problem {
+        Problem::OutputRange | Problem::LossOutputMismatch | Problem::TaskMismatch => {
+            super::preflight::output_remedies(problem)
+        }
+        Problem::DataScale => vec![r(
+            "StandardScaler::new().fit(&x_train)?, then transform train and test",
+            "unit-scale inputs are what the initialisation assumes",
+        )],
+        Problem::PrecisionLoss => vec![r(
+            "StandardScaler (centring) before the cast to f32, or train in f64",
+            "centred values keep their differences in f32's 24-bit mantissa",
+        )],
         Problem::Overfitting => vec![
             r(
                 "EarlyStopping::new(EarlyStoppingConfig { patience: 5, restore_best_weights: true, ..Default::default() })",
