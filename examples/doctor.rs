@@ -1,5 +1,6 @@
-//! The training doctor at work: three runs that go wrong in different ways, the doctor's report
-//! on each, then the first remedy it proposes applied and the report read again.
+//! The training doctor at work: a program with a wrong output activation caught before it
+//! trains, then three runs that go wrong in different ways, the doctor's report on each, the
+//! first remedy it proposes applied and the report read again.
 //!
 //! Run with `cargo run --release --example doctor`.
 
@@ -60,7 +61,60 @@ fn first_remedy(d: &Diagnosis) -> Option<(Problem, String)> {
     Some((f.problem, r.action.clone()))
 }
 
+/// 0. Before training: a regression with a sigmoid output, on targets in [−3, 17].
+fn preflight_case() -> tuneup::Result<()> {
+    let x = tuneup::ndarray::Array2::from_shape_fn((300, 3), |(i, j)| {
+        ((i * 3 + j) as f64 * 0.21).sin()
+    });
+    let y = x
+        .map_axis(tuneup::ndarray::Axis(1), |r| {
+            7.0 + 4.0 * r[0] - 3.0 * r[1] + 2.0 * r[2] * r[0]
+        })
+        .insert_axis(tuneup::ndarray::Axis(1));
+    let (train, test) = (0..240, 240..300);
+    let xs = |r: std::ops::Range<usize>| x.slice(tuneup::ndarray::s![r, ..]).to_owned();
+    let ys = |r: std::ops::Range<usize>| y.slice(tuneup::ndarray::s![r, ..]).to_owned();
+    let net = |out: Activation| {
+        Mlp::new(&[3, 32, 1])
+            .output_activation(out)
+            .seed(1)
+            .build::<f64>()
+    };
+    println!("== 0. a regression whose output layer ends in a sigmoid");
+    let verdict = Doctor::preflight(
+        &net(Activation::Sigmoid)?,
+        &Mse::new(),
+        xs(train.clone()).view(),
+        (&ys(train.clone())).into(),
+    )?;
+    for line in verdict.to_string().lines() {
+        println!("   {line}");
+    }
+    for (label, out) in [
+        ("sigmoid output (as written)", Activation::Sigmoid),
+        ("linear output (the fix)", Activation::Identity),
+    ] {
+        let mut t = Trainer::builder()
+            .model(net(out)?)
+            .loss(Mse::new())
+            .optimizer(Adam::new(1e-2)?)
+            .metric(Metric::R2)
+            .epochs(150)
+            .build()?;
+        t.fit(xs(train.clone()).view(), &ys(train.clone()))?;
+        let e = t.evaluate(xs(test.clone()).view(), &ys(test.clone()))?;
+        println!(
+            "   {label}: test MSE {:.3}, R² {:.3}",
+            e.loss,
+            e.get("r2").unwrap_or(f64::NAN)
+        );
+    }
+    Ok(())
+}
+
 fn main() -> tuneup::Result<()> {
+    preflight_case()?;
+
     // 1. A wide network on 40 noisy points: it memorises them.
     let small_noisy = make_moons::<f64>(&MoonsConfig {
         n_samples: 40,

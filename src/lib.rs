@@ -110,7 +110,7 @@ pub mod prelude {
         EarlyStopping, EarlyStoppingConfig, MonitorMode, StopDecision, StoppingRule,
     };
     pub use crate::train::{
-        Callback, GradClip, Metric, OnDivergence, ScheduleStep, Trainer, TrainerConfig,
+        Callback, GradClip, Metric, OnDivergence, Preflight, ScheduleStep, Trainer, TrainerConfig,
     };
     pub use crate::{Error, Float, Result};
 }

@@ -59,6 +59,7 @@ impl<F: Float> TrainerConfig<F> {
             monitor,
             completed: 0,
             steps: 0,
+            preflight_report: None,
             ws: Workspace::default(),
             config: self.clone(),
         };

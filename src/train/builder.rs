@@ -5,7 +5,7 @@ use ndarray::Array2;
 use super::callback::Callback;
 use super::config::TrainerConfig;
 use super::metric::{Metric, OutputKind};
-use super::settings::{GradClip, OnDivergence, OwnedTargets, ScheduleStep};
+use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 use super::trainer::Trainer;
 use crate::data::{AdversarialTraining, Augmenter};
 use crate::loss::{Loss, Regularizer};
@@ -159,6 +159,8 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
         on_divergence(policy: OnDivergence);
         /// The finiteness check of the data (see [`TrainerConfig::check_finite`]).
         check_finite(check: bool);
+        /// The doctor's pre-flight checks (see [`TrainerConfig::preflight`]).
+        preflight(policy: Preflight);
     }
 
     /// Augments every training batch with `augmenter` (several run in the order added), e.g.

@@ -5,7 +5,7 @@ use ndarray::Array2;
 
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
-use super::settings::{GradClip, OnDivergence, OwnedTargets, ScheduleStep, Validation};
+use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use crate::data::{AdversarialTraining, Augmenter};
 use crate::loss::{Loss, Regularizer};
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -67,6 +67,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) adversarial: Option<AdversarialTraining>,
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,
+    pub(crate) preflight: Preflight,
 }
 
 impl<F: Float> Default for TrainerConfig<F> {
@@ -94,6 +95,7 @@ impl<F: Float> Default for TrainerConfig<F> {
             adversarial: None,
             on_divergence: OnDivergence::Stop,
             check_finite: true,
+            preflight: Preflight::Off,
         }
     }
 }
@@ -303,6 +305,27 @@ impl<F: Float> TrainerConfig<F> {
     /// skips one pass over the data; a NaN then shows up as divergence.
     pub fn check_finite(mut self, check: bool) -> Self {
         self.check_finite = check;
+        self
+    }
+
+    /// Run the doctor's pre-flight checks before the first epoch (default off): keep the
+    /// report, or refuse to train on a critical finding.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::{Preflight, TrainerConfig};
+    /// let x = ndarray::Array2::from_shape_fn((40, 2), |(i, j)| (i + j) as f64 / 40.0);
+    /// let y = x.mapv(|v| v * 10.0 - 5.0).column(0).to_owned().insert_axis(ndarray::Axis(1));
+    /// let sigmoid_out = Mlp::new(&[2, 4, 1]).output_activation(Activation::Sigmoid).build::<f64>()?;
+    /// let mut t = TrainerConfig::new().loss(Mse::new()).optimizer(Adam::new(0.01)?)
+    ///     .preflight(Preflight::Refuse).build(sigmoid_out)?;
+    /// let err = t.fit(x.view(), &y).unwrap_err();
+    /// assert!(err.to_string().contains("cannot reach the targets"));
+    /// assert_eq!(t.completed_epochs(), 0);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn preflight(mut self, policy: Preflight) -> Self {
+        self.preflight = policy;
         self
     }
 

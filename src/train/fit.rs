@@ -10,10 +10,11 @@ use rand::SeedableRng;
 use super::callback::{run_hook, CallbackContext, Hook};
 use super::evaluate::metric_values;
 use super::random_streams::StreamSource;
-use super::settings::{OnDivergence, OwnedTargets, ScheduleStep, Validation};
+use super::settings::{OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use super::step::{BatchOutcome, StepPlan};
 use super::trainer::{epoch_seed, gather_rows, select, select_targets, Trainer};
 use crate::data::train_test_split_indices;
+use crate::diagnostics::doctor::{Doctor, Severity};
 use crate::diagnostics::history::{EpochRecord, History, StopReason};
 use crate::loss::Targets;
 use crate::model::Layer;
@@ -76,6 +77,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     ) -> Result<History> {
         let y = y.into();
         let plan = self.prepare(x, y)?;
+        self.run_preflight(x, y)?;
         self.start_run()?;
         let (start, batches) = (self.completed, plan.batches);
         if let Some(name) = self.hook(Hook::TrainBegin, start, None, batches, None)? {
@@ -173,6 +175,31 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 Ok(((0..n).collect(), Some((xv.clone(), yv.clone()))))
             }
         }
+    }
+
+    /// The doctor's pre-flight checks, when asked for, before a fresh run's first epoch.
+    fn run_preflight(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<()> {
+        if self.config.preflight == Preflight::Off || self.completed > 0 {
+            return Ok(());
+        }
+        let report = Doctor::preflight(&self.model, &*self.loss, x, y)?;
+        let critical = report
+            .findings
+            .iter()
+            .find(|f| f.severity == Severity::Critical);
+        if let (Preflight::Refuse, Some(f)) = (self.config.preflight, critical) {
+            let fix = f
+                .remedies
+                .first()
+                .map_or(String::new(), |r| format!("; fix: {r}"));
+            return Err(Error::value(
+                "Trainer::fit (pre-flight)",
+                "a program without critical mistakes",
+                format!("{}: {}{fix}", f.problem, f.summary),
+            ));
+        }
+        self.preflight_report = Some(report);
+        Ok(())
     }
 
     /// A fresh run (nothing completed) starts a new history; every run starts at the

@@ -64,7 +64,7 @@ pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
 pub use metric::{Metric, OutputKind};
 pub use safetensors_io::{Dtype, Tensor, TensorFile};
-pub use settings::{GradClip, OnDivergence, OwnedTargets, ScheduleStep};
+pub use settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 pub use state_dict::{
     check_state_dict, is_torch_counter, load_state_dict, load_weights, load_weights_from_bytes,
     save_weights, state_dict, weights_to_bytes, LoadOptions, LoadReport, Mismatch, StateScope,

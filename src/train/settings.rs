@@ -104,3 +104,25 @@ pub(crate) enum Validation<F> {
     /// An explicit set.
     Data(Array2<F>, OwnedTargets<F>),
 }
+
+/// Whether `fit` runs the doctor's pre-flight checks
+/// ([`Doctor::preflight`](crate::diagnostics::doctor::Doctor::preflight)) before the first
+/// epoch of a run.
+///
+/// ```
+/// use tuneup::train::Preflight;
+/// assert_eq!(Preflight::default(), Preflight::Off);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Preflight {
+    /// No checks (the default).
+    #[default]
+    Off,
+    /// Run them and keep the report ([`Trainer::preflight_report`](super::Trainer::preflight_report)),
+    /// training in any case.
+    Warn,
+    /// Run them and refuse to train on a critical finding: `fit` returns
+    /// [`Error::Value`](crate::Error::Value) with the finding and its first remedy, and the
+    /// model is untouched.
+    Refuse,
+}

@@ -94,6 +94,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) completed: usize,
     /// Optimizer steps taken since the start of the run.
     pub(crate) steps: u64,
+    /// The pre-flight report of the last run that ran the checks.
+    pub(crate) preflight_report: Option<crate::diagnostics::doctor::Diagnosis>,
     pub(crate) ws: Workspace<F>,
 }
 
@@ -206,6 +208,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// The settings the trainer was built from.
     pub fn config(&self) -> &TrainerConfig<F> {
         &self.config
+    }
+
+    /// The doctor's pre-flight report of the last run that ran the checks (see
+    /// [`TrainerConfig::preflight`]).
+    pub fn preflight_report(&self) -> Option<&crate::diagnostics::doctor::Diagnosis> {
+        self.preflight_report.as_ref()
     }
 
     /// The history of the current run.
