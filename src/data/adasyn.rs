@@ -268,6 +268,8 @@ impl Adasyn {
         let k = self.n_neighbors;
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut extra = Vec::new();
+        let new_rows = super::capacity::total_new_rows(CONTEXT, &targets)?;
+        super::capacity::reserve_values(CONTEXT, &mut extra, new_rows, x.ncols())?;
         let mut labels = y.to_vec();
         for (&class, &n_new) in &targets {
             if n_new == 0 {
@@ -286,7 +288,7 @@ impl Adasyn {
             }
             let nn: Array2<usize> = KdTree::new(&xc.view())?.kneighbors_of_fitted(k)?;
             let made: usize = g.iter().sum();
-            extra.reserve(made * x.ncols());
+            extra.reserve(made.saturating_mul(x.ncols()));
             for (r, &count) in g.iter().enumerate() {
                 let b = xc.row(r);
                 for _ in 0..count {

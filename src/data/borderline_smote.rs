@@ -238,6 +238,8 @@ impl BorderlineSmote {
         let tree = self.whole_tree(x)?;
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut extra = Vec::new();
+        let new_rows = super::capacity::total_new_rows(CONTEXT, &targets)?;
+        super::capacity::reserve_values(CONTEXT, &mut extra, new_rows, x.ncols())?;
         let mut labels = y.to_vec();
         for (&class, &n_new) in &targets {
             if n_new == 0 {

@@ -168,6 +168,7 @@ pub use generators::{
 mod adversarial;
 mod adversarial_training;
 mod augmenter;
+mod capacity;
 mod gaussian_noise;
 mod mixup;
 

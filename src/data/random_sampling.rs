@@ -130,8 +130,19 @@ impl RandomOverSampler {
     ) -> Result<Selection<F>> {
         check_xy("RandomOverSampler", x, y, true)?;
         let targets = self.strategy.over_sampling_targets(y)?;
+        let context = "RandomOverSampler";
+        let new_rows = super::capacity::total_new_rows(context, &targets)?;
+        let mut indices: Vec<usize> = Vec::new();
+        super::capacity::reserve_values(
+            context,
+            &mut indices,
+            new_rows.saturating_add(y.len()),
+            1,
+        )?;
+        // The selected rows are copied out: make sure that copy fits too.
+        super::capacity::reserve_values(context, &mut Vec::<F>::new(), new_rows, x.ncols())?;
+        indices.extend(0..y.len());
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut indices: Vec<usize> = (0..y.len()).collect();
         for (&class, &n_new) in &targets {
             let members: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
             for _ in 0..n_new {

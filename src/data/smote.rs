@@ -35,7 +35,7 @@ pub(crate) fn interpolate<F: Float>(
 ) {
     let k = nn.ncols();
     let total = base.nrows() * k;
-    out.reserve(n_samples * base.ncols());
+    out.reserve(n_samples.saturating_mul(base.ncols()));
     for _ in 0..n_samples {
         let pick = rng.random_range(0..total);
         let (r, c) = (pick / k, pick % k);
@@ -167,6 +167,8 @@ impl Smote {
         let targets = self.strategy.over_sampling_targets(y)?;
         let mut rng = StdRng::seed_from_u64(self.seed);
         let mut extra = Vec::new();
+        let new_rows = super::capacity::total_new_rows(CONTEXT, &targets)?;
+        super::capacity::reserve_values(CONTEXT, &mut extra, new_rows, x.ncols())?;
         let mut labels = y.to_vec();
         for (&class, &n_new) in &targets {
             if n_new == 0 {
