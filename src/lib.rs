@@ -66,8 +66,10 @@ pub mod prelude {
         Regularizer, Targets, L1, L2,
     };
     pub use crate::model::{
-        Activation, ActivationLayer, BatchNorm1d, Dropout, Init, Layer, LayerNorm, Linear,
-        LogSoftmax, Mlp, Mode, Normalization, Residual, Sequential, Softmax,
+        Activation, ActivationLayer, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+        Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, DepthwiseSeparable, Dropout, Flatten, Init,
+        Layer, LayerNorm, Linear, LogSoftmax, MaxPool2d, Mlp, Mode, Normalization, Padding,
+        Pool2dConfig, Residual, Sequential, Softmax,
     };
     pub use crate::optim::schedule::{
         ChainedSchedule, CosineAnnealingLr, CosineAnnealingWarmRestarts, CyclicLr, ExponentialLr,
