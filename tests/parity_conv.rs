@@ -45,13 +45,19 @@ fn rows(a: &ArrayD<f64>) -> Array2<f64> {
 
 fn close(got: &Array2<f64>, expected: &ArrayD<f64>, what: &str) {
     let want = rows(expected);
-    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(SCALE_FLOOR);
+    let scale = want
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(SCALE_FLOOR);
     common::assert_close(got, &want, 0.0, RTOL * scale, what);
 }
 
 fn close_d(got: &[f64], expected: &ArrayD<f64>, what: &str) {
     let want: Vec<f64> = expected.iter().copied().collect();
-    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(SCALE_FLOOR);
+    let scale = want
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(SCALE_FLOOR);
     common::assert_close_slices(got, &want, 0.0, RTOL * scale, what);
 }
 
