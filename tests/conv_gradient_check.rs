@@ -282,3 +282,44 @@ fn block_and_cnn_gradients() {
     };
     check("small cnn", &cnn, &[1, 6, 6], 2, 32);
 }
+
+/// Outputs, input gradients and parameter gradients of a network large enough for the
+/// threaded paths (chunks of samples, channel ranges of the depthwise kernel).
+fn run_with_threads(threads: usize) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+    tuneup::linalg::set_num_threads(threads).unwrap();
+    let mut net = Sequential::<f64>::new()
+        .push(
+            Conv2dConfig::new(3, 8, (3, 3))
+                .padding(1)
+                .build((12, 12), 1)
+                .unwrap(),
+        )
+        .push(DepthwiseSeparable::new(8, 16, 1, (12, 12), 2).unwrap())
+        .push(
+            Conv2dConfig::new(16, 8, (3, 3))
+                .groups(2)
+                .stride((2, 2))
+                .build((12, 12), 3)
+                .unwrap(),
+        )
+        .push(Flatten::new());
+    let mut rng = StdRng::seed_from_u64(5);
+    let x = Array2::from_shape_simple_fn((40, 3 * 144), || rng.random_range(-1.0..1.0));
+    let y = net.forward(x.view(), Mode::Train).unwrap().to_owned();
+    let r = Array2::from_shape_simple_fn(y.raw_dim(), || rng.random_range(-1.0..1.0));
+    let g = net.backward(r.view()).unwrap().to_owned();
+    let mut grads = Vec::new();
+    net.visit_parameters(&mut |p| grads.extend(p.grad_slice().iter().map(|v| v.to_bits())));
+    let bits = |a: &Array2<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    (bits(&y), bits(&g), grads)
+}
+
+#[test]
+fn results_are_bit_identical_for_every_thread_count() {
+    let before = tuneup::linalg::num_threads();
+    let one = run_with_threads(1);
+    for threads in [2, 3] {
+        assert!(run_with_threads(threads) == one, "{threads} threads");
+    }
+    tuneup::linalg::set_num_threads(before).unwrap();
+}

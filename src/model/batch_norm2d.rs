@@ -11,10 +11,10 @@ use crate::{Error, Float, Result};
 /// channel over the batch and every position, running statistics updated in train mode with
 /// the unbiased variance, used in eval mode, as PyTorch does.
 ///
-/// It *is* a [`BatchNorm1d`] over `(N·H·W) × C`: the rows are regrouped channel-last, the
-/// dense layer normalises them and the result is regrouped back, so both share one
-/// implementation, one set of names (`weight`, `bias`, `running_mean`, `running_var`,
-/// `num_batches_tracked`) and one behaviour.
+/// Its state lives in a [`BatchNorm1d`] of `C` features (the statistics are those of a
+/// BatchNorm1d over `(N·H·W) × C`), so both share their settings, checks, names (`weight`,
+/// `bias`, `running_mean`, `running_var`, `num_batches_tracked`) and running-statistics rule;
+/// the arithmetic runs on the channel planes in place, without regrouping the rows.
 ///
 /// ```
 /// use tuneup::prelude::*;
@@ -31,37 +31,13 @@ use crate::{Error, Float, Result};
 pub struct BatchNorm2d<F: Float> {
     inner: BatchNorm1d<F>,
     channels: usize,
-    channel_last: Buffer2<F>,
+    normalized: Buffer2<F>,
+    inv_std: Vec<F>,
+    /// Means (or Σ dy) in the first half, variances (or Σ dy·x̂) in the second.
+    sums: Vec<F>,
     output: Buffer2<F>,
     grad_input: Buffer2<F>,
-}
-
-/// `dst[n·S + s, c] = src[n, c·S + s]`.
-fn to_channel_last<F: Float>(src: ArrayView2<'_, F>, channels: usize, dst: &mut Buffer2<F>) {
-    let (batch, width) = src.dim();
-    let spatial = width / channels;
-    dst.resize(batch * spatial, channels);
-    let out = dst.as_slice_mut();
-    for (n, row) in src.rows().into_iter().enumerate() {
-        for (i, &v) in row.iter().enumerate() {
-            let (c, s) = (i / spatial, i % spatial);
-            out[(n * spatial + s) * channels + c] = v;
-        }
-    }
-}
-
-/// The inverse of [`to_channel_last`].
-fn to_channel_first<F: Float>(src: ArrayView2<'_, F>, batch: usize, dst: &mut Buffer2<F>) {
-    let (rows, channels) = src.dim();
-    let spatial = rows / batch.max(1);
-    dst.resize(batch, channels * spatial);
-    let out = dst.as_slice_mut();
-    for (r, row) in src.rows().into_iter().enumerate() {
-        let (n, s) = (r / spatial, r % spatial);
-        for (c, &v) in row.iter().enumerate() {
-            out[n * channels * spatial + c * spatial + s] = v;
-        }
-    }
+    last_mode: Mode,
 }
 
 impl<F: Float> BatchNorm2d<F> {
@@ -88,9 +64,12 @@ impl<F: Float> BatchNorm2d<F> {
         Ok(BatchNorm2d {
             inner,
             channels,
-            channel_last: Buffer2::default(),
+            normalized: Buffer2::default(),
+            inv_std: vec![F::zero(); channels],
+            sums: vec![F::zero(); 2 * channels],
             output: Buffer2::default(),
             grad_input: Buffer2::default(),
+            last_mode: Mode::Eval,
         })
     }
 
@@ -131,21 +110,153 @@ impl<F: Float> BatchNorm2d<F> {
         Ok(())
     }
 
+    /// Per-channel batch mean (into `sums`) and `inv_std` of a train batch; updates the
+    /// running statistics by [`BatchNorm1d`]'s rule.
+    fn batch_statistics(&mut self, x: &[F], spatial: usize) {
+        let c = self.channels;
+        let count = x.len() / c;
+        let m = F::from_count(count);
+        let (mean, var) = self.sums.split_at_mut(c);
+        mean.fill(F::zero());
+        var.fill(F::zero());
+        for row in x.chunks_exact(c * spatial) {
+            for (mu, plane) in mean.iter_mut().zip(row.chunks_exact(spatial)) {
+                *mu += plane.iter().copied().sum::<F>();
+            }
+        }
+        mean.iter_mut().for_each(|v| *v /= m);
+        for row in x.chunks_exact(c * spatial) {
+            for ((v, &mu), plane) in var
+                .iter_mut()
+                .zip(mean.iter())
+                .zip(row.chunks_exact(spatial))
+            {
+                *v += plane.iter().map(|&x| (x - mu) * (x - mu)).sum::<F>();
+            }
+        }
+        let state = self.inner.state_mut();
+        let eps = F::cast(state.eps);
+        let momentum = F::cast(state.momentum);
+        let keep = F::one() - momentum;
+        let unbias = m / F::from_count(count - 1);
+        let rm = state.running_mean.as_slice_mut();
+        let rv = state.running_var.as_slice_mut();
+        for ch in 0..c {
+            let biased = var[ch] / m;
+            self.inv_std[ch] = F::one() / (biased + eps).sqrt();
+            rm[ch] = keep * rm[ch] + momentum * mean[ch];
+            rv[ch] = keep * rv[ch] + momentum * biased * unbias;
+        }
+        state.num_batches_tracked.increment();
+    }
+
+    /// The running mean (into `sums`) and `inv_std` for eval mode.
+    fn running_statistics(&mut self) {
+        let state = self.inner.state_mut();
+        let eps = F::cast(state.eps);
+        self.sums[..self.channels].copy_from_slice(state.running_mean.as_slice());
+        for (inv, &v) in self.inv_std.iter_mut().zip(state.running_var.as_slice()) {
+            *inv = F::one() / (v + eps).sqrt();
+        }
+    }
+
+    /// `x̂ = (x − mean)·inv_std` and `y = γ x̂ + β`, plane by plane.
+    fn normalize(&mut self, x: &[F], n: usize, width: usize) {
+        let spatial = width / self.channels;
+        self.normalized.resize(n, width);
+        self.output.resize(n, width);
+        let state = self.inner.state_mut();
+        let gamma = state.weight.map(|w| w.value_slice());
+        let beta = state.bias.map(|b| b.value_slice());
+        let mean = &self.sums[..self.channels];
+        let rows = self
+            .normalized
+            .as_slice_mut()
+            .chunks_exact_mut(width)
+            .zip(self.output.as_slice_mut().chunks_exact_mut(width))
+            .zip(x.chunks_exact(width));
+        for ((xh_row, y_row), x_row) in rows {
+            let planes = xh_row
+                .chunks_exact_mut(spatial)
+                .zip(y_row.chunks_exact_mut(spatial))
+                .zip(x_row.chunks_exact(spatial));
+            for (ch, ((xh, y), x)) in planes.enumerate() {
+                let (mu, inv) = (mean[ch], self.inv_std[ch]);
+                let g = gamma.map_or(F::one(), |w| w[ch]);
+                let b = beta.map_or(F::zero(), |b| b[ch]);
+                for ((h, o), &v) in xh.iter_mut().zip(y.iter_mut()).zip(x) {
+                    *h = (v - mu) * inv;
+                    *o = *h * g + b;
+                }
+            }
+        }
+    }
+
+    /// Back-propagates, adding parameter gradients only when `parameters` is set.
     fn backward_with<'a>(
         &'a mut self,
         grad_output: ArrayView2<'a, F>,
         parameters: bool,
     ) -> Result<ArrayView2<'a, F>> {
         check_grad_shape(&|| self.describe(), &grad_output, self.output.dim())?;
-        let batch = grad_output.nrows();
-        to_channel_last(grad_output, self.channels, &mut self.channel_last);
-        let grad = if parameters {
-            self.inner.backward(self.channel_last.view())
-        } else {
-            self.inner.backward_input(self.channel_last.view())
-        };
-        let grad = grad.map_err(|e| e.within(format!("BatchNorm2d({})", self.channels)))?;
-        to_channel_first(grad, batch, &mut self.grad_input);
+        let c = self.channels;
+        let (n, width) = grad_output.dim();
+        let spatial = width / c;
+        let dy = grad_output.as_standard_layout();
+        let dy = dy.as_slice().expect("standard layout");
+        let xh = self.normalized.as_slice();
+        let (sum_dy, sum_dy_xh) = self.sums.split_at_mut(c);
+        sum_dy.fill(F::zero());
+        sum_dy_xh.fill(F::zero());
+        for (d_row, x_row) in dy.chunks_exact(width).zip(xh.chunks_exact(width)) {
+            let planes = d_row.chunks_exact(spatial).zip(x_row.chunks_exact(spatial));
+            for (ch, (d, x)) in planes.enumerate() {
+                sum_dy[ch] += d.iter().copied().sum::<F>();
+                sum_dy_xh[ch] += d.iter().zip(x).map(|(&a, &b)| a * b).sum::<F>();
+            }
+        }
+        let state = self.inner.state_mut();
+        if parameters {
+            if let Some(w) = state.weight.filter(|w| !w.is_frozen()) {
+                let (_, g) = w.value_and_grad_slices_mut();
+                g.iter_mut()
+                    .zip(sum_dy_xh.iter())
+                    .for_each(|(g, &s)| *g += s);
+            }
+            if let Some(b) = state.bias.filter(|b| !b.is_frozen()) {
+                let (_, g) = b.value_and_grad_slices_mut();
+                g.iter_mut().zip(sum_dy.iter()).for_each(|(g, &s)| *g += s);
+            }
+        }
+        let gamma = self.inner.state_mut().weight.map(|w| w.value_slice());
+        let m = F::from_count(n * spatial);
+        let train = self.last_mode == Mode::Train;
+        self.grad_input.resize(n, width);
+        let rows = self
+            .grad_input
+            .as_slice_mut()
+            .chunks_exact_mut(width)
+            .zip(dy.chunks_exact(width))
+            .zip(xh.chunks_exact(width));
+        for ((g_row, d_row), x_row) in rows {
+            let planes = g_row
+                .chunks_exact_mut(spatial)
+                .zip(d_row.chunks_exact(spatial))
+                .zip(x_row.chunks_exact(spatial));
+            for (ch, ((g, d), x)) in planes.enumerate() {
+                let scale = gamma.map_or(F::one(), |w| w[ch]) * self.inv_std[ch];
+                if train {
+                    let (mean_dy, mean_dy_xh) = (sum_dy[ch] / m, sum_dy_xh[ch] / m);
+                    for ((g, &d), &x) in g.iter_mut().zip(d).zip(x) {
+                        *g = scale * (d - mean_dy - x * mean_dy_xh);
+                    }
+                } else {
+                    for (g, &d) in g.iter_mut().zip(d) {
+                        *g = scale * d;
+                    }
+                }
+            }
+        }
         Ok(self.grad_input.view())
     }
 }
@@ -172,13 +283,16 @@ impl<F: Float> Layer<F> for BatchNorm2d<F> {
         mode: Mode,
     ) -> Result<ArrayView2<'a, F>> {
         self.check_input(&input, mode)?;
-        let batch = input.nrows();
-        to_channel_last(input, self.channels, &mut self.channel_last);
-        let out = self
-            .inner
-            .forward(self.channel_last.view(), mode)
-            .map_err(|e| e.within(format!("BatchNorm2d({})", self.channels)))?;
-        to_channel_first(out, batch, &mut self.output);
+        self.last_mode = mode;
+        let (n, width) = input.dim();
+        let x = input.as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
+        if mode == Mode::Train {
+            self.batch_statistics(x, width / self.channels);
+        } else {
+            self.running_statistics();
+        }
+        self.normalize(x, n, width);
         Ok(self.output.view())
     }
 
