@@ -2,6 +2,7 @@
 
 use ndarray::ArrayView2;
 
+use super::lanes;
 use super::layer::{check_grad_shape, describe_shape};
 use super::{BatchNorm1d, Layer, Mode, NamedBuffer, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
@@ -121,7 +122,7 @@ impl<F: Float> BatchNorm2d<F> {
         var.fill(F::zero());
         for row in x.chunks_exact(c * spatial) {
             for (mu, plane) in mean.iter_mut().zip(row.chunks_exact(spatial)) {
-                *mu += plane.iter().copied().sum::<F>();
+                *mu += lanes::sum(plane);
             }
         }
         mean.iter_mut().for_each(|v| *v /= m);
@@ -131,7 +132,7 @@ impl<F: Float> BatchNorm2d<F> {
                 .zip(mean.iter())
                 .zip(row.chunks_exact(spatial))
             {
-                *v += plane.iter().map(|&x| (x - mu) * (x - mu)).sum::<F>();
+                *v += lanes::squared_deviation(plane, mu);
             }
         }
         let state = self.inner.state_mut();
@@ -211,8 +212,8 @@ impl<F: Float> BatchNorm2d<F> {
         for (d_row, x_row) in dy.chunks_exact(width).zip(xh.chunks_exact(width)) {
             let planes = d_row.chunks_exact(spatial).zip(x_row.chunks_exact(spatial));
             for (ch, (d, x)) in planes.enumerate() {
-                sum_dy[ch] += d.iter().copied().sum::<F>();
-                sum_dy_xh[ch] += d.iter().zip(x).map(|(&a, &b)| a * b).sum::<F>();
+                sum_dy[ch] += lanes::sum(d);
+                sum_dy_xh[ch] += lanes::dot(d, x);
             }
         }
         let state = self.inner.state_mut();

@@ -13,6 +13,7 @@ use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::conv_geometry::ConvGeometry;
 use super::im2col::{axpy_tap, col2im, dot_tap, im2col, scatter_tap};
+use super::lanes;
 use super::layer::check_grad_shape;
 use super::Parameter;
 use crate::linalg::{gemm, num_threads, run_parts, Buffer2, GemmWorkspace};
@@ -275,7 +276,7 @@ impl<F: Float> ConvCore<F> {
                 let (_, grad) = bias.value_and_grad_slices_mut();
                 for row in dy.chunks_exact(g.out_size()) {
                     for (gb, plane) in grad.iter_mut().zip(row.chunks_exact(g.out_pixels())) {
-                        *gb += plane.iter().copied().sum::<F>();
+                        *gb += lanes::sum(plane);
                     }
                 }
             }

@@ -5,6 +5,7 @@
 //! is one matrix product per group, `W_g (O_g × C_g·kH·kW) · cols_g`, as large as the batch.
 
 use super::conv_geometry::{valid_range, ConvGeometry};
+use super::lanes;
 use crate::Float;
 
 /// One kernel tap: which input row and column offsets feed output positions.
@@ -164,9 +165,7 @@ pub(crate) fn dot_tap<F: Float>(
         let x = &image[ih * g.in_w..(ih + 1) * g.in_w];
         if g.stride_w == 1 {
             let start = (lo as isize + tap.col_offset) as usize;
-            for (&d, &v) in dy[lo..hi].iter().zip(&x[start..start + hi - lo]) {
-                sum += d * v;
-            }
+            sum += lanes::dot(&dy[lo..hi], &x[start..start + hi - lo]);
         } else {
             for (ow, &d) in dy[lo..hi].iter().enumerate() {
                 let iw = ((lo + ow) * g.stride_w) as isize + tap.col_offset;

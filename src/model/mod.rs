@@ -19,6 +19,7 @@ mod dropout;
 mod flatten;
 mod im2col;
 mod init;
+mod lanes;
 mod layer;
 mod layer_norm;
 mod linear;
