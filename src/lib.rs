@@ -66,7 +66,7 @@ pub mod prelude {
         Regularizer, Targets, L1, L2,
     };
     pub use crate::model::{
-        Activation, ActivationLayer, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d,
+        Activation, ActivationLayer, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Cnn,
         Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, DepthwiseSeparable, Dropout, Flatten, Init,
         Layer, LayerNorm, Linear, LogSoftmax, MaxPool2d, Mlp, Mode, Normalization, Padding,
         Pool2dConfig, Residual, Sequential, Softmax,

@@ -1,7 +1,7 @@
 //! Layers and networks: the [`Layer`] trait, [`Linear`], activations, [`Dropout`],
 //! [`BatchNorm1d`], [`LayerNorm`], [`Residual`], [`Sequential`], the [`Mlp`] builder and the
 //! initialisation schemes; for images [`Conv2d`], [`Conv1d`], [`BatchNorm2d`], pooling
-//! ([`MaxPool2d`], [`AvgPool2d`], [`AdaptiveAvgPool2d`]), [`Flatten`] and the [`DepthwiseSeparable`] block. The model knows nothing of losses or optimizers.
+//! ([`MaxPool2d`], [`AvgPool2d`], [`AdaptiveAvgPool2d`]), [`Flatten`], the [`DepthwiseSeparable`] block and the [`Cnn`] builder. The model knows nothing of losses or optimizers.
 
 mod activation;
 mod activation_layer;
@@ -9,6 +9,7 @@ mod adaptive_pool;
 mod batch_norm;
 mod batch_norm2d;
 mod boxed_layer;
+mod cnn;
 mod conv1d;
 mod conv2d;
 mod conv_core;
@@ -38,6 +39,7 @@ pub use activation_layer::ActivationLayer;
 pub use adaptive_pool::AdaptiveAvgPool2d;
 pub use batch_norm::BatchNorm1d;
 pub use batch_norm2d::BatchNorm2d;
+pub use cnn::Cnn;
 pub use conv1d::{Conv1d, Conv1dConfig};
 pub use conv2d::{Conv2d, Conv2dConfig};
 pub use conv_geometry::Padding;
