@@ -3,7 +3,7 @@
 
 use ndarray::ArrayView2;
 
-use super::conv_layer::ConvParams;
+use super::conv_geometry::check_image_shape;
 use super::layer::{check_grad_shape, check_width};
 use super::pool_windows::Windows;
 use super::{Layer, Mode};
@@ -57,7 +57,7 @@ impl<F: Float> Layer<F> for AdaptiveAvgPool2d<F> {
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
-        ConvParams::<F>::check_shape(&self.describe(), input, &self.windows.input_shape())?;
+        check_image_shape(&self.describe(), input, &self.windows.input_shape())?;
         Ok(self.windows.output_shape().to_vec())
     }
 

@@ -4,7 +4,7 @@ use ndarray::ArrayView2;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::conv_geometry::{ConvGeometry, ConvSpec, Padding};
+use super::conv_geometry::{check_image_shape, ConvGeometry, ConvSpec, Padding};
 use super::conv_layer::ConvParams;
 use super::{Init, Layer, Mode, Parameter, Visitor, VisitorMut};
 use crate::{Error, Float, Result};
@@ -211,7 +211,7 @@ impl<F: Float> Layer<F> for Conv1d<F> {
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         let g = &self.params.core.geometry;
-        ConvParams::<F>::check_shape(&self.describe(), input, &[g.in_channels, g.in_w])?;
+        check_image_shape(&self.describe(), input, &[g.in_channels, g.in_w])?;
         Ok(vec![g.out_channels, g.out_w])
     }
 

@@ -4,7 +4,7 @@ use ndarray::ArrayView2;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::conv_geometry::{ConvGeometry, ConvSpec, Padding};
+use super::conv_geometry::{check_image_shape, ConvGeometry, ConvSpec, Padding};
 use super::conv_layer::ConvParams;
 use super::{Init, Layer, Mode, Parameter, Visitor, VisitorMut};
 use crate::{Float, Result};
@@ -216,7 +216,7 @@ impl<F: Float> Layer<F> for Conv2d<F> {
     }
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
-        ConvParams::<F>::check_shape(&self.describe(), input, &self.input_shape())?;
+        check_image_shape(&self.describe(), input, &self.input_shape())?;
         let g = &self.params.core.geometry;
         Ok(vec![g.out_channels, g.out_h, g.out_w])
     }

@@ -1,6 +1,7 @@
 //! The shape arithmetic of a convolution: padding, output sizes and the checks that go with
 //! them, shared by `Conv1d` and `Conv2d` (a `Conv1d` is the `H = 1` case).
 
+use super::layer::describe_shape;
 use crate::{Error, Result};
 
 /// Zero padding of a convolution: explicit sizes per side, or `"same"` (PyTorch's
@@ -75,6 +76,20 @@ pub(crate) struct ConvGeometry {
 /// `Some(product)` when it fits in `usize`.
 pub(crate) fn checked_product(dims: &[usize]) -> Option<usize> {
     dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+}
+
+/// Checks the per-sample shape an image layer receives: exactly `expected` (`[C, H, W]` or
+/// `[C, L]`), or its flattened size (what a dense layer or a `Residual` reports).
+pub(crate) fn check_image_shape(layer: &str, input: &[usize], expected: &[usize]) -> Result<()> {
+    let flat = expected.iter().product::<usize>();
+    if input == expected || input == [flat] {
+        return Ok(());
+    }
+    Err(Error::shape(
+        layer,
+        format!("input of shape {}", describe_shape(expected)),
+        describe_shape(input),
+    ))
 }
 
 /// Checks that `value ≥ 1`, naming `layer.parameter`.

@@ -7,7 +7,7 @@ use rand::Rng;
 
 use super::conv_core::ConvCore;
 use super::conv_geometry::ConvGeometry;
-use super::layer::{check_width, describe_shape};
+use super::layer::check_width;
 use super::{Init, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::{Error, Float, Result};
 
@@ -51,19 +51,6 @@ impl<F: Float> ConvParams<F> {
             bias: bias.map(|b| Parameter::new("bias", b, ParamKind::Bias)),
             core: ConvCore::new(geometry),
         })
-    }
-
-    /// Checks a per-sample shape: exactly `expected`, or its flattened size.
-    pub(crate) fn check_shape(layer: &str, input: &[usize], expected: &[usize]) -> Result<()> {
-        let flat = expected.iter().product::<usize>();
-        if input == expected || input == [flat] {
-            return Ok(());
-        }
-        Err(Error::shape(
-            layer,
-            format!("input of shape {}", describe_shape(expected)),
-            describe_shape(input),
-        ))
     }
 
     pub(crate) fn forward<'a>(
