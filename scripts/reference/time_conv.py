@@ -18,6 +18,10 @@ a fixed random batch, at torch.set_num_threads(1) and (2):
   of 32 × 32 × 32.
 
 Prints the median and minimum of --repeats timed runs (default 30, after 5 warm-up steps).
+With --cpu-time it reports the calling thread's CPU time (time.thread_time) per step instead,
+the median and minimum over 7 rounds of 20 steps, as benches/conv.rs does with
+TUNEUP_BENCH_CPU_TIME=1 (meaningful at one thread, where PyTorch computes on the calling
+thread); --threads restricts the thread counts.
 """
 
 import argparse
@@ -69,22 +73,50 @@ def time_step(model, x, y, repeats):
     return statistics.median(times), min(times)
 
 
+def cpu_time_per_step(model, x, y):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    for _ in range(5):
+        step()
+    means = []
+    for _ in range(7):
+        t = time.thread_time()
+        for _ in range(20):
+            step()
+        means.append((time.thread_time() - t) / 20)
+    means.sort()
+    return means[3], means[0]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--cpu-time", action="store_true")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
+    label = "cpu_time" if args.cpu_time else "train_step"
     torch.manual_seed(42)
     workloads = [
         ("lenet", lenet, (64, 1, 28, 28)),
         ("dwsep", dwsep, (32, 32, 32, 32)),
     ]
-    for threads in (1, 2):
+    for threads in args.threads:
         torch.set_num_threads(threads)
         for name, build, shape in workloads:
             x = torch.rand(shape) * 2 - 1
             y = torch.randint(0, 10, (shape[0],))
-            med, best = time_step(build(), x, y, args.repeats)
-            print(f"train_step/{name} threads={threads}: median {med * 1e3:.3f} ms, "
+            if args.cpu_time:
+                med, best = cpu_time_per_step(build(), x, y)
+            else:
+                med, best = time_step(build(), x, y, args.repeats)
+            print(f"{label}/{name} threads={threads}: median {med * 1e3:.3f} ms, "
                   f"min {best * 1e3:.3f} ms")
 
 

@@ -4,6 +4,7 @@ use ndarray::ArrayView2;
 
 use super::lanes;
 use super::layer::{check_grad_shape, describe_shape};
+use super::wide::wide;
 use super::{BatchNorm1d, Layer, Mode, NamedBuffer, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
 use crate::{Error, Float, Result};
@@ -120,21 +121,25 @@ impl<F: Float> BatchNorm2d<F> {
         let (mean, var) = self.sums.split_at_mut(c);
         mean.fill(F::zero());
         var.fill(F::zero());
-        for row in x.chunks_exact(c * spatial) {
-            for (mu, plane) in mean.iter_mut().zip(row.chunks_exact(spatial)) {
-                *mu += lanes::sum(plane);
+        wide(|| {
+            for row in x.chunks_exact(c * spatial) {
+                for (mu, plane) in mean.iter_mut().zip(row.chunks_exact(spatial)) {
+                    *mu += lanes::sum(plane);
+                }
             }
-        }
+        });
         mean.iter_mut().for_each(|v| *v /= m);
-        for row in x.chunks_exact(c * spatial) {
-            for ((v, &mu), plane) in var
-                .iter_mut()
-                .zip(mean.iter())
-                .zip(row.chunks_exact(spatial))
-            {
-                *v += lanes::squared_deviation(plane, mu);
+        wide(|| {
+            for row in x.chunks_exact(c * spatial) {
+                for ((v, &mu), plane) in var
+                    .iter_mut()
+                    .zip(mean.iter())
+                    .zip(row.chunks_exact(spatial))
+                {
+                    *v += lanes::squared_deviation(plane, mu);
+                }
             }
-        }
+        });
         let state = self.inner.state_mut();
         let eps = F::cast(state.eps);
         let momentum = F::cast(state.momentum);
@@ -176,21 +181,23 @@ impl<F: Float> BatchNorm2d<F> {
             .chunks_exact_mut(width)
             .zip(self.output.as_slice_mut().chunks_exact_mut(width))
             .zip(x.chunks_exact(width));
-        for ((xh_row, y_row), x_row) in rows {
-            let planes = xh_row
-                .chunks_exact_mut(spatial)
-                .zip(y_row.chunks_exact_mut(spatial))
-                .zip(x_row.chunks_exact(spatial));
-            for (ch, ((xh, y), x)) in planes.enumerate() {
-                let (mu, inv) = (mean[ch], self.inv_std[ch]);
-                let g = gamma.map_or(F::one(), |w| w[ch]);
-                let b = beta.map_or(F::zero(), |b| b[ch]);
-                for ((h, o), &v) in xh.iter_mut().zip(y.iter_mut()).zip(x) {
-                    *h = (v - mu) * inv;
-                    *o = *h * g + b;
+        wide(|| {
+            for ((xh_row, y_row), x_row) in rows {
+                let planes = xh_row
+                    .chunks_exact_mut(spatial)
+                    .zip(y_row.chunks_exact_mut(spatial))
+                    .zip(x_row.chunks_exact(spatial));
+                for (ch, ((xh, y), x)) in planes.enumerate() {
+                    let (mu, inv) = (mean[ch], self.inv_std[ch]);
+                    let g = gamma.map_or(F::one(), |w| w[ch]);
+                    let b = beta.map_or(F::zero(), |b| b[ch]);
+                    for ((h, o), &v) in xh.iter_mut().zip(y.iter_mut()).zip(x) {
+                        *h = (v - mu) * inv;
+                        *o = *h * g + b;
+                    }
                 }
             }
-        }
+        });
     }
 
     /// Back-propagates, adding parameter gradients only when `parameters` is set.
@@ -209,13 +216,15 @@ impl<F: Float> BatchNorm2d<F> {
         let (sum_dy, sum_dy_xh) = self.sums.split_at_mut(c);
         sum_dy.fill(F::zero());
         sum_dy_xh.fill(F::zero());
-        for (d_row, x_row) in dy.chunks_exact(width).zip(xh.chunks_exact(width)) {
-            let planes = d_row.chunks_exact(spatial).zip(x_row.chunks_exact(spatial));
-            for (ch, (d, x)) in planes.enumerate() {
-                sum_dy[ch] += lanes::sum(d);
-                sum_dy_xh[ch] += lanes::dot(d, x);
+        wide(|| {
+            for (d_row, x_row) in dy.chunks_exact(width).zip(xh.chunks_exact(width)) {
+                let planes = d_row.chunks_exact(spatial).zip(x_row.chunks_exact(spatial));
+                for (ch, (d, x)) in planes.enumerate() {
+                    sum_dy[ch] += lanes::sum(d);
+                    sum_dy_xh[ch] += lanes::dot(d, x);
+                }
             }
-        }
+        });
         let state = self.inner.state_mut();
         if parameters {
             if let Some(w) = state.weight.filter(|w| !w.is_frozen()) {
@@ -239,25 +248,27 @@ impl<F: Float> BatchNorm2d<F> {
             .chunks_exact_mut(width)
             .zip(dy.chunks_exact(width))
             .zip(xh.chunks_exact(width));
-        for ((g_row, d_row), x_row) in rows {
-            let planes = g_row
-                .chunks_exact_mut(spatial)
-                .zip(d_row.chunks_exact(spatial))
-                .zip(x_row.chunks_exact(spatial));
-            for (ch, ((g, d), x)) in planes.enumerate() {
-                let scale = gamma.map_or(F::one(), |w| w[ch]) * self.inv_std[ch];
-                if train {
-                    let (mean_dy, mean_dy_xh) = (sum_dy[ch] / m, sum_dy_xh[ch] / m);
-                    for ((g, &d), &x) in g.iter_mut().zip(d).zip(x) {
-                        *g = scale * (d - mean_dy - x * mean_dy_xh);
-                    }
-                } else {
-                    for (g, &d) in g.iter_mut().zip(d) {
-                        *g = scale * d;
+        wide(|| {
+            for ((g_row, d_row), x_row) in rows {
+                let planes = g_row
+                    .chunks_exact_mut(spatial)
+                    .zip(d_row.chunks_exact(spatial))
+                    .zip(x_row.chunks_exact(spatial));
+                for (ch, ((g, d), x)) in planes.enumerate() {
+                    let scale = gamma.map_or(F::one(), |w| w[ch]) * self.inv_std[ch];
+                    if train {
+                        let (mean_dy, mean_dy_xh) = (sum_dy[ch] / m, sum_dy_xh[ch] / m);
+                        for ((g, &d), &x) in g.iter_mut().zip(d).zip(x) {
+                            *g = scale * (d - mean_dy - x * mean_dy_xh);
+                        }
+                    } else {
+                        for (g, &d) in g.iter_mut().zip(d) {
+                            *g = scale * d;
+                        }
                     }
                 }
             }
-        }
+        });
         Ok(self.grad_input.view())
     }
 }

@@ -15,6 +15,7 @@ use super::conv_geometry::ConvGeometry;
 use super::im2col::{axpy_tap, col2im, dot_tap, im2col, scatter_tap};
 use super::lanes;
 use super::layer::check_grad_shape;
+use super::wide::wide;
 use super::Parameter;
 use crate::linalg::{gemm, num_threads, run_parts, Buffer2, GemmWorkspace};
 use crate::{Float, Result};
@@ -194,36 +195,38 @@ impl<F: Float> ConvCore<F> {
         let cols = Shared::of(self.cols.as_slice_mut());
         let out = Shared::of(self.output.as_slice_mut());
         let job = |chunks: Range<usize>, space: &mut Scratch<F>| {
-            for n in samples(chunks, batch) {
-                // SAFETY: sample n's columns and output row belong to this part alone.
-                let (col, y) = unsafe {
-                    (
-                        cols.slice(n * cols_len, cols_len),
-                        out.slice(n * g.out_size(), g.out_size()),
-                    )
-                };
-                let image = &x[n * g.in_size()..(n + 1) * g.in_size()];
-                if g.is_pointwise() {
-                    col.copy_from_slice(image);
-                } else {
-                    im2col(&g, image, 1, col);
-                }
-                for group in 0..g.groups {
-                    gemm(
-                        F::one(),
-                        block(weight, group, og, k),
-                        block(col, group, k, pixels),
-                        F::zero(),
-                        block_mut(y, group, og, pixels),
-                        &mut space.workspace,
-                    );
-                }
-                if let Some(b) = bias {
-                    for (plane, &bo) in y.chunks_exact_mut(pixels).zip(b) {
-                        plane.iter_mut().for_each(|v| *v += bo);
+            wide(|| {
+                for n in samples(chunks, batch) {
+                    // SAFETY: sample n's columns and output row belong to this part alone.
+                    let (col, y) = unsafe {
+                        (
+                            cols.slice(n * cols_len, cols_len),
+                            out.slice(n * g.out_size(), g.out_size()),
+                        )
+                    };
+                    let image = &x[n * g.in_size()..(n + 1) * g.in_size()];
+                    if g.is_pointwise() {
+                        col.copy_from_slice(image);
+                    } else {
+                        im2col(&g, image, 1, col);
+                    }
+                    for group in 0..g.groups {
+                        gemm(
+                            F::one(),
+                            block(weight, group, og, k),
+                            block(col, group, k, pixels),
+                            F::zero(),
+                            block_mut(y, group, og, pixels),
+                            &mut space.workspace,
+                        );
+                    }
+                    if let Some(b) = bias {
+                        for (plane, &bo) in y.chunks_exact_mut(pixels).zip(b) {
+                            plane.iter_mut().for_each(|v| *v += bo);
+                        }
                     }
                 }
-            }
+            })
         };
         let chunks = batch.div_ceil(CHUNK);
         for_chunks(&mut self.scratch, chunks, batch * g.work(), &job);
@@ -236,22 +239,25 @@ impl<F: Float> ConvCore<F> {
         let out = Shared::of(self.output.as_slice_mut());
         let input = self.cols.as_slice();
         for_ranges(g.in_channels, batch * g.work(), &|channels| {
-            for c in channels {
-                for n in 0..batch {
-                    let image = &input[(n * g.in_channels + c) * hw..][..hw];
-                    for o in c * m..(c + 1) * m {
-                        // SAFETY: output plane (n, o) belongs to channel c of this part.
-                        let plane = unsafe { out.slice((n * g.out_channels + o) * pixels, pixels) };
-                        plane.fill(bias.map_or(F::zero(), |b| b[o]));
-                        for ki in 0..g.kernel_h {
-                            for kj in 0..g.kernel_w {
-                                let w = weight[o * taps + ki * g.kernel_w + kj];
-                                axpy_tap(&g, ki, kj, w, image, plane);
+            wide(|| {
+                for c in channels {
+                    for n in 0..batch {
+                        let image = &input[(n * g.in_channels + c) * hw..][..hw];
+                        for o in c * m..(c + 1) * m {
+                            // SAFETY: output plane (n, o) belongs to channel c of this part.
+                            let plane =
+                                unsafe { out.slice((n * g.out_channels + o) * pixels, pixels) };
+                            plane.fill(bias.map_or(F::zero(), |b| b[o]));
+                            for ki in 0..g.kernel_h {
+                                for kj in 0..g.kernel_w {
+                                    let w = weight[o * taps + ki * g.kernel_w + kj];
+                                    axpy_tap(&g, ki, kj, w, image, plane);
+                                }
                             }
                         }
                     }
                 }
-            }
+            })
         });
     }
 
@@ -351,30 +357,32 @@ impl<F: Float> ConvCore<F> {
             if space.grad_cols.len() < cols_len {
                 space.grad_cols.resize(cols_len, F::zero());
             }
-            for n in samples(range, batch) {
-                let d = &dy[n * g.out_size()..(n + 1) * g.out_size()];
-                // SAFETY: sample n's input gradient belongs to this part alone.
-                let dx_n = unsafe { dx.slice(n * g.in_size(), g.in_size()) };
-                let target = if g.is_pointwise() {
-                    &mut *dx_n
-                } else {
-                    &mut space.grad_cols[..cols_len]
-                };
-                for group in 0..g.groups {
-                    gemm(
-                        F::one(),
-                        block(weight, group, og, k).t(),
-                        block(d, group, og, pixels),
-                        F::zero(),
-                        block_mut(target, group, k, pixels),
-                        &mut space.workspace,
-                    );
+            wide(|| {
+                for n in samples(range, batch) {
+                    let d = &dy[n * g.out_size()..(n + 1) * g.out_size()];
+                    // SAFETY: sample n's input gradient belongs to this part alone.
+                    let dx_n = unsafe { dx.slice(n * g.in_size(), g.in_size()) };
+                    let target = if g.is_pointwise() {
+                        &mut *dx_n
+                    } else {
+                        &mut space.grad_cols[..cols_len]
+                    };
+                    for group in 0..g.groups {
+                        gemm(
+                            F::one(),
+                            block(weight, group, og, k).t(),
+                            block(d, group, og, pixels),
+                            F::zero(),
+                            block_mut(target, group, k, pixels),
+                            &mut space.workspace,
+                        );
+                    }
+                    if !g.is_pointwise() {
+                        dx_n.fill(F::zero());
+                        col2im(&g, &space.grad_cols[..cols_len], 1, dx_n);
+                    }
                 }
-                if !g.is_pointwise() {
-                    dx_n.fill(F::zero());
-                    col2im(&g, &space.grad_cols[..cols_len], 1, dx_n);
-                }
-            }
+            })
         };
         let chunks = batch.div_ceil(CHUNK);
         for_chunks(&mut self.scratch, chunks, batch * g.work(), &job);
@@ -387,21 +395,23 @@ impl<F: Float> ConvCore<F> {
         let input = self.cols.as_slice();
         let dw = Shared::of(grad_weight);
         for_ranges(g.in_channels, batch * g.work(), &|channels| {
-            for c in channels {
-                for o in c * m..(c + 1) * m {
-                    // SAFETY: the taps of output channel o belong to channel c of this part.
-                    let grad = unsafe { dw.slice(o * taps, taps) };
-                    for n in 0..batch {
-                        let image = &input[(n * g.in_channels + c) * hw..][..hw];
-                        let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];
-                        for ki in 0..g.kernel_h {
-                            for kj in 0..g.kernel_w {
-                                grad[ki * g.kernel_w + kj] += dot_tap(&g, ki, kj, image, d);
+            wide(|| {
+                for c in channels {
+                    for o in c * m..(c + 1) * m {
+                        // SAFETY: the taps of output channel o belong to channel c of this part.
+                        let grad = unsafe { dw.slice(o * taps, taps) };
+                        for n in 0..batch {
+                            let image = &input[(n * g.in_channels + c) * hw..][..hw];
+                            let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];
+                            for ki in 0..g.kernel_h {
+                                for kj in 0..g.kernel_w {
+                                    grad[ki * g.kernel_w + kj] += dot_tap(&g, ki, kj, image, d);
+                                }
                             }
                         }
                     }
                 }
-            }
+            })
         });
     }
 
@@ -411,22 +421,24 @@ impl<F: Float> ConvCore<F> {
         let taps = g.kernel_h * g.kernel_w;
         let dx = Shared::of(self.grad_input.as_slice_mut());
         for_ranges(g.in_channels, batch * g.work(), &|channels| {
-            for c in channels {
-                for n in 0..batch {
-                    // SAFETY: input plane (n, c) belongs to channel c of this part.
-                    let grad_image = unsafe { dx.slice((n * g.in_channels + c) * hw, hw) };
-                    grad_image.fill(F::zero());
-                    for o in c * m..(c + 1) * m {
-                        let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];
-                        for ki in 0..g.kernel_h {
-                            for kj in 0..g.kernel_w {
-                                let w = weight[o * taps + ki * g.kernel_w + kj];
-                                scatter_tap(&g, ki, kj, w, d, grad_image);
+            wide(|| {
+                for c in channels {
+                    for n in 0..batch {
+                        // SAFETY: input plane (n, c) belongs to channel c of this part.
+                        let grad_image = unsafe { dx.slice((n * g.in_channels + c) * hw, hw) };
+                        grad_image.fill(F::zero());
+                        for o in c * m..(c + 1) * m {
+                            let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];
+                            for ki in 0..g.kernel_h {
+                                for kj in 0..g.kernel_w {
+                                    let w = weight[o * taps + ki * g.kernel_w + kj];
+                                    scatter_tap(&g, ki, kj, w, d, grad_image);
+                                }
                             }
                         }
                     }
                 }
-            }
+            })
         });
     }
 }

@@ -255,6 +255,7 @@ impl ConvGeometry {
 
 /// The output positions `lo..hi` (of `out` along an axis) whose input index
 /// `o·stride + offset` lies in `0..len`.
+#[inline(always)]
 pub(crate) fn valid_range(offset: isize, stride: usize, len: usize, out: usize) -> (usize, usize) {
     let s = stride as isize;
     let lo = if offset >= 0 {

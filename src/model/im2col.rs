@@ -16,6 +16,7 @@ struct Tap {
 }
 
 impl ConvGeometry {
+    #[inline(always)]
     fn tap(&self, ki: usize, kj: usize) -> Tap {
         let col_offset = (kj * self.dilation_w) as isize - self.pad_left as isize;
         Tap {
@@ -26,6 +27,7 @@ impl ConvGeometry {
     }
 
     /// The input row feeding output row `oh` through `tap`, if inside the image.
+    #[inline(always)]
     fn input_row(&self, tap: &Tap, oh: usize) -> Option<usize> {
         let ih = (oh * self.stride_h) as isize + tap.row_offset;
         (ih >= 0 && ih < self.in_h as isize).then_some(ih as usize)
@@ -33,6 +35,7 @@ impl ConvGeometry {
 }
 
 /// Fills `cols` (`(C·kH·kW) × (batch·OH·OW)`, row-major) from `input` (`batch × C·H·W`).
+#[inline(always)]
 pub(crate) fn im2col<F: Float>(g: &ConvGeometry, input: &[F], batch: usize, cols: &mut [F]) {
     let (hw, pixels) = (g.in_h * g.in_w, g.out_pixels());
     let width = batch * pixels;
@@ -52,6 +55,7 @@ pub(crate) fn im2col<F: Float>(g: &ConvGeometry, input: &[F], batch: usize, cols
 }
 
 /// One tap of one channel of one sample: `dst[oh, ow] = x[ih, iw]` or 0 outside the image.
+#[inline(always)]
 fn unfold_plane<F: Float>(g: &ConvGeometry, tap: &Tap, image: &[F], dst: &mut [F]) {
     let (lo, hi) = tap.cols;
     for (oh, d) in dst.chunks_exact_mut(g.out_w).enumerate() {
@@ -76,6 +80,7 @@ fn unfold_plane<F: Float>(g: &ConvGeometry, tap: &Tap, image: &[F], dst: &mut [F
 
 /// Adds the column gradient `cols` (layout of [`im2col`]) into `grad_input`
 /// (`batch × C·H·W`), which the caller has zeroed.
+#[inline(always)]
 pub(crate) fn col2im<F: Float>(g: &ConvGeometry, cols: &[F], batch: usize, grad_input: &mut [F]) {
     let (hw, pixels) = (g.in_h * g.in_w, g.out_pixels());
     let width = batch * pixels;
@@ -95,6 +100,7 @@ pub(crate) fn col2im<F: Float>(g: &ConvGeometry, cols: &[F], batch: usize, grad_
 }
 
 /// The adjoint of [`unfold_plane`]: `dx[ih, iw] += src[oh, ow]`.
+#[inline(always)]
 fn fold_plane<F: Float>(g: &ConvGeometry, tap: &Tap, src: &[F], image: &mut [F]) {
     let (lo, hi) = tap.cols;
     for (oh, s) in src.chunks_exact(g.out_w).enumerate() {
@@ -118,6 +124,7 @@ fn fold_plane<F: Float>(g: &ConvGeometry, tap: &Tap, src: &[F], image: &mut [F])
 
 /// The depthwise direct kernels use the same taps: `out[oh, ow] += w · x[ih, iw]` over one
 /// plane, for every output row.
+#[inline(always)]
 pub(crate) fn axpy_tap<F: Float>(
     g: &ConvGeometry,
     ki: usize,
@@ -148,6 +155,7 @@ pub(crate) fn axpy_tap<F: Float>(
 }
 
 /// `Σ dy[oh, ow] · x[ih, iw]` over one plane and one tap (a depthwise weight gradient).
+#[inline(always)]
 pub(crate) fn dot_tap<F: Float>(
     g: &ConvGeometry,
     ki: usize,
@@ -177,6 +185,7 @@ pub(crate) fn dot_tap<F: Float>(
 }
 
 /// The adjoint of [`axpy_tap`] in `x`: `dx[ih, iw] += w · dy[oh, ow]`.
+#[inline(always)]
 pub(crate) fn scatter_tap<F: Float>(
     g: &ConvGeometry,
     ki: usize,

@@ -6,19 +6,9 @@ use crate::Float;
 
 const LANES: usize = 8;
 
-/// Folds `f(i)` for `i` in `0..len` into eight lanes, then combines them pairwise.
+/// Combines the eight lanes pairwise.
 #[inline(always)]
-fn fold<F: Float>(len: usize, f: impl Fn(usize) -> F) -> F {
-    let mut acc = [F::zero(); LANES];
-    let full = len / LANES * LANES;
-    for base in (0..full).step_by(LANES) {
-        for (l, a) in acc.iter_mut().enumerate() {
-            *a += f(base + l);
-        }
-    }
-    for (l, i) in (full..len).enumerate() {
-        acc[l] += f(i);
-    }
+fn combine<F: Float>(acc: [F; LANES]) -> F {
     let quad = [
         acc[0] + acc[4],
         acc[1] + acc[5],
@@ -29,20 +19,56 @@ fn fold<F: Float>(len: usize, f: impl Fn(usize) -> F) -> F {
 }
 
 /// `Σ x`.
+#[inline(always)]
 pub(crate) fn sum<F: Float>(x: &[F]) -> F {
-    fold(x.len(), |i| x[i])
+    let mut acc = [F::zero(); LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..LANES {
+            acc[l] += c[l];
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a += v;
+    }
+    combine(acc)
 }
 
 /// `Σ a·b` over the common length.
+#[inline(always)]
 pub(crate) fn dot<F: Float>(a: &[F], b: &[F]) -> F {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
-    fold(n, |i| a[i] * b[i])
+    let mut acc = [F::zero(); LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..LANES {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    for ((acc, &x), &y) in acc.iter_mut().zip(ra).zip(rb) {
+        *acc += x * y;
+    }
+    combine(acc)
 }
 
 /// `Σ (x − mu)²`.
+#[inline(always)]
 pub(crate) fn squared_deviation<F: Float>(x: &[F], mu: F) -> F {
-    fold(x.len(), |i| (x[i] - mu) * (x[i] - mu))
+    let mut acc = [F::zero(); LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for l in 0..LANES {
+            acc[l] += (c[l] - mu) * (c[l] - mu);
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a += (v - mu) * (v - mu);
+    }
+    combine(acc)
 }
 
 #[cfg(test)]

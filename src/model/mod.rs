@@ -33,6 +33,7 @@ mod residual;
 mod sequential;
 mod softmax;
 mod visitor;
+mod wide;
 
 pub use activation::{sigmoid, Activation};
 pub use activation_layer::ActivationLayer;
