@@ -2,6 +2,7 @@
 //! maximum over them (forward and backward), shared by the pooling layers.
 
 use super::conv_geometry::{at_least_one, checked_product, output_len};
+use super::wide::wide;
 use crate::{Error, Float, Result};
 
 /// Per output row and column, the input rows / columns `lo..hi` its window covers.
@@ -200,28 +201,30 @@ impl Windows {
             .chunks_exact(ip)
             .zip(output.chunks_exact_mut(op))
             .zip(argmax.chunks_exact_mut(op));
-        for ((x, y), arg) in planes {
-            let mut slots = y.iter_mut().zip(arg.iter_mut());
-            for &rows in &self.rows {
-                for &cols in &self.cols {
-                    let mut best = F::neg_infinity();
-                    let mut at = rows.0 * w + cols.0;
-                    for ih in rows.0..rows.1 {
-                        for iw in cols.0..cols.1 {
-                            let v = x[ih * w + iw];
-                            if v > best || v.is_nan() {
-                                best = v;
-                                at = ih * w + iw;
+        wide(|| {
+            for ((x, y), arg) in planes {
+                let mut slots = y.iter_mut().zip(arg.iter_mut());
+                for &rows in &self.rows {
+                    for &cols in &self.cols {
+                        let mut best = F::neg_infinity();
+                        let mut at = rows.0 * w + cols.0;
+                        for ih in rows.0..rows.1 {
+                            let start = ih * w + cols.0;
+                            for (k, &v) in x[start..ih * w + cols.1].iter().enumerate() {
+                                if v > best || v.is_nan() {
+                                    best = v;
+                                    at = start + k;
+                                }
                             }
                         }
-                    }
-                    if let Some((v, a)) = slots.next() {
-                        *v = best;
-                        *a = at;
+                        if let Some((v, a)) = slots.next() {
+                            *v = best;
+                            *a = at;
+                        }
                     }
                 }
             }
-        }
+        });
     }
 
     /// Each output gradient to its window's maximum; `grad_input` is overwritten.
