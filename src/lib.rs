@@ -92,8 +92,10 @@ pub mod prelude {
     };
     pub use crate::loss::{InputGradient, OutputKind};
     pub use crate::model::{
-        Activation, ActivationLayer, BatchNorm1d, Dropout, Init, Layer, LayerNorm, Linear,
-        LogSoftmax, Mlp, Mode, Normalization, ParamKind, Parameter, Residual, Sequential, Softmax,
+        Activation, ActivationLayer, AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Cnn,
+        Conv1d, Conv1dConfig, Conv2d, Conv2dConfig, DepthwiseSeparable, Dropout, Flatten, Init,
+        Layer, LayerNorm, Linear, LogSoftmax, MaxPool2d, Mlp, Mode, Normalization, Padding,
+        ParamKind, Parameter, Pool2dConfig, Residual, Sequential, Softmax,
     };
     pub use crate::optim::schedule::{
         AnnealStrategy, ChainedSchedule, CosineAnnealingLr, CosineAnnealingWarmRestarts,

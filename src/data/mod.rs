@@ -164,6 +164,7 @@ pub use generators::{
     BlobCenters, BlobsConfig, CirclesConfig, ClassificationConfig, MoonsConfig, RegressionConfig,
     SpiralsConfig,
 };
+pub use generators::{make_shapes, Shape, ShapesConfig};
 
 mod adversarial;
 mod adversarial_training;

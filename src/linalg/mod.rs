@@ -11,4 +11,5 @@ mod threads;
 pub use buffer::Buffer2;
 pub use gemm::{gemm, GemmWorkspace};
 pub(crate) use simd::all_finite;
+pub(crate) use threads::run_parts;
 pub use threads::{num_threads, set_num_threads};

@@ -307,3 +307,31 @@ impl<F: Float> BatchNorm1d<F> {
         Ok(self.grad_input.view())
     }
 }
+
+/// The state and settings of a [`BatchNorm1d`], borrowed by [`BatchNorm2d`](super::BatchNorm2d),
+/// which keeps its state in one (same names, same checks) and normalises channel-first rows
+/// with it.
+pub(super) struct BatchNormState<'a, F: Float> {
+    pub eps: f64,
+    pub momentum: f64,
+    pub weight: Option<&'a mut Parameter<F>>,
+    pub bias: Option<&'a mut Parameter<F>>,
+    pub running_mean: &'a mut NamedBuffer<F>,
+    pub running_var: &'a mut NamedBuffer<F>,
+    pub num_batches_tracked: &'a mut NamedCounter,
+}
+
+impl<F: Float> BatchNorm1d<F> {
+    /// Borrows the settings, parameters, buffers and counter.
+    pub(super) fn state_mut(&mut self) -> BatchNormState<'_, F> {
+        BatchNormState {
+            eps: self.eps,
+            momentum: self.momentum,
+            weight: self.weight.as_mut(),
+            bias: self.bias.as_mut(),
+            running_mean: &mut self.running_mean,
+            running_var: &mut self.running_var,
+            num_batches_tracked: &mut self.num_batches_tracked,
+        }
+    }
+}

@@ -108,7 +108,12 @@ impl<F: Float> Layer<F> for Residual<F> {
 
     fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
         check_flat_input(&|| self.describe(), input, self.in_width)?;
-        Ok(vec![self.out_width])
+        match &self.projection {
+            // The skip adds the input itself, so the body's shape (C × H × W for a
+            // convolutional body) is the block's.
+            None => self.body.output_shape(input),
+            Some(_) => Ok(vec![self.out_width]),
+        }
     }
 
     fn forward<'a>(

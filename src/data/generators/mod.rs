@@ -1,5 +1,6 @@
 //! Synthetic data sets like `sklearn.datasets.make_*`: moons, circles, blobs, a general
-//! classification problem, linear regression, and spirals.
+//! classification problem, linear regression, spirals, and small images of shapes
+//! ([`make_shapes`], for convolutional networks).
 //!
 //! Each generator takes a settings struct (with scikit-learn's defaults through `Default`),
 //! checks it (an invalid value is an [`Error::Config`](crate::Error::Config) naming the field),
@@ -13,6 +14,7 @@ mod circles;
 mod classification;
 mod moons;
 mod regression;
+mod shapes;
 mod spirals;
 
 pub use blobs::{make_blobs, BlobCenters, BlobsConfig};
@@ -20,6 +22,7 @@ pub use circles::{make_circles, CirclesConfig};
 pub use classification::{make_classification, ClassificationConfig};
 pub use moons::{make_moons, MoonsConfig};
 pub use regression::{make_regression, RegressionConfig};
+pub use shapes::{make_shapes, Shape, ShapesConfig};
 pub use spirals::{make_spirals, SpiralsConfig};
 
 use ndarray::{Array2, Axis};
