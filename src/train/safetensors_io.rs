@@ -652,7 +652,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// header's offsets need, each against what the bytes hold.
 fn check_sizes(bytes: &[u8], source: &str) -> Result<()> {
     let truncated = |expected: String, found: String| {
-        Error::value(source, expected, format!("{found} (the file is truncated)"))
+        Error::value(
+            source,
+            format!("a valid safetensors file: {expected}"),
+            format!("{found} (the file is truncated)"),
+        )
     };
     let Some(length) = bytes.get(..8) else {
         return Err(truncated(
