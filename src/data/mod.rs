@@ -153,6 +153,12 @@ mod csv;
 #[cfg(feature = "csv")]
 pub use self::csv::{read_csv, read_csv_path, CsvOptions, CsvTask, LabelColumn};
 
+#[cfg(feature = "csv")]
+mod table_csv;
+
+#[cfg(feature = "csv")]
+pub use table_csv::{read_table, read_table_path, TableOptions};
+
 mod batches;
 
 pub use batches::{Batch, BatchLoader, Epoch};
@@ -177,3 +183,25 @@ pub use adversarial_training::{AdversarialTraining, Attack};
 pub use augmenter::{Augmenter, AugmenterClone};
 pub use gaussian_noise::GaussianNoise;
 pub use mixup::{one_hot, MixUp};
+
+mod categories;
+mod column_transformer;
+mod one_hot_encoder;
+mod ordinal_encoder;
+mod pipeline;
+mod resampler;
+mod table;
+mod table_transformer;
+
+pub use categories::Category;
+pub use column_transformer::{ColumnTransformer, Columns, FittedColumnTransformer, Remainder};
+pub use one_hot_encoder::{
+    DropCategory, FittedOneHotEncoder, HandleUnknown, MinFrequency, OneHotEncoder,
+};
+pub use ordinal_encoder::{FittedOrdinalEncoder, OrdinalEncoder};
+pub use pipeline::{FittedPipeline, Pipeline};
+pub use resampler::{Resampler, ResamplerClone};
+pub use table::{Column, Table};
+pub use table_transformer::{
+    FittedTableTransformer, FittedTableTransformerClone, TableTransformer, TableTransformerClone,
+};

@@ -1,0 +1,156 @@
+//! Bad input to the encoders, column transformer, pipeline, cleaning samplers and label-issue
+//! finder: typed errors that name what is wrong, and inputs left untouched.
+
+use tuneup::data::{
+    Column, ColumnTransformer, Columns, HandleUnknown, OneHotEncoder, OrdinalEncoder, Pipeline,
+    Remainder, Smote, StandardScaler, Table,
+};
+use tuneup::Error;
+
+fn mixed() -> Table<f64> {
+    Table::new(
+        ["age", "city", "pet"],
+        vec![
+            Column::Numeric(vec![30.0, 40.0, f64::NAN]),
+            Column::categorical(["Oslo", "Lima", "Oslo"]),
+            Column::Categorical(vec![Some("cat".into()), None, Some("dog".into())]),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn unknown_category_with_handle_unknown_error_names_column_and_value() {
+    let train = mixed();
+    let enc = OneHotEncoder::new().fit(&train).unwrap();
+    let test = Table::new(
+        ["age", "city", "pet"],
+        vec![
+            Column::Numeric(vec![30.0]),
+            Column::categorical(["Oslo"]),
+            Column::categorical(["hamster"]),
+        ],
+    )
+    .unwrap();
+    let before = format!("{test:?}");
+    let err = enc.transform(&test).unwrap_err();
+    assert!(matches!(err, Error::Value { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("column `pet`") && msg.contains("`hamster`"),
+        "{msg}"
+    );
+    assert_eq!(format!("{test:?}"), before);
+    let ord = OrdinalEncoder::new().fit(&train).unwrap();
+    let msg = ord.transform(&test).unwrap_err().to_string();
+    assert!(msg.contains("`pet`") && msg.contains("`hamster`"), "{msg}");
+    // Ignoring unknowns: all zeros for that column's outputs.
+    let ignore = OneHotEncoder::new()
+        .handle_unknown(HandleUnknown::Ignore)
+        .fit(&train)
+        .unwrap();
+    let z = ignore.transform(&test).unwrap();
+    let names = ignore.feature_names_out();
+    for (j, n) in names.iter().enumerate() {
+        if n.starts_with("pet_") {
+            assert_eq!(z[[0, j]], 0.0, "{n}");
+        }
+    }
+}
+
+#[test]
+fn column_chosen_twice_or_unknown_is_an_error() {
+    let t = mixed();
+    let before = format!("{t:?}");
+    let twice = ColumnTransformer::new()
+        .add("scale", StandardScaler::new(), ["age"])
+        .add("onehot", OneHotEncoder::new(), Columns::Categorical)
+        .add("again", OrdinalEncoder::new(), ["city"]);
+    let err = twice.fit(&t).unwrap_err();
+    assert!(matches!(err, Error::Value { .. }));
+    assert!(err
+        .to_string()
+        .contains("column `city` chosen by `onehot` and again by `again`"));
+    let within = ColumnTransformer::new().add("o", OneHotEncoder::new(), ["city", "city"]);
+    assert!(matches!(within.fit(&t), Err(Error::Value { .. })));
+    let same_name = ColumnTransformer::new()
+        .add("a", StandardScaler::new(), ["age"])
+        .add("a", OneHotEncoder::new(), ["city"]);
+    assert!(matches!(same_name.fit(&t), Err(Error::Value { .. })));
+    let missing = ColumnTransformer::new().add("o", OneHotEncoder::new(), ["town"]);
+    assert!(missing.fit(&t).unwrap_err().to_string().contains("`town`"));
+    assert_eq!(format!("{t:?}"), before);
+}
+
+#[test]
+fn categorical_columns_reaching_numeric_steps_are_errors() {
+    let t = mixed();
+    // A scaler given a text column.
+    let ct = ColumnTransformer::new().add("s", StandardScaler::new(), ["city"]);
+    let msg = ct.fit(&t).unwrap_err().to_string();
+    assert!(msg.contains("categorical column `city`"), "{msg}");
+    // Categorical remainder passed through.
+    let ct = ColumnTransformer::new()
+        .add("s", StandardScaler::new(), ["age"])
+        .remainder(Remainder::Passthrough);
+    assert!(matches!(ct.fit(&t), Err(Error::Value { .. })));
+}
+
+#[test]
+fn transform_checks_the_columns_seen_by_fit() {
+    // "Transform before fit" cannot be written: only a fitted value has a transform. What
+    // can go wrong is a table of other columns.
+    let t = mixed();
+    let fitted = ColumnTransformer::new()
+        .add("o", OneHotEncoder::new(), Columns::Categorical)
+        .fit(&t)
+        .unwrap();
+    let other = Table::new(["age"], vec![Column::Numeric(vec![1.0])]).unwrap();
+    assert!(matches!(fitted.transform(&other), Err(Error::Shape { .. })));
+    let swapped = Table::new(
+        ["age", "city", "pet"],
+        vec![
+            Column::Numeric(vec![1.0]),
+            Column::Numeric(vec![2.0]),
+            Column::categorical(["cat"]),
+        ],
+    )
+    .unwrap();
+    assert!(matches!(
+        fitted.transform(&swapped),
+        Err(Error::Value { .. })
+    ));
+}
+
+#[test]
+fn pipeline_errors() {
+    let t = Table::from_array(ndarray::array![[1.0], [2.0], [3.0]].view()).unwrap();
+    let p = Pipeline::new().resample("smote", Smote::new());
+    assert!(matches!(p.fit(&t), Err(Error::State { .. })));
+    assert!(matches!(
+        p.fit_resample(&t, &[0, 1]),
+        Err(Error::Shape { .. })
+    ));
+    let dup = Pipeline::new()
+        .transform("s", StandardScaler::new())
+        .transform("s", StandardScaler::new());
+    assert!(matches!(dup.fit(&t), Err(Error::Value { .. })));
+    // A step's error names the step.
+    let bad = Pipeline::new().resample("smote", Smote::new());
+    let msg = bad.fit_resample(&t, &[0, 0, 1]).unwrap_err().to_string();
+    assert!(msg.contains("step `smote`"), "{msg}");
+}
+
+#[test]
+fn encoder_settings_are_checked() {
+    let t = mixed();
+    assert!(matches!(
+        OrdinalEncoder::new().unknown_value(0.0).unwrap().fit(&t),
+        Err(Error::Config { .. })
+    ));
+    let empty = Table::<f64>::new(["c"], vec![Column::Categorical(vec![])]).unwrap();
+    assert!(matches!(
+        OneHotEncoder::new().fit(&empty),
+        Err(Error::Shape { .. })
+    ));
+}
