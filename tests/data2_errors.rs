@@ -154,3 +154,46 @@ fn encoder_settings_are_checked() {
         Err(Error::Shape { .. })
     ));
 }
+
+#[test]
+fn cleaning_samplers_reject_bad_input() {
+    use tuneup::data::{
+        AllKnn, CleaningStrategy, EditedNearestNeighbours, NearMiss, NeighbourhoodCleaningRule,
+        TomekLinks,
+    };
+    let x = ndarray::array![[0.0, 1.0], [1.0, f64::NAN], [2.0, 0.0], [3.0, 1.0]];
+    let before = format!("{x:?}");
+    let y = [0, 0, 1, 1];
+    let msg = TomekLinks::new().fit_resample(&x.view(), &y).unwrap_err();
+    assert!(matches!(msg, Error::NonFinite { .. }), "{msg}");
+    assert!(msg.to_string().contains("X[1, 1]"), "{msg}");
+    let clean = ndarray::array![[0.0], [1.0], [2.0], [3.0]];
+    assert!(matches!(
+        EditedNearestNeighbours::new().fit_resample(&clean.view(), &[0, 0, 1]),
+        Err(Error::Shape { .. })
+    ));
+    assert!(matches!(
+        AllKnn::new().fit_resample(&clean.view(), &[1, 1, 1, 1]),
+        Err(Error::Value { .. })
+    ));
+    assert!(matches!(
+        TomekLinks::new()
+            .sampling_strategy(CleaningStrategy::Classes(vec![5]))
+            .fit_resample(&clean.view(), &y),
+        Err(Error::Value { .. })
+    ));
+    // More neighbours than the minority has samples.
+    let err = NearMiss::new(1)
+        .unwrap()
+        .fit_resample(&clean.view(), &y)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("n_neighbors <= n_samples_fit"),
+        "{err}"
+    );
+    assert!(matches!(
+        NeighbourhoodCleaningRule::new().threshold_cleaning(f64::NAN),
+        Err(Error::Config { .. })
+    ));
+    assert_eq!(format!("{x:?}"), before);
+}

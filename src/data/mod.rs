@@ -205,3 +205,23 @@ pub use table::{Column, Table};
 pub use table_transformer::{
     FittedTableTransformer, FittedTableTransformerClone, TableTransformer, TableTransformerClone,
 };
+
+mod all_knn;
+mod cleaning;
+mod edited_nearest_neighbours;
+mod near_miss;
+mod neighbourhood_cleaning_rule;
+mod repeated_enn;
+mod smote_enn;
+mod smote_tomek;
+mod tomek_links;
+
+pub use all_knn::AllKnn;
+pub use cleaning::CleaningStrategy;
+pub use edited_nearest_neighbours::{EditedNearestNeighbours, EnnKind};
+pub use near_miss::NearMiss;
+pub use neighbourhood_cleaning_rule::NeighbourhoodCleaningRule;
+pub use repeated_enn::RepeatedEditedNearestNeighbours;
+pub use smote_enn::SmoteEnn;
+pub use smote_tomek::SmoteTomek;
+pub use tomek_links::TomekLinks;

@@ -1,0 +1,170 @@
+"""Reference values for the cleaning under-samplers in src/data (imbalanced-learn semantics).
+
+Regenerate with:
+
+    /work/venv-ref/bin/python scripts/reference/make_cleaning_resampler_fixtures.py
+
+Writes tests/fixtures/cleaning_resamplers.json, read by tests/parity_cleaning_resamplers.rs.
+
+For two seeded data sets with continuous coordinates (so no two distances tie: a binary
+1:5 set with overlapping classes and a three-class set in 4-D), the fixture records, for
+TomekLinks, EditedNearestNeighbours, RepeatedEditedNearestNeighbours, AllKNN, NearMiss 1/2/3
+and NeighbourhoodCleaningRule under several settings, the rows imbalanced-learn returns, as
+indices into the input in output order. They are found by matching each output row to its
+input row (every input row is distinct), which is also right for RENN, whose
+`sample_indices_` composes the last round twice when it converges.
+
+SMOTEENN and SMOTETomek draw their synthetic points from NumPy's random stream, which tuneup
+does not reproduce; their class counts are compared on two designed data sets where the
+cleaning does not depend on where the synthetic points fall: a ring of minority samples with
+majority samples in its hole (ENN removes exactly those; synthetic points stay near the
+ring) for SMOTEENN, and majority samples placed 1e-4 off three ring points (three Tomek
+links, both ends removed) for SMOTETomek. The script asserts those designed counts.
+"""
+
+import json
+import os
+from collections import Counter
+
+import imblearn
+import numpy as np
+from imblearn.combine import SMOTEENN, SMOTETomek
+from imblearn.over_sampling import SMOTE
+from imblearn.under_sampling import (
+    AllKNN,
+    EditedNearestNeighbours,
+    NearMiss,
+    NeighbourhoodCleaningRule,
+    RepeatedEditedNearestNeighbours,
+    TomekLinks,
+)
+
+OUT = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "..",
+    "..",
+    "tests",
+    "fixtures",
+    "cleaning_resamplers.json",
+)
+
+
+def arr(a):
+    a = np.asarray(a, dtype=np.float64)
+    return {"shape": list(a.shape), "data": [float(v) for v in a.ravel()]}
+
+
+def counts_of(y):
+    labels, counts = np.unique(y, return_counts=True)
+    return {str(int(k)): int(v) for k, v in zip(labels, counts)}
+
+
+def binary(rng):
+    maj = rng.normal(0.0, 1.0, size=(250, 3))
+    mino = rng.normal(1.0, 1.0, size=(50, 3))
+    X = np.vstack([maj, mino])
+    y = np.array([0] * 250 + [1] * 50)
+    perm = rng.permutation(len(y))
+    return X[perm], y[perm]
+
+
+def three_class(rng):
+    parts = [rng.normal(c, 1.2, size=(n, 4)) for c, n in ((0.0, 150), (1.0, 90), (2.0, 40))]
+    X = np.vstack(parts)
+    y = np.array([0] * 150 + [1] * 90 + [2] * 40)
+    perm = rng.permutation(len(y))
+    return X[perm], y[perm]
+
+
+def row_indices(X, X_res):
+    where = {tuple(r): i for i, r in enumerate(X)}
+    assert len(where) == len(X), "input rows must be distinct"
+    return [where[tuple(r)] for r in X_res]
+
+
+def samplers():
+    return [
+        ("tomek", {"strategy": "auto"}, TomekLinks()),
+        ("tomek", {"strategy": "all"}, TomekLinks(sampling_strategy="all")),
+        ("enn", {"strategy": "auto", "kind": "all", "k": 3}, EditedNearestNeighbours()),
+        ("enn", {"strategy": "auto", "kind": "mode", "k": 3}, EditedNearestNeighbours(kind_sel="mode")),
+        ("enn", {"strategy": "all", "kind": "all", "k": 5}, EditedNearestNeighbours(sampling_strategy="all", n_neighbors=5)),
+        ("renn", {"strategy": "auto", "kind": "all", "k": 3}, RepeatedEditedNearestNeighbours()),
+        ("renn", {"strategy": "auto", "kind": "mode", "k": 3}, RepeatedEditedNearestNeighbours(kind_sel="mode")),
+        ("allknn", {"strategy": "auto", "kind": "all", "k": 3}, AllKNN()),
+        ("allknn", {"strategy": "auto", "kind": "all", "k": 4, "allow_minority": True}, AllKNN(n_neighbors=4, allow_minority=True)),
+        ("nearmiss", {"version": 1}, NearMiss(version=1)),
+        ("nearmiss", {"version": 2}, NearMiss(version=2)),
+        ("nearmiss", {"version": 3}, NearMiss(version=3)),
+        ("nearmiss", {"version": 3, "k": 2, "k3": 4}, NearMiss(version=3, n_neighbors=2, n_neighbors_ver3=4)),
+        ("ncr", {"strategy": "auto", "k": 3}, NeighbourhoodCleaningRule()),
+        ("ncr", {"strategy": "all", "k": 5, "threshold": 0.3}, NeighbourhoodCleaningRule(sampling_strategy="all", n_neighbors=5, threshold_cleaning=0.3)),
+    ]
+
+
+def ring(rng, n, radius=5.0):
+    # Near-even spacing with jitter, so neighbours on the ring are much closer than the hole.
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(-0.01, 0.01, size=n)
+    r = radius + rng.uniform(-0.05, 0.05, size=n)
+    return np.column_stack([r * np.cos(angles), r * np.sin(angles)])
+
+
+def designed_enn(rng):
+    maj = rng.normal(30.0, 1.0, size=(200, 2))
+    hole = np.array([[0.3, 0.2], [-0.4, 0.1], [0.1, -0.5]])
+    mino = ring(rng, 60)
+    X = np.vstack([maj, hole, mino])
+    y = np.array([0] * 203 + [1] * 60)
+    return X, y, {"0": 200, "1": 203}
+
+
+def designed_tomek(rng):
+    maj = rng.normal(30.0, 1.0, size=(200, 2))
+    mino = ring(rng, 60)
+    near = []
+    for j in (5, 25, 45):
+        p = mino[j]
+        near.append(p * (1.0 + 1e-4 / np.linalg.norm(p)))
+    X = np.vstack([maj, np.array(near), mino])
+    y = np.array([0] * 203 + [1] * 60)
+    return X, y, {"0": 200, "1": 200}
+
+
+def main():
+    rng = np.random.default_rng(20261202)
+    datasets = []
+    for name, (X, y) in (("binary", binary(rng)), ("three_class", three_class(rng))):
+        cases = []
+        for kind, params, sampler in samplers():
+            X_res, y_res = sampler.fit_resample(X, y)
+            idx = row_indices(X, X_res)
+            assert list(y[idx]) == list(y_res)
+            cases.append({"sampler": kind, "params": params, "indices": idx, "counts": counts_of(y_res)})
+        datasets.append({"name": name, "x": arr(X), "y": [int(v) for v in y], "cases": cases})
+    combined = []
+    for name, (X, y, want), sampler in (
+        ("smote_enn", designed_enn(rng), SMOTEENN(random_state=0)),
+        ("smote_tomek", designed_tomek(rng), SMOTETomek(random_state=0)),
+    ):
+        _, y_res = sampler.fit_resample(X, y)
+        got = counts_of(y_res)
+        assert got == want, (name, got, want)
+        smote_counts = counts_of(SMOTE(random_state=0).fit_resample(X, y)[1])
+        combined.append(
+            {"name": name, "x": arr(X), "y": [int(v) for v in y], "counts": got, "smote_counts": smote_counts}
+        )
+    out = {
+        "versions": {"imblearn": imblearn.__version__, "numpy": np.__version__},
+        "datasets": datasets,
+        "combined": combined,
+    }
+    with open(OUT, "w") as f:
+        json.dump(out, f)
+    print(f"wrote {OUT}")
+    for d in datasets:
+        for c in d["cases"]:
+            print(d["name"], c["sampler"], c["params"], c["counts"])
+
+
+if __name__ == "__main__":
+    main()
