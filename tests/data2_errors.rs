@@ -197,3 +197,52 @@ fn cleaning_samplers_reject_bad_input() {
     ));
     assert_eq!(format!("{x:?}"), before);
 }
+
+#[test]
+fn label_issue_inputs_are_checked() {
+    use tuneup::data::{out_of_fold_probabilities, ConfidentLearning};
+    let cl = ConfidentLearning::new();
+    let p = ndarray::array![[0.7, 0.2], [0.5, 0.5], [0.1, 0.9]];
+    let before = p.clone();
+    let err = cl.find(&[0, 1, 1], p.view()).unwrap_err();
+    assert!(matches!(err, Error::Value { .. }));
+    assert!(err.to_string().contains("row 0 sums to 0.89"), "{err}");
+    // A label beyond the probability columns: the width differs from the class count.
+    let ok = ndarray::array![[0.8, 0.2], [0.5, 0.5], [0.1, 0.9]];
+    let err = cl.find(&[0, 1, 2], ok.view()).unwrap_err();
+    assert!(matches!(err, Error::Value { .. }));
+    assert!(err.to_string().contains("label 2 at row 2"), "{err}");
+    assert!(matches!(
+        cl.find(&[0, 1], ok.view()),
+        Err(Error::Shape { .. })
+    ));
+    let nan = ndarray::array![[f64::NAN, 0.2], [0.5, 0.5]];
+    assert!(matches!(
+        cl.find(&[0, 1], nan.view()),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        ConfidentLearning::new().frac_noise(1.5),
+        Err(Error::Config { .. })
+    ));
+    assert_eq!(p, before);
+    // A class with fewer rows than folds.
+    let x = ndarray::Array2::<f64>::zeros((7, 2));
+    let y = [0, 0, 0, 0, 0, 1, 1];
+    let mut calls = 0;
+    let err = out_of_fold_probabilities(x.view(), &y, 3, 0, |_, _, v| {
+        calls += 1;
+        Ok(ndarray::Array2::zeros((v.nrows(), 2)))
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Value { .. }));
+    assert!(err.to_string().contains("class 1 has 2 rows"), "{err}");
+    assert_eq!(calls, 0);
+    // A model returning the wrong width.
+    let y = [0, 0, 0, 1, 1, 1, 1];
+    let err = out_of_fold_probabilities(x.view(), &y, 3, 0, |_, _, v| {
+        Ok(ndarray::Array2::zeros((v.nrows() + 1, 2)))
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::Shape { .. }));
+}

@@ -225,3 +225,7 @@ pub use repeated_enn::RepeatedEditedNearestNeighbours;
 pub use smote_enn::SmoteEnn;
 pub use smote_tomek::SmoteTomek;
 pub use tomek_links::TomekLinks;
+
+mod label_issues;
+
+pub use label_issues::{out_of_fold_probabilities, ConfidentLearning, FilterBy, LabelIssues};
