@@ -160,3 +160,134 @@ fn cleaners_are_deterministic_and_leave_inputs_untouched() {
     assert_eq!(x, x0);
     assert_eq!(y, y0);
 }
+
+/// The mixed table of a SMOTE-NC case: numeric columns n0, n1, n2 and text columns c0, c1,
+/// in the fixture's column order (n0, c0, n1, c1, n2).
+fn mixed_table(d: &Value) -> tuneup::data::Table<f64> {
+    use tuneup::data::{Column, Table};
+    let num: Vec<Vec<f64>> = d["numeric"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    let cat: Vec<Vec<String>> = d["categorical"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    Table::new(
+        ["n0", "c0", "n1", "c1", "n2"],
+        vec![
+            Column::Numeric(num[0].clone()),
+            Column::categorical(cat[0].clone()),
+            Column::Numeric(num[1].clone()),
+            Column::categorical(cat[1].clone()),
+            Column::Numeric(num[2].clone()),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn smote_nc_matches_imbalanced_learn_and_takes_the_neighbours_majority() {
+    use tuneup::data::{Column, SmoteNc};
+    let f = common::load_fixture("cleaning_resamplers.json");
+    let k = 5;
+    for d in f["smote_nc"].as_array().unwrap() {
+        let t = mixed_table(d);
+        let y = labels(&d["y"]);
+        let out = SmoteNc::new().seed(3).fit_resample(&t, &y).unwrap();
+        assert_eq!(
+            counts(&out.y),
+            fixture_counts(&d["counts"]),
+            "{}",
+            d["name"]
+        );
+        for (c, m) in d["median_std"].as_object().unwrap() {
+            let got = out.median_std[&c.parse::<usize>().unwrap()];
+            assert!(
+                (got - m.as_f64().unwrap()).abs() < 1e-12,
+                "{}: median std {got} vs {m}",
+                d["name"]
+            );
+        }
+        let num = |j: usize, r: usize| match &out.table.columns()[j] {
+            Column::Numeric(v) => v[r],
+            _ => unreachable!(),
+        };
+        let cat = |j: usize, r: usize| match &out.table.columns()[j] {
+            Column::Categorical(v) => v[r].clone().unwrap(),
+            _ => unreachable!(),
+        };
+        let n = y.len();
+        for (s, &(base, nbr)) in out.origins.iter().enumerate() {
+            let row = n + s;
+            let class = out.y[row];
+            assert_eq!((y[base], y[nbr]), (class, class));
+            // Brute-force neighbours of the base within its class, on the numeric columns and
+            // categories one-hot valued median_std / √2 (a differing category adds m²).
+            let m = out.median_std[&class];
+            let dist = |a: usize, b: usize| {
+                let mut d2 = 0.0;
+                for j in [0, 2, 4] {
+                    d2 += (num(j, a) - num(j, b)).powi(2);
+                }
+                for j in [1, 3] {
+                    if cat(j, a) != cat(j, b) {
+                        d2 += m * m;
+                    }
+                }
+                d2
+            };
+            let mut others: Vec<usize> = (0..n).filter(|&i| y[i] == class && i != base).collect();
+            others.sort_by(|&a, &b| dist(base, a).total_cmp(&dist(base, b)).then(a.cmp(&b)));
+            let neighbours = &others[..k];
+            assert!(
+                neighbours.contains(&nbr),
+                "row {row}: {nbr} not among the neighbours"
+            );
+            // Numeric values on the segment from the base to the neighbour, one gap for all.
+            let gap = (num(0, row) - num(0, base)) / (num(0, nbr) - num(0, base));
+            assert!((0.0..1.0).contains(&gap), "row {row}: gap {gap}");
+            for j in [2, 4] {
+                let want = num(j, base) + gap * (num(j, nbr) - num(j, base));
+                assert!((num(j, row) - want).abs() < 1e-9, "row {row}, column {j}");
+            }
+            // Categories: a most frequent one among the base's neighbours.
+            for j in [1, 3] {
+                let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+                for &q in neighbours {
+                    *tally.entry(cat(j, q)).or_insert(0) += 1;
+                }
+                let max = *tally.values().max().unwrap();
+                assert_eq!(
+                    tally.get(&cat(j, row)),
+                    Some(&max),
+                    "row {row}, column {j}: {tally:?}"
+                );
+            }
+        }
+        // The input rows are unchanged and first.
+        assert_eq!(
+            out.table
+                .select_rows(&(0..n).collect::<Vec<_>>())
+                .unwrap()
+                .columns(),
+            t.columns()
+        );
+    }
+}

@@ -14,6 +14,11 @@ indices into the input in output order. They are found by matching each output r
 input row (every input row is distinct), which is also right for RENN, whose
 `sample_indices_` composes the last round twice when it converges.
 
+SMOTE-NC (`smote_nc`): on two seeded mixed tables (three numeric columns and two text columns,
+binary 200:40 and three classes 150:60:30), the class counts after `SMOTENC(random_state=0)`
+and its `median_std_` per resampled class (the median of the class's numeric standard
+deviations, which scales the one-hot encoding in the neighbour search).
+
 SMOTEENN and SMOTETomek draw their synthetic points from NumPy's random stream, which tuneup
 does not reproduce; their class counts are compared on two designed data sets where the
 cleaning does not depend on where the synthetic points fall: a ring of minority samples with
@@ -29,7 +34,7 @@ from collections import Counter
 import imblearn
 import numpy as np
 from imblearn.combine import SMOTEENN, SMOTETomek
-from imblearn.over_sampling import SMOTE
+from imblearn.over_sampling import SMOTE, SMOTENC
 from imblearn.under_sampling import (
     AllKNN,
     EditedNearestNeighbours,
@@ -130,6 +135,42 @@ def designed_tomek(rng):
     return X, y, {"0": 200, "1": 200}
 
 
+def mixed(rng, sizes):
+    n = sum(sizes)
+    y = np.concatenate([np.full(s, c) for c, s in enumerate(sizes)])
+    num = rng.normal(0.0, 1.0, size=(n, 3)) + y[:, None] * 0.8
+    num[:, 2] *= 3.0
+    cat_a = np.array(["a", "b", "c", "d"], dtype=object)[(rng.integers(0, 4, size=n) + y) % 4]
+    cat_b = np.array(["x", "y", "z"], dtype=object)[rng.integers(0, 3, size=n)]
+    perm = rng.permutation(n)
+    X = np.empty((n, 5), dtype=object)
+    X[:, 0] = num[:, 0]
+    X[:, 1] = cat_a
+    X[:, 2] = num[:, 1]
+    X[:, 3] = cat_b
+    X[:, 4] = num[:, 2]
+    return X[perm], y[perm]
+
+
+def smote_nc_cases(rng):
+    out = []
+    for name, sizes in (("binary", (200, 40)), ("three_class", (150, 60, 30))):
+        X, y = mixed(rng, sizes)
+        sampler = SMOTENC(categorical_features=[1, 3], random_state=0)
+        _, y_res = sampler.fit_resample(X, y)
+        out.append(
+            {
+                "name": name,
+                "numeric": [[float(v) for v in X[:, j]] for j in (0, 2, 4)],
+                "categorical": [[str(v) for v in X[:, j]] for j in (1, 3)],
+                "y": [int(v) for v in y],
+                "counts": counts_of(y_res),
+                "median_std": {str(int(k)): float(v) for k, v in sampler.median_std_.items()},
+            }
+        )
+    return out
+
+
 def main():
     rng = np.random.default_rng(20261202)
     datasets = []
@@ -157,6 +198,7 @@ def main():
         "versions": {"imblearn": imblearn.__version__, "numpy": np.__version__},
         "datasets": datasets,
         "combined": combined,
+        "smote_nc": smote_nc_cases(rng),
     }
     with open(OUT, "w") as f:
         json.dump(out, f)

@@ -229,3 +229,7 @@ pub use tomek_links::TomekLinks;
 mod label_issues;
 
 pub use label_issues::{out_of_fold_probabilities, ConfidentLearning, FilterBy, LabelIssues};
+
+mod smote_nc;
+
+pub use smote_nc::{SmoteNc, SmoteNcResampled};

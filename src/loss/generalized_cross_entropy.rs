@@ -201,15 +201,15 @@ mod tests {
         target: Targets<'_, f64>,
     ) {
         let mut grad = Array2::zeros(logits.dim());
-        loss.value_and_grad(logits.view(), target.clone(), &mut grad)
+        loss.value_and_grad(logits.view(), target, &mut grad)
             .unwrap();
         let h = 1e-6;
         for idx in [(0usize, 0usize), (0, 2), (1, 1), (2, 0), (2, 2)] {
             let (mut up, mut down) = (logits.clone(), logits.clone());
             up[idx] += h;
             down[idx] -= h;
-            let fd = (Loss::<f64>::value(loss, up.view(), target.clone()).unwrap()
-                - Loss::<f64>::value(loss, down.view(), target.clone()).unwrap())
+            let fd = (Loss::<f64>::value(loss, up.view(), target).unwrap()
+                - Loss::<f64>::value(loss, down.view(), target).unwrap())
                 / (2.0 * h);
             assert!(
                 (fd - grad[idx]).abs() < 1e-8,
