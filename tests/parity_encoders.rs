@@ -237,3 +237,63 @@ fn column_transformer_matches_scikit_learn() {
         fitted.transform(&test).unwrap().mapv(|v| v.to_bits())
     );
 }
+
+#[test]
+fn target_encoder_matches_scikit_learn() {
+    use tuneup::data::{EncoderTarget, Smooth, TargetEncoder};
+    let f = common::load_fixture("encoders.json");
+    let (train, test) = (table(&f["train"]), table(&f["test"]));
+    let pick = |t: &Table<f64>| {
+        let idx = [t.index_of("color").unwrap(), t.index_of("size").unwrap()];
+        Table::new(
+            ["color", "size"],
+            idx.iter().map(|&j| t.columns()[j].clone()).collect(),
+        )
+        .unwrap()
+    };
+    let (tr, te) = (pick(&train), pick(&test));
+    let mut checked = 0;
+    for case in f["target_encoder"].as_array().unwrap() {
+        let what = format!("{} smooth {}", case["kind"], case["smooth"]);
+        let smooth = match case["smooth"].as_f64() {
+            Some(m) => Smooth::Value(m),
+            None => Smooth::Auto,
+        };
+        let y: Vec<f64> = case["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let classes: Vec<usize> = y.iter().map(|&v| v as usize).collect();
+        let target = if case["kind"] == "continuous" {
+            EncoderTarget::Continuous(&y)
+        } else {
+            EncoderTarget::Classes(&classes)
+        };
+        let enc = TargetEncoder::new().smooth(smooth).unwrap();
+        let (fitted, train_out) = enc.fit_transform(&tr, target).unwrap();
+        assert_eq!(fitted.feature_names_out(), names(&case["names"]), "{what}");
+        common::assert_close_slices(
+            fitted.target_mean(),
+            &common::array1(&case["target_mean"]).to_vec(),
+            0.0,
+            1e-12,
+            &what,
+        );
+        assert_matrix(
+            &train_out,
+            &matrix(&case["train_out"]),
+            1e-10,
+            &format!("{what}: cross-fitted"),
+        );
+        assert_matrix(
+            &fitted.transform(&te).unwrap(),
+            &matrix(&case["test_out"]),
+            1e-10,
+            &format!("{what}: test"),
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+}

@@ -30,7 +30,8 @@ import sklearn
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler, TargetEncoder
 
 OUT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "encoders.json"
@@ -145,6 +146,39 @@ def onehot_params(p):
     return out
 
 
+def target_encoder_cases(train, test):
+    """TargetEncoder on the text columns, with targets drawn from a separate seeded stream:
+    continuous, binary and three-class; folds unshuffled (KFold or StratifiedKFold of 5)."""
+    rng = np.random.default_rng(7)
+    cols = ["color", "size"]
+    n = len(train)
+    effect = {"red": 1.0, "green": -0.5, "blue": 0.3, "violet": 2.0, "cyan": -1.0, "Amber": 0.0}
+    base = np.array([effect.get(v, 0.5) if isinstance(v, str) else 0.2 for v in train["color"]])
+    targets = {
+        "continuous": base + rng.normal(0.0, 1.0, size=n),
+        "binary": (base + rng.normal(0.0, 1.0, size=n) > 0.5).astype(int),
+        "multiclass": np.digitize(base + rng.normal(0.0, 1.0, size=n), [0.0, 1.0]),
+    }
+    cases = []
+    for kind, y in targets.items():
+        for smooth in ("auto", 2.0):
+            cv = KFold(5) if kind == "continuous" else StratifiedKFold(5)
+            enc = TargetEncoder(smooth=smooth, cv=cv, target_type=kind)
+            train_out = enc.fit_transform(train[cols], y)
+            cases.append(
+                {
+                    "kind": kind,
+                    "smooth": smooth,
+                    "y": [float(v) for v in y],
+                    "names": [str(v) for v in enc.get_feature_names_out()],
+                    "target_mean": [float(v) for v in np.atleast_1d(enc.target_mean_)],
+                    "train_out": matrix(train_out),
+                    "test_out": matrix(enc.transform(test[cols])),
+                }
+            )
+    return cases
+
+
 def main():
     rng = np.random.default_rng(20261201)
     train, test = make_tables(rng)
@@ -202,7 +236,9 @@ def main():
         "train_out": matrix(ct.transform(train)),
         "test_out": matrix(ct.transform(test)),
     }
+    out_target = target_encoder_cases(train, test)
     out = {
+        "target_encoder": out_target,
         "versions": {"sklearn": sklearn.__version__, "numpy": np.__version__, "pandas": pd.__version__},
         "train": table_json(train),
         "test": table_json(test),

@@ -233,3 +233,7 @@ pub use label_issues::{out_of_fold_probabilities, ConfidentLearning, FilterBy, L
 mod smote_nc;
 
 pub use smote_nc::{SmoteNc, SmoteNcResampled};
+
+mod target_encoder;
+
+pub use target_encoder::{EncoderTarget, FittedTargetEncoder, Smooth, TargetEncoder};
