@@ -291,3 +291,51 @@ fn smote_nc_matches_imbalanced_learn_and_takes_the_neighbours_majority() {
         );
     }
 }
+
+#[test]
+fn smoten_rows_are_imbalanced_learns_neighbourhood_modes() {
+    use tuneup::data::{Column, Smoten, Table};
+    let f = common::load_fixture("cleaning_resamplers.json");
+    let d = &f["smoten"];
+    let columns: Vec<Column<f64>> = d["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Column::categorical(c.as_array().unwrap().iter().map(|v| v.as_str().unwrap())))
+        .collect();
+    let names: Vec<String> = (0..columns.len()).map(|j| format!("c{j}")).collect();
+    let t = Table::new(names, columns).unwrap();
+    let y = labels(&d["y"]);
+    let rows = labels(&d["rows"]);
+    let modes: BTreeMap<usize, Vec<String>> = rows
+        .iter()
+        .zip(d["modes"].as_array().unwrap())
+        .map(|(&r, m)| {
+            let m = m
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect();
+            (r, m)
+        })
+        .collect();
+    let out = Smoten::new().seed(5).fit_resample(&t, &y).unwrap();
+    assert_eq!(counts(&out.y), fixture_counts(&d["counts"]));
+    let n = y.len();
+    let mut distinct_bases = std::collections::BTreeSet::new();
+    for (s, &base) in out.bases.iter().enumerate() {
+        let got: Vec<String> = out
+            .table
+            .columns()
+            .iter()
+            .map(|c| match c {
+                Column::Categorical(v) => v[n + s].clone().unwrap(),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(got, modes[&base], "synthetic row {s} from base {base}");
+        distinct_bases.insert(base);
+    }
+    assert!(distinct_bases.len() > 40, "{} bases", distinct_bases.len());
+}

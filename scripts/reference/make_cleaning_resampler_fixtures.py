@@ -19,6 +19,13 @@ binary 200:40 and three classes 150:60:30), the class counts after `SMOTENC(rand
 and its `median_std_` per resampled class (the median of the class's numeric standard
 deviations, which scales the one-hot encoding in the neighbour search).
 
+SMOTEN (`smoten`): on a seeded table of six text columns (five categories each; classes 200:60),
+the class counts after `SMOTEN(random_state=0)` and, for every row of the resampled class, the
+row of per-column most frequent categories of its neighbourhood, computed with
+imbalanced-learn's own fitted encoder, `ValueDifferenceMetric` and neighbour search (the two
+lines of `SMOTEN._make_samples` that form a sample, applied to every row instead of random
+ones); the script checks that each synthetic row imbalanced-learn made is one of them.
+
 SMOTEENN and SMOTETomek draw their synthetic points from NumPy's random stream, which tuneup
 does not reproduce; their class counts are compared on two designed data sets where the
 cleaning does not depend on where the synthetic points fall: a ring of minority samples with
@@ -34,7 +41,10 @@ from collections import Counter
 import imblearn
 import numpy as np
 from imblearn.combine import SMOTEENN, SMOTETomek
-from imblearn.over_sampling import SMOTE, SMOTENC
+from imblearn.metrics.pairwise import ValueDifferenceMetric
+from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+from scipy.stats import mode
+from sklearn.base import clone
 from imblearn.under_sampling import (
     AllKNN,
     EditedNearestNeighbours,
@@ -171,6 +181,38 @@ def smote_nc_cases(rng):
     return out
 
 
+def smoten_case(rng):
+    n0, n1 = 200, 60
+    y = np.array([0] * n0 + [1] * n1)
+    cols = []
+    for j in range(6):
+        shift = (y * (j % 3)) % 5
+        v = (rng.integers(0, 5, size=n0 + n1) + shift * (rng.random(n0 + n1) < 0.6)) % 5
+        cols.append(np.array([f"v{k}" for k in v], dtype=object))
+    X = np.column_stack(cols)
+    perm = rng.permutation(len(y))
+    X, y = X[perm], y[perm]
+    sampler = SMOTEN(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    enc = sampler.categorical_encoder_
+    X_enc = enc.transform(X)
+    vdm = ValueDifferenceMetric(n_categories=[len(c) for c in enc.categories_]).fit(X_enc, y)
+    rows = np.flatnonzero(y == 1)
+    X_class = X_enc[rows]
+    nn = clone(sampler.nn_k_).fit(vdm.pairwise(X_class))
+    idx = nn.kneighbors(vdm.pairwise(X_class), return_distance=False)
+    modes = enc.inverse_transform(np.squeeze(mode(X_class[idx], axis=1, keepdims=True).mode, axis=1))
+    mode_rows = {tuple(m) for m in modes}
+    assert all(tuple(r) in mode_rows for r in X_res[len(y):])
+    return {
+        "columns": [[str(v) for v in X[:, j]] for j in range(6)],
+        "y": [int(v) for v in y],
+        "counts": counts_of(y_res),
+        "rows": [int(r) for r in rows],
+        "modes": [[str(v) for v in m] for m in modes],
+    }
+
+
 def main():
     rng = np.random.default_rng(20261202)
     datasets = []
@@ -199,6 +241,7 @@ def main():
         "datasets": datasets,
         "combined": combined,
         "smote_nc": smote_nc_cases(rng),
+        "smoten": smoten_case(rng),
     }
     with open(OUT, "w") as f:
         json.dump(out, f)

@@ -237,3 +237,7 @@ pub use smote_nc::{SmoteNc, SmoteNcResampled};
 mod target_encoder;
 
 pub use target_encoder::{EncoderTarget, FittedTargetEncoder, Smooth, TargetEncoder};
+
+mod smoten;
+
+pub use smoten::{Smoten, SmotenResampled};

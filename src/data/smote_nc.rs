@@ -150,7 +150,8 @@ impl SmoteNc {
     /// (`None`) is a category of its own.
     ///
     /// Errors: `y` not one label per row ([`Error::Shape`]); no numeric or no categorical
-    /// column ([`Error::Value`]: use [`Smote`](crate::data::Smote) for numeric data); a missing numeric value ([`Error::NonFinite`]); the
+    /// column ([`Error::Value`]: use [`Smote`](crate::data::Smote) for numeric data,
+    /// [`Smoten`](crate::data::Smoten) for categorical data); a missing numeric value ([`Error::NonFinite`]); the
     /// strategy's errors; a resampled class with `k_neighbors` or fewer rows
     /// ([`Error::Value`]).
     ///
