@@ -246,3 +246,71 @@ fn label_issue_inputs_are_checked() {
     .unwrap_err();
     assert!(matches!(err, Error::Shape { .. }));
 }
+
+#[test]
+fn absurd_neighbour_counts_are_errors_not_panics() {
+    use tuneup::data::{
+        AllKnn, EditedNearestNeighbours, NearMiss, NeighbourhoodCleaningRule, SmoteNc, Smoten,
+    };
+    let x = ndarray::array![[0.0], [1.0], [2.0], [3.0], [4.0]];
+    let y = [0, 0, 0, 1, 1];
+    let big = usize::MAX;
+    assert!(matches!(
+        EditedNearestNeighbours::new()
+            .n_neighbors(big)
+            .unwrap()
+            .fit_resample(&x.view(), &y),
+        Err(Error::Value { .. })
+    ));
+    // AllKNN stops (as imbalanced-learn does) once a class would fall below the minority, or
+    // errors when the neighbourhood outgrows the data: either way, no panic and no endless loop.
+    let all = AllKnn::new()
+        .n_neighbors(big)
+        .unwrap()
+        .fit_resample(&x.view(), &y);
+    assert!(all.map_or(true, |s| s.y.len() <= 5));
+    assert!(NearMiss::new(2)
+        .unwrap()
+        .n_neighbors(big)
+        .unwrap()
+        .fit_resample(&x.view(), &y)
+        .is_err());
+    assert!(NeighbourhoodCleaningRule::new()
+        .n_neighbors(big)
+        .unwrap()
+        .fit_resample(&x.view(), &y)
+        .is_err());
+    let t = Table::new(
+        ["n", "c"],
+        vec![
+            Column::Numeric(vec![0.0, 1.0, 2.0, 3.0, 4.0]),
+            Column::categorical(["a", "b", "a", "b", "a"]),
+        ],
+    )
+    .unwrap();
+    assert!(matches!(
+        SmoteNc::new()
+            .k_neighbors(big)
+            .unwrap()
+            .fit_resample(&t, &y),
+        Err(Error::Value { .. })
+    ));
+    let c = Table::new(
+        ["c"],
+        vec![Column::<f64>::categorical(["a", "b", "a", "b", "a"])],
+    )
+    .unwrap();
+    assert!(matches!(
+        Smoten::new().k_neighbors(big).unwrap().fit_resample(&c, &y),
+        Err(Error::Value { .. })
+    ));
+    // SMOTE-NC without a numeric column, SMOTEN with one.
+    assert!(matches!(
+        SmoteNc::new().fit_resample(&c, &y),
+        Err(Error::Value { .. })
+    ));
+    assert!(matches!(
+        Smoten::new().fit_resample(&t, &y),
+        Err(Error::Value { .. })
+    ));
+}

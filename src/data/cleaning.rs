@@ -146,8 +146,8 @@ pub(crate) fn check_k(context: &str, k: usize, available: usize) -> Result<()> {
             format!("n_neighbors <= n_samples_fit: between 1 and {available} neighbours"),
             format!(
                 "Expected n_neighbors <= n_samples_fit, but n_neighbors = {}, n_samples_fit = {}",
-                k + 1,
-                available + 1
+                k.saturating_add(1),
+                available.saturating_add(1)
             ),
         ));
     }

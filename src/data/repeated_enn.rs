@@ -119,6 +119,8 @@ impl RepeatedEditedNearestNeighbours {
 
     /// Sets the most rounds (at least 1; 0 is an [`Error::Config`]).
     ///
+    /// [`Error::Config`]: crate::Error::Config
+    ///
     /// ```
     /// assert!(tuneup::data::RepeatedEditedNearestNeighbours::new().max_iter(0).is_err());
     /// ```

@@ -185,7 +185,7 @@ impl SmoteNc {
                 return Err(too_few_neighbors(
                     CONTEXT,
                     "k_neighbors",
-                    self.k_neighbors,
+                    self.k_neighbors.min(usize::MAX - 1),
                     format!("class {class}"),
                     enc.rows.len(),
                 ));

@@ -170,7 +170,7 @@ impl Smoten {
                 return Err(too_few_neighbors(
                     CONTEXT,
                     "k_neighbors",
-                    self.k_neighbors,
+                    self.k_neighbors.min(usize::MAX - 1),
                     format!("class {class}"),
                     rows.len(),
                 ));

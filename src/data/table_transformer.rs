@@ -26,6 +26,8 @@ use crate::{Float, Result};
 /// Every numeric transformer of [`crate::data`] implements it for tables whose columns are
 /// all numeric (a categorical column is an [`Error::Value`]: encode it first).
 ///
+/// [`Error::Value`]: crate::Error::Value
+///
 /// ```
 /// use tuneup::data::{Column, StandardScaler, Table, TableTransformer};
 /// let t = Table::new(["h"], vec![Column::Numeric(vec![1.0, 3.0])])?;
@@ -72,6 +74,9 @@ pub trait FittedTableTransformer<F: Float>:
 {
     /// The transformed matrix of `table`, which must have the column names and kinds seen by
     /// fit ([`Error::Shape`] or [`Error::Value`] otherwise).
+    ///
+    /// [`Error::Shape`]: crate::Error::Shape
+    /// [`Error::Value`]: crate::Error::Value
     ///
     /// ```
     /// use tuneup::data::{Column, MinMaxScaler, Table, TableTransformer};
