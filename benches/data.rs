@@ -11,7 +11,12 @@
 //!   with 5% of values missing, then filling a further 200 rows with 5% missing;
 //! - `knn_imputer/fit_transform_100k_x20`: the same fit, then filling the 100 000 training rows
 //!   themselves (about 64 000 have a missing value): the case a brute-force search makes
-//!   quadratic (scikit-learn takes minutes on it).
+//!   quadratic (scikit-learn takes minutes on it);
+//! - `cleaning/tomek_links/100k_x20`: [`TomekLinks`] ("auto") on the 100 000 rows;
+//! - `cleaning/smote_enn/100k_x20`: [`SmoteEnn`] (SMOTE's 90 000 new rows, then ENN with 3
+//!   neighbours over the 190 000 rows);
+//! - `smote_nc/100k_x15num_5cat`: [`SmoteNc`] (k = 5) on the first 15 columns and 5
+//!   categorical columns of 8 values, 90 000 new rows.
 //!
 //! The data are a deterministic function of the row and column (splitmix64 counters), so
 //! `scripts/reference/time_resampling.py` builds the same values in NumPy and times
@@ -27,7 +32,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::Array2;
-use tuneup::data::{KdTree, KnnImputer, Smote};
+use tuneup::data::{Column, KdTree, KnnImputer, Smote, SmoteEnn, SmoteNc, Table, TomekLinks};
 
 const N: usize = 100_000;
 const N_MINORITY: usize = 5_000;
@@ -139,5 +144,66 @@ fn bench_knn_imputer(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_smote, bench_kd_tree, bench_knn_imputer);
+/// Cleaning samplers on the same 100 000 × 20 rows: Tomek links ("auto": class-0 rows in a
+/// link removed; one 1-NN search over all rows) and SMOTEENN (SMOTE's 90 000 new rows, then
+/// ENN with 3 neighbours over all 190 000 rows).
+fn bench_cleaning(c: &mut Criterion) {
+    let (x, y) = rows(0, N);
+    let mut g = c.benchmark_group("cleaning");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    let tomek = TomekLinks::new();
+    g.bench_function("tomek_links/100k_x20", |b| {
+        b.iter(|| black_box(tomek.fit_resample(&x.view(), &y).unwrap()))
+    });
+    let smote_enn = SmoteEnn::new().smote(Smote::new().seed(0));
+    g.bench_function("smote_enn/100k_x20", |b| {
+        b.iter(|| black_box(smote_enn.fit_resample(&x.view(), &y).unwrap()))
+    });
+    g.finish();
+}
+
+/// Categories for SMOTE-NC: 5 text columns of 8 values each, `c{column}_{value}`, from
+/// counters above 4e9 (the same in `scripts/reference/time_resampling.py`).
+fn categorical_columns(n: usize) -> Vec<Column<f64>> {
+    (0..5)
+        .map(|j| {
+            Column::Categorical(
+                (0..n)
+                    .map(|r| {
+                        let v = (u(4_000_000_000 + (r * 5 + j) as u64) * 8.0) as usize;
+                        Some(format!("c{j}_{v}"))
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// SMOTE-NC on 100 000 rows of 15 numeric columns (the first 15 of `rows`) and 5 categorical
+/// ones, 5 000 of class 1: 90 000 new rows.
+fn bench_smote_nc(c: &mut Criterion) {
+    let (x, y) = rows(0, N);
+    let mut columns: Vec<Column<f64>> = (0..15)
+        .map(|j| Column::Numeric(x.column(j).to_vec()))
+        .collect();
+    columns.extend(categorical_columns(N));
+    let names: Vec<String> = (0..20).map(|j| format!("f{j}")).collect();
+    let table = Table::new(names, columns).unwrap();
+    let smote_nc = SmoteNc::new().seed(0);
+    let mut g = c.benchmark_group("smote_nc");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    g.bench_function("100k_x15num_5cat", |b| {
+        b.iter(|| black_box(smote_nc.fit_resample(&table, &y).unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_smote,
+    bench_kd_tree,
+    bench_knn_imputer,
+    bench_cleaning,
+    bench_smote_nc
+);
 criterion_main!(benches);

@@ -16,6 +16,15 @@ deterministic function of row and column as in the Rust benchmark (splitmix64 co
   imputing the training rows themselves (about 64 000 have a missing value). This takes
   minutes, so it runs `--full-repeats` times (default 1).
 
+* `cleaning/tomek_links/100k_x20`: TomekLinks().fit_resample(X, y);
+* `cleaning/smote_enn/100k_x20`: SMOTEENN(random_state=0).fit_resample(X, y) (SMOTE's 90 000
+  new rows, then ENN over all 190 000 rows), `--cleaning-repeats` times (default 3);
+  `--cleaning-only` runs just these two;
+* `smote_nc/100k_x15num_5cat`: SMOTENC(categorical_features=[15..19], random_state=0) on the
+  first 15 columns plus 5 text columns of 8 values (`c{column}_{value}`, counters from 4e9, as
+  in benches/data.rs), `--smote-nc-only`, `--cleaning-repeats` times; run it under
+  `/usr/bin/time -v` for its peak memory.
+
 Prints the median and minimum of `--repeats` runs (default 10) of each, except the full
 imputation (`--smote-only` skips both imputer timings, `--knn-only` skips SMOTE,
 `--skip-full` skips the full imputation).
@@ -26,7 +35,9 @@ import statistics
 import time
 
 import numpy as np
-from imblearn.over_sampling import SMOTE
+from imblearn.combine import SMOTEENN
+from imblearn.over_sampling import SMOTE, SMOTENC
+from imblearn.under_sampling import TomekLinks
 from sklearn.impute import KNNImputer
 
 N = 100_000
@@ -80,6 +91,28 @@ def timeit(f, repeats):
     return statistics.median(times), min(times)
 
 
+def time_cleaning(x, y, repeats):
+    med, best = timeit(lambda: TomekLinks().fit_resample(x, y), repeats)
+    print(f"cleaning/tomek_links/100k_x20: median {med * 1e3:.1f} ms, min {best * 1e3:.1f} ms")
+    med, best = timeit(lambda: SMOTEENN(random_state=0).fit_resample(x, y), repeats)
+    print(f"cleaning/smote_enn/100k_x20: median {med * 1e3:.1f} ms, min {best * 1e3:.1f} ms")
+
+
+def time_smote_nc(x, y, repeats):
+    row = np.arange(N, dtype=np.uint64)
+    cats = []
+    for j in range(5):
+        v = (u(np.uint64(4_000_000_000) + row * np.uint64(5) + np.uint64(j)) * 8.0).astype(np.int64)
+        cats.append(np.array([f"c{j}_{k}" for k in v], dtype=object))
+    X = np.empty((N, 20), dtype=object)
+    X[:, :15] = x[:, :15]
+    for j in range(5):
+        X[:, 15 + j] = cats[j]
+    sampler = SMOTENC(categorical_features=list(range(15, 20)), random_state=0)
+    med, best = timeit(lambda: sampler.fit_resample(X, y), repeats)
+    print(f"smote_nc/100k_x15num_5cat: median {med * 1e3:.1f} ms, min {best * 1e3:.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=10)
@@ -87,8 +120,17 @@ def main():
     parser.add_argument("--smote-only", action="store_true", help="skip the KNNImputer timings")
     parser.add_argument("--knn-only", action="store_true", help="skip the SMOTE timing")
     parser.add_argument("--skip-full", action="store_true", help="skip the full imputation")
+    parser.add_argument("--cleaning-repeats", type=int, default=3)
+    parser.add_argument("--cleaning-only", action="store_true", help="only Tomek links and SMOTEENN")
+    parser.add_argument("--smote-nc-only", action="store_true", help="only SMOTENC")
     args = parser.parse_args()
     x, y = rows(0, N)
+    if args.smote_nc_only:
+        time_smote_nc(x, y, args.cleaning_repeats)
+        return
+    if args.cleaning_only:
+        time_cleaning(x, y, args.cleaning_repeats)
+        return
     if not args.knn_only:
         print(f"class counts: {np.bincount(y).tolist()}")
         med, best = timeit(

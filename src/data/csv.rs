@@ -153,11 +153,11 @@ impl CsvOptions {
 }
 
 /// Whether a (trimmed) field marks a missing value: empty, `NA` or `NaN` in any case.
-fn is_missing(field: &str) -> bool {
+pub(crate) fn is_missing(field: &str) -> bool {
     field.is_empty() || field.eq_ignore_ascii_case("na") || field.eq_ignore_ascii_case("nan")
 }
 
-fn csv_error(source: &str, e: csv::Error) -> Error {
+pub(crate) fn csv_error(source: &str, e: csv::Error) -> Error {
     if e.is_io_error() {
         return Error::io("read CSV", source, e);
     }

@@ -153,6 +153,12 @@ mod csv;
 #[cfg(feature = "csv")]
 pub use self::csv::{read_csv, read_csv_path, CsvOptions, CsvTask, LabelColumn};
 
+#[cfg(feature = "csv")]
+mod table_csv;
+
+#[cfg(feature = "csv")]
+pub use table_csv::{read_table, read_table_path, TableOptions};
+
 mod batches;
 
 pub use batches::{Batch, BatchLoader, Epoch};
@@ -179,3 +185,61 @@ pub use adversarial_training::{AdversarialTraining, Attack};
 pub use augmenter::{Augmenter, AugmenterClone};
 pub use gaussian_noise::GaussianNoise;
 pub use mixup::{one_hot, MixUp};
+
+mod categories;
+mod column_transformer;
+mod one_hot_encoder;
+mod ordinal_encoder;
+mod pipeline;
+mod resampler;
+mod table;
+mod table_transformer;
+
+pub use categories::Category;
+pub use column_transformer::{ColumnTransformer, Columns, FittedColumnTransformer, Remainder};
+pub use one_hot_encoder::{
+    DropCategory, FittedOneHotEncoder, HandleUnknown, MinFrequency, OneHotEncoder,
+};
+pub use ordinal_encoder::{FittedOrdinalEncoder, OrdinalEncoder};
+pub use pipeline::{FittedPipeline, Pipeline};
+pub use resampler::{Resampler, ResamplerClone};
+pub use table::{Column, Table};
+pub use table_transformer::{
+    FittedTableTransformer, FittedTableTransformerClone, TableTransformer, TableTransformerClone,
+};
+
+mod all_knn;
+mod cleaning;
+mod edited_nearest_neighbours;
+mod near_miss;
+mod neighbourhood_cleaning_rule;
+mod repeated_enn;
+mod smote_enn;
+mod smote_tomek;
+mod tomek_links;
+
+pub use all_knn::AllKnn;
+pub use cleaning::CleaningStrategy;
+pub use edited_nearest_neighbours::{EditedNearestNeighbours, EnnKind};
+pub use near_miss::NearMiss;
+pub use neighbourhood_cleaning_rule::NeighbourhoodCleaningRule;
+pub use repeated_enn::RepeatedEditedNearestNeighbours;
+pub use smote_enn::SmoteEnn;
+pub use smote_tomek::SmoteTomek;
+pub use tomek_links::TomekLinks;
+
+mod label_issues;
+
+pub use label_issues::{out_of_fold_probabilities, ConfidentLearning, FilterBy, LabelIssues};
+
+mod smote_nc;
+
+pub use smote_nc::{SmoteNc, SmoteNcResampled};
+
+mod target_encoder;
+
+pub use target_encoder::{EncoderTarget, FittedTargetEncoder, Smooth, TargetEncoder};
+
+mod smoten;
+
+pub use smoten::{Smoten, SmotenResampled};
