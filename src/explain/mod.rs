@@ -1,0 +1,52 @@
+//! Why a model predicts what it predicts: attributions, Shapley values and global importance
+//! for any [`Layer`](crate::model::Layer), matching captum, shap and scikit-learn.
+//!
+//! - Gradient attributions of a chosen [`Target`] output: [`Saliency`], [`InputXGradient`],
+//!   [`IntegratedGradients`] (captum's five quadrature rules, baselines, bounded batches and
+//!   the convergence delta), all behind the [`Attribution`] trait.
+//! - [`ExactShap`]: interventional Shapley values against a background set (shap's `Exact`
+//!   explainer with an `Independent` masker), optionally over feature groups.
+//! - Global views: [`PermutationImportance`] and [`PartialDependence`] / ICE curves
+//!   (scikit-learn's `inspection`).
+//!
+//! Models run in eval mode; parameters and their gradients are left as they were.
+//! The module sits above [`model`](crate::model) and [`loss`](crate::loss) and below `train`.
+//!
+//! ```
+//! use tuneup::explain::{Attribution, InputXGradient, Target};
+//! use tuneup::prelude::*;
+//! let mut net = Sequential::<f64>::new()
+//!     .push(Linear::from_weights(ndarray::array![[3.0, 0.0, -1.0]], Some(ndarray::array![0.5]))?);
+//! let a = InputXGradient.attribute(&mut net, ndarray::array![[1.0, 5.0, 2.0]].view(), &Target::Only)?;
+//! assert_eq!(a, ndarray::array![[3.0, 0.0, -2.0]]);
+//! # Ok::<(), tuneup::Error>(())
+//! ```
+
+mod attribution;
+mod baseline;
+mod check;
+mod exact_shap;
+mod feature_groups;
+mod gradient;
+mod input_x_gradient;
+mod integrated_gradients;
+mod partial_dependence;
+mod permutation_importance;
+mod quadrature;
+mod saliency;
+mod target;
+
+pub use attribution::Attribution;
+pub use baseline::Baseline;
+pub use exact_shap::{ExactShap, ShapValues, MAX_EXACT_FEATURES};
+pub use feature_groups::FeatureGroups;
+pub use gradient::target_gradient;
+pub use input_x_gradient::InputXGradient;
+pub use integrated_gradients::{IgAttribution, IntegratedGradients};
+pub use partial_dependence::{PartialDependence, PartialDependenceCurves};
+pub use permutation_importance::{
+    permutation_importance_with, Importances, PermutationImportance, Scorer,
+};
+pub use quadrature::IgMethod;
+pub use saliency::Saliency;
+pub use target::Target;
