@@ -14,6 +14,9 @@ so captum's Riemann alphas are float64 too):
   baselines, multiply_by_inputs on and off, attributions and convergence deltas.
 - explain_shap.json: nets of 4, 7 and 10 features, backgrounds of 20, 50 and 100 rows, and
   shap's Exact explainer with an Independent masker (values and base values).
+- explain_models.json: LinearRegression and Ridge coefficients (with and without an intercept)
+  and LogisticRegression (binary and multinomial, several C, solved by newton-cholesky to
+  tol 1e-12).
 - explain_sklearn.json: MLPRegressor / MLPClassifier weights, partial_dependence (brute, both
   kinds; the ICE curves of the first 6 rows) for one column, a low-cardinality column and a pair, and permutation_importance
   with the effective row orders of scikit-learn's shuffle stream replayed for each column.
@@ -203,7 +206,39 @@ def sklearn_fixtures():
     })
 
 
+def models_fixtures():
+    from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+
+    n, d = 80, 5
+    x = rng.normal(size=(n, d)) * np.array([1.0, 2.0, 0.5, 1.5, 1.0]) + np.array([0.0, 1.0, -2.0, 0.5, 3.0])
+    y = x @ np.array([1.5, -0.7, 2.0, 0.0, 0.3]) + 0.8 + 0.2 * rng.normal(size=n)
+    linear = []
+    for name, model in [("ols", LinearRegression()), ("ols_no_intercept", LinearRegression(fit_intercept=False)),
+                        ("ridge_1", Ridge(alpha=1.0)), ("ridge_35", Ridge(alpha=35.0)),
+                        ("ridge_no_intercept", Ridge(alpha=2.0, fit_intercept=False))]:
+        model.fit(x, y)
+        linear.append({"name": name, "alpha": getattr(model, "alpha", 0.0), "fit_intercept": model.fit_intercept,
+                       "coef": arr(model.coef_), "intercept": float(model.intercept_),
+                       "predict": arr(model.predict(x[:10]))})
+    logistic = []
+    binary = (x[:, 0] - 0.5 * x[:, 1] + 0.3 * rng.normal(size=n) > -0.5).astype(int)
+    three = np.digitize(x[:, 0] + 0.4 * x[:, 2] + 0.3 * rng.normal(size=n), [-0.8, 0.4])
+    for name, labels, c, intercept in [("binary_c1", binary, 1.0, True), ("binary_c03", binary, 0.3, True),
+                                       ("multinomial_c1", three, 1.0, True), ("multinomial_c5", three, 5.0, True),
+                                       ("multinomial_no_intercept", three, 1.0, False)]:
+        # newton-cholesky solves the same objective as the default lbfgs, to 1e-12 (lbfgs stops
+        # at ftol = 64ε, about 1e-7 from the optimum on the multinomial cases).
+        model = LogisticRegression(C=c, fit_intercept=intercept, tol=1e-12, max_iter=1000,
+                                   solver="newton-cholesky").fit(x, labels)
+        logistic.append({"name": name, "labels": [int(v) for v in labels], "C": c, "fit_intercept": intercept,
+                         "coef": arr(model.coef_), "intercept": arr(model.intercept_),
+                         "proba": arr(model.predict_proba(x[:10]))})
+    write("explain_models.json", {"sklearn": sklearn.__version__, "x": arr(x), "y": arr(y),
+                                  "linear": linear, "logistic": logistic})
+
+
 if __name__ == "__main__":
     captum_fixtures()
     shap_fixtures()
     sklearn_fixtures()
+    models_fixtures()

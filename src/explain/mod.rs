@@ -30,10 +30,14 @@ mod feature_groups;
 mod gradient;
 mod input_x_gradient;
 mod integrated_gradients;
+mod linear_regression;
+mod logistic_regression;
+mod noise_tunnel;
 mod partial_dependence;
 mod permutation_importance;
 mod quadrature;
 mod saliency;
+mod solve;
 mod target;
 
 pub use attribution::Attribution;
@@ -43,6 +47,9 @@ pub use feature_groups::FeatureGroups;
 pub use gradient::target_gradient;
 pub use input_x_gradient::InputXGradient;
 pub use integrated_gradients::{IgAttribution, IntegratedGradients};
+pub use linear_regression::{FittedLinear, LinearRegression};
+pub use logistic_regression::{FittedLogistic, LogisticRegression};
+pub use noise_tunnel::{NoiseKind, NoiseTunnel};
 pub use partial_dependence::{PartialDependence, PartialDependenceCurves};
 pub use permutation_importance::{
     permutation_importance_with, Importances, PermutationImportance, Scorer,
