@@ -233,8 +233,43 @@ def models_fixtures():
         logistic.append({"name": name, "labels": [int(v) for v in labels], "C": c, "fit_intercept": intercept,
                          "coef": arr(model.coef_), "intercept": arr(model.intercept_),
                          "proba": arr(model.predict_proba(x[:10]))})
+    trees = tree_cases(x, y, three)
     write("explain_models.json", {"sklearn": sklearn.__version__, "x": arr(x), "y": arr(y),
-                                  "linear": linear, "logistic": logistic})
+                                  "linear": linear, "logistic": logistic, **trees})
+
+
+def tree_cases(x, y, labels):
+    """CART trees whose structure does not depend on random_state (no tied splits)."""
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, export_text
+
+    x_test = rng.normal(size=(25, x.shape[1])) * 1.5 + 0.5
+    out = {"x_test": arr(x_test), "tree_labels": [int(v) for v in labels], "trees": []}
+    settings = [
+        ("classifier", dict(criterion="gini", max_depth=3)),
+        ("classifier", dict(criterion="entropy", max_depth=3)),
+        ("classifier", dict(criterion="gini", min_samples_split=10, min_samples_leaf=3)),
+        ("classifier", dict(criterion="entropy", max_leaf_nodes=6)),
+        ("regressor", dict(max_depth=4, min_samples_leaf=6)),
+        ("regressor", dict(min_samples_leaf=5)),
+        ("regressor", dict(max_leaf_nodes=8, min_samples_split=6)),
+        ("regressor", dict(max_depth=12, min_samples_leaf=4)),
+    ]
+    for kind, kw in settings:
+        cls = DecisionTreeClassifier if kind == "classifier" else DecisionTreeRegressor
+        target = labels if kind == "classifier" else y
+        fits = [cls(random_state=seed, **kw).fit(x, target) for seed in range(8)]
+        ref = fits[0].tree_
+        same = all(np.array_equal(f.tree_.feature, ref.feature) and np.array_equal(f.tree_.threshold, ref.threshold)
+                   for f in fits)
+        assert same, f"{kind} {kw}: tied splits, the tree depends on random_state"
+        tree = fits[0]
+        case = {"kind": kind, "settings": kw, "n_nodes": int(ref.node_count),
+                "text": export_text(tree), "text_depth_2": export_text(tree, max_depth=2, decimals=3, spacing=2),
+                "predict_train": arr(tree.predict(x)), "predict_test": arr(tree.predict(x_test))}
+        if kind == "classifier":
+            case["proba_test"] = arr(tree.predict_proba(x_test))
+        out["trees"].append(case)
+    return out
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@
 mod attribution;
 mod baseline;
 mod check;
+mod decision_tree;
 mod exact_shap;
+mod export_text;
 mod feature_groups;
 mod gradient;
 mod input_x_gradient;
@@ -38,11 +40,16 @@ mod permutation_importance;
 mod quadrature;
 mod saliency;
 mod solve;
+mod split_criterion;
+mod surrogate;
 mod target;
+mod tree_builder;
 
 pub use attribution::Attribution;
 pub use baseline::Baseline;
+pub use decision_tree::{DecisionTree, FittedTree, TreeNode};
 pub use exact_shap::{ExactShap, ShapValues, MAX_EXACT_FEATURES};
+pub use export_text::{export_text, TextOptions};
 pub use feature_groups::FeatureGroups;
 pub use gradient::target_gradient;
 pub use input_x_gradient::InputXGradient;
@@ -56,4 +63,6 @@ pub use permutation_importance::{
 };
 pub use quadrature::IgMethod;
 pub use saliency::Saliency;
+pub use split_criterion::SplitCriterion;
+pub use surrogate::{FittedSurrogate, GlobalSurrogate, SurrogateReport};
 pub use target::Target;

@@ -171,16 +171,36 @@ mod tests {
             .unwrap();
         let x = ndarray::array![[0.3, -1.0, 0.5], [1.2, 0.1, -0.4]];
         let target = Target::Output(1);
-        let plain = Saliency::new().attribute(&mut net, x.view(), &target).unwrap();
+        let plain = Saliency::new()
+            .attribute(&mut net, x.view(), &target)
+            .unwrap();
         let quiet = NoiseTunnel::new(Saliency::new()).stdev(0.0).unwrap();
         let same = quiet.attribute(&mut net, x.view(), &target).unwrap();
-        assert!((&same - &plain).iter().all(|d| d.abs() < 1e-15), "{same} vs {plain}");
+        assert!(
+            (&same - &plain).iter().all(|d| d.abs() < 1e-15),
+            "{same} vs {plain}"
+        );
         let ig = IntegratedGradients::new().n_steps(8).unwrap();
-        let smooth = NoiseTunnel::new(ig).samples(4).unwrap().stdev(0.3).unwrap().seed(9);
+        let smooth = NoiseTunnel::new(ig)
+            .samples(4)
+            .unwrap()
+            .stdev(0.3)
+            .unwrap()
+            .seed(9);
         let a = smooth.attribute(&mut net, x.view(), &target).unwrap();
         assert_eq!(smooth.attribute(&mut net, x.view(), &target).unwrap(), a);
-        assert_ne!(smooth.clone().seed(10).attribute(&mut net, x.view(), &target).unwrap(), a);
-        let var = NoiseTunnel::new(InputXGradient).kind(NoiseKind::VarGrad).stdev(0.5).unwrap();
+        assert_ne!(
+            smooth
+                .clone()
+                .seed(10)
+                .attribute(&mut net, x.view(), &target)
+                .unwrap(),
+            a
+        );
+        let var = NoiseTunnel::new(InputXGradient)
+            .kind(NoiseKind::VarGrad)
+            .stdev(0.5)
+            .unwrap();
         let sq = var.clone().kind(NoiseKind::SmoothGradSquared);
         let mean = var.clone().kind(NoiseKind::SmoothGrad);
         let (v, s, m) = (
