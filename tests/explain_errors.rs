@@ -130,7 +130,7 @@ fn exact_shap_refuses_bad_input() {
         .unwrap_err();
     assert!(matches!(e, Error::Value { .. }), "{e}");
     assert!(
-        e.to_string().contains("KernelSHAP") && e.to_string().contains("groups"),
+        e.to_string().contains("KernelShap") && e.to_string().contains("groups"),
         "{e}"
     );
 }

@@ -13,7 +13,9 @@ so captum's Riemann alphas are float64 too):
   IntegratedGradients for every method at several n_steps, with zero, scalar, row and batch
   baselines, multiply_by_inputs on and off, attributions and convergence deltas.
 - explain_shap.json: nets of 4, 7 and 10 features, backgrounds of 20, 50 and 100 rows, and
-  shap's Exact explainer with an Independent masker (values and base values).
+  shap's Exact explainer with an Independent masker (values and base values); and shap's
+  KernelExplainer on a 20-feature net (default nsamples, l1_reg=False) under 12 seeds: the
+  mean and spread of its estimates.
 - explain_models.json: LinearRegression and Ridge coefficients (with and without an intercept)
   and LogisticRegression (binary and multinomial, several C, solved by newton-cholesky to
   tol 1e-12).
@@ -140,7 +142,31 @@ def shap_fixtures():
         cases.append({"name": f"m{m}_bg{n_bg}", "net": torch_spec(net), "output": output,
                       "background": arr(background), "x": arr(x),
                       "values": arr(e.values), "base_values": arr(e.base_values)})
-    write("explain_shap.json", {"shap": shap.__version__, "cases": cases})
+    write("explain_shap.json", {"shap": shap.__version__, "cases": cases, "kernel_m20": kernel_spread()})
+
+
+def kernel_spread(seeds=12):
+    """shap's KernelExplainer at M = 20 (default nsamples, l1_reg=False) under several numpy
+    seeds: the mean and standard deviation of its estimates."""
+    own = np.random.default_rng(20261202)  # its own stream: the other fixtures stay as they were
+    torch.manual_seed(20261202)
+    net = torch_net([20, 8, 1], ["tanh"])
+    background = own.normal(size=(20, 20))
+    x = own.normal(size=(2, 20))
+
+    def f(data):
+        with torch.no_grad():
+            return net(torch.tensor(data)).numpy()[:, 0]
+
+    explainer = shap.KernelExplainer(f, background)
+    runs = []
+    for seed in range(seeds):
+        np.random.seed(seed)
+        runs.append(explainer.shap_values(x, l1_reg=False, silent=True))
+    runs = np.array(runs)
+    return {"net": torch_spec(net), "background": arr(background), "x": arr(x),
+            "base_value": float(explainer.expected_value),
+            "mean": arr(runs.mean(axis=0)), "std": arr(runs.std(axis=0)), "seeds": seeds}
 
 
 def mlp_spec(mlp, final):

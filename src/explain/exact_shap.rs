@@ -1,8 +1,9 @@
 //! Exact interventional Shapley values against a background set (shap's `Exact` explainer
 //! with an `Independent` masker).
 
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2};
 
+use super::masking::Masker;
 use super::target::outputs;
 use super::{check, FeatureGroups, Target};
 use crate::model::Layer;
@@ -116,8 +117,8 @@ impl<F: Float> ExactShap<F> {
     ///
     /// # Errors
     /// An empty or non-finite `x`, a width other than the background's, more than
-    /// [`MAX_EXACT_FEATURES`] features or groups (group correlated columns, or use a sampling
-    /// method), a target out of range, and the model's errors.
+    /// [`MAX_EXACT_FEATURES`] features or groups (group correlated columns, or use
+    /// [`KernelShap`](super::KernelShap)), a target out of range, and the model's errors.
     pub fn explain(
         &self,
         model: &mut dyn Layer<F>,
@@ -136,7 +137,7 @@ impl<F: Float> ExactShap<F> {
                 "ExactShap",
                 format!(
                     "at most {MAX_EXACT_FEATURES} features or groups (2^M coalitions); group \
-                     correlated columns with ExactShap::groups, or use KernelSHAP-style sampling"
+                     correlated columns with ExactShap::groups, or use KernelShap (sampled coalitions)"
                 ),
                 format!("{m}"),
             ));
@@ -145,8 +146,14 @@ impl<F: Float> ExactShap<F> {
         let columns = target.columns(x.nrows(), background_out.ncols())?;
         let mut values = Array2::zeros((x.nrows(), m));
         let mut base_values = Array1::zeros(x.nrows());
+        let masker = Masker {
+            background: self.background.view(),
+            groups: &groups,
+            batch_rows: self.batch_rows,
+        };
+        let holds = |set: usize, g: usize| set >> g & 1 == 1;
         for (r, &column) in columns.iter().enumerate() {
-            let v = self.coalition_values(model, x.row(r), &groups, column)?;
+            let v = masker.values(model, x.row(r), column, 1 << m, &holds)?;
             base_values[r] = v[0];
             values.row_mut(r).assign(&shapley_from_values(&v, m));
         }
@@ -154,43 +161,6 @@ impl<F: Float> ExactShap<F> {
             values,
             base_values,
         })
-    }
-
-    /// `v(S)` for every coalition `S` (bit `g` set: group `g` takes `x`'s values).
-    fn coalition_values(
-        &self,
-        model: &mut dyn Layer<F>,
-        x: ArrayView1<'_, F>,
-        groups: &FeatureGroups,
-        column: usize,
-    ) -> Result<Vec<F>> {
-        let n_background = self.background.nrows();
-        let coalitions = 1usize << groups.len();
-        let per_batch = (self.batch_rows / n_background).clamp(1, coalitions);
-        let mut batch = Array2::zeros((per_batch * n_background, x.len()));
-        let mut values = Vec::with_capacity(coalitions);
-        let scale = F::one() / F::from_count(n_background);
-        for first in (0..coalitions).step_by(per_batch) {
-            let count = per_batch.min(coalitions - first);
-            for k in 0..count {
-                let mut block = batch.slice_mut(s![k * n_background..(k + 1) * n_background, ..]);
-                block.assign(&self.background);
-                for (g, members) in groups.iter().enumerate() {
-                    if (first + k) >> g & 1 == 1 {
-                        for &j in members {
-                            block.column_mut(j).fill(x[j]);
-                        }
-                    }
-                }
-            }
-            let rows = batch.slice(s![..count * n_background, ..]);
-            let out = outputs(model, rows)?;
-            for k in 0..count {
-                let block = out.slice(s![k * n_background..(k + 1) * n_background, column]);
-                values.push(block.sum() * scale);
-            }
-        }
-        Ok(values)
     }
 }
 
