@@ -23,6 +23,10 @@ so captum's Riemann alphas are float64 too):
   kinds; the ICE curves of the first 6 rows) for one column, a low-cardinality column and a pair, and permutation_importance
   with the effective row orders of scikit-learn's shuffle stream replayed for each column.
 
+- explain_lime.json: lime's LimeTabularExplainer (regression, default settings) on a tanh net
+  under 10 seeds: mean and spread of the local weights, intercept and score (the last two
+  entries).
+
 A net is a list of layers: {"kind": "linear", "weight": (out × in), "bias": (out)},
 {"kind": "tanh" | "relu" | "sigmoid" | "softmax"}. Arrays are {"shape": [...], "data": [...]}.
 """
@@ -298,8 +302,38 @@ def tree_cases(x, y, labels):
     return out
 
 
+def lime_fixtures(seeds=10):
+    """lime's LimeTabularExplainer (regression, defaults) on a small tanh net under several
+    seeds: mean and spread of the local weights, intercept and score."""
+    from lime.lime_tabular import LimeTabularExplainer
+
+    own = np.random.default_rng(20261203)
+    torch.manual_seed(20261203)
+    net = torch_net([5, 6, 1], ["tanh"])
+    train = own.normal(size=(300, 5)) * np.array([1.0, 2.0, 0.5, 1.0, 3.0])
+    rows = own.normal(size=(2, 5))
+
+    def f(data):
+        with torch.no_grad():
+            return net(torch.tensor(data)).numpy()[:, 0]
+
+    cases = []
+    for row in rows:
+        runs = []
+        for seed in range(seeds):
+            explainer = LimeTabularExplainer(train, mode="regression", random_state=seed)
+            e = explainer.explain_instance(row, f)
+            weights = dict(e.local_exp[1])
+            runs.append([weights[j] for j in range(5)] + [e.intercept[1], e.score])
+        runs = np.array(runs)
+        cases.append({"x": arr(row), "mean": arr(runs.mean(axis=0)), "std": arr(runs.std(axis=0))})
+    write("explain_lime.json", {"lime": "0.2.0.1", "net": torch_spec(net), "train": arr(train),
+                                "seeds": seeds, "cases": cases})
+
+
 if __name__ == "__main__":
     captum_fixtures()
     shap_fixtures()
     sklearn_fixtures()
     models_fixtures()
+    lime_fixtures()
