@@ -182,3 +182,122 @@ fn global_explainers_refuse_bad_input() {
     assert!(matches!(e, Error::Value { .. }), "{e}");
     assert_untouched(&mut model, &x, &before);
 }
+
+#[test]
+fn sampling_explainers_refuse_bad_input() {
+    assert!(matches!(
+        KernelShap::new(Array2::<f64>::zeros((0, 3))).unwrap_err(),
+        Error::Value { .. }
+    ));
+    let mut nan = Array2::<f64>::zeros((4, 3));
+    nan[[0, 2]] = f64::NAN;
+    assert!(matches!(
+        KernelShap::new(nan.clone()).unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    assert!(matches!(
+        LimeTabular::new(nan.view()).unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    assert!(matches!(
+        LimeTabular::new(Array2::<f64>::zeros((0, 3)).view()).unwrap_err(),
+        Error::Value { .. }
+    ));
+    let mut model = net(&[3, 4, 2]);
+    let x = array![[0.1, 0.2, 0.3]];
+    let before = model.predict(x.view()).unwrap();
+    let kernel = KernelShap::new(Array2::from_shape_fn((6, 3), |(i, j)| (i + j) as f64)).unwrap();
+    let e = kernel
+        .explain(&mut model, x.view(), &Target::Output(2))
+        .unwrap_err();
+    assert!(matches!(e, Error::Value { .. }), "{e}");
+    let e = kernel.explain(
+        &mut model,
+        array![[0.1, f64::NAN, 0.3]].view(),
+        &Target::Output(0),
+    );
+    assert!(matches!(e.unwrap_err(), Error::NonFinite { .. }));
+    let e = kernel.explain(&mut model, array![[0.1, 0.3]].view(), &Target::Output(0));
+    assert!(matches!(e.unwrap_err(), Error::Shape { .. }));
+    let lime =
+        LimeTabular::new(Array2::from_shape_fn((20, 3), |(i, j)| (i * j) as f64).view()).unwrap();
+    let e = lime
+        .explain(&mut model, array![0.1, 0.2].view(), &Target::Output(0))
+        .unwrap_err();
+    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    let e = lime
+        .explain(
+            &mut model,
+            array![0.1, 0.2, f64::NAN].view(),
+            &Target::Output(0),
+        )
+        .unwrap_err();
+    assert!(matches!(e, Error::NonFinite { .. }), "{e}");
+    let e = lime
+        .explain(&mut model, array![0.1, 0.2, 0.3].view(), &Target::Only)
+        .unwrap_err();
+    assert!(matches!(e, Error::Value { .. }), "{e}");
+    assert_untouched(&mut model, &x, &before);
+}
+
+#[test]
+fn interpretable_models_refuse_bad_input() {
+    let x = array![[1.0, 2.0], [3.0, 4.0], [5.0, 7.0]];
+    let y = array![1.0, 2.0, 3.0];
+    let ols = LinearRegression::new();
+    assert!(matches!(
+        ols.fit(x.view(), array![1.0, 2.0].view()).unwrap_err(),
+        Error::Shape { .. }
+    ));
+    assert!(matches!(
+        ols.fit(x.view(), array![1.0, f64::NAN, 2.0].view())
+            .unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    assert!(matches!(
+        ols.ridge(f64::NAN).unwrap_err(),
+        Error::Config { .. }
+    ));
+    let fit = ols.fit(x.view(), y.view()).unwrap();
+    assert!(matches!(
+        fit.predict(array![[1.0]].view()).unwrap_err(),
+        Error::Shape { .. }
+    ));
+    let logistic = LogisticRegression::new();
+    assert!(matches!(
+        logistic.fit(x.view(), &[1, 1, 1]).unwrap_err(),
+        Error::Value { .. }
+    ));
+    assert!(matches!(
+        logistic.fit(x.view(), &[0, 1]).unwrap_err(),
+        Error::Shape { .. }
+    ));
+    let tree = DecisionTree::classifier();
+    assert!(matches!(
+        tree.fit_regressor(x.view(), y.view()).unwrap_err(),
+        Error::Config { .. }
+    ));
+    assert!(matches!(
+        DecisionTree::regressor()
+            .fit_classifier(x.view(), &[0, 1, 0])
+            .unwrap_err(),
+        Error::Config { .. }
+    ));
+    let fitted = tree.fit_classifier(x.view(), &[0, 1, 1]).unwrap();
+    assert!(matches!(
+        fitted.predict_values(x.view()).unwrap_err(),
+        Error::State { .. }
+    ));
+    assert!(matches!(
+        fitted.apply(array![[f64::NAN, 1.0]].view()).unwrap_err(),
+        Error::NonFinite { .. }
+    ));
+    let names = TextOptions {
+        feature_names: vec!["a".into()],
+        ..TextOptions::default()
+    };
+    assert!(matches!(
+        export_text(&fitted, &names).unwrap_err(),
+        Error::Shape { .. }
+    ));
+}

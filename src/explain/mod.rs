@@ -3,11 +3,17 @@
 //!
 //! - Gradient attributions of a chosen [`Target`] output: [`Saliency`], [`InputXGradient`],
 //!   [`IntegratedGradients`] (captum's five quadrature rules, baselines, bounded batches and
-//!   the convergence delta), all behind the [`Attribution`] trait.
-//! - [`ExactShap`]: interventional Shapley values against a background set (shap's `Exact`
-//!   explainer with an `Independent` masker), optionally over feature groups.
+//!   the convergence delta) and [`NoiseTunnel`] (SmoothGrad and its variants) over any of
+//!   them, all behind the [`Attribution`] trait.
+//! - Shapley values against a background set: [`ExactShap`] (shap's `Exact` explainer with an
+//!   `Independent` masker) and [`KernelShap`] (shap's `KernelExplainer`), optionally over
+//!   [`FeatureGroups`].
+//! - Local surrogates: [`LimeTabular`] (lime's `LimeTabularExplainer`).
 //! - Global views: [`PermutationImportance`] and [`PartialDependence`] / ICE curves
 //!   (scikit-learn's `inspection`).
+//! - Interpretable models with fit → fitted → predict: [`LinearRegression`] (OLS and ridge),
+//!   [`LogisticRegression`], [`DecisionTree`] (CART) with [`export_text`], and a
+//!   [`GlobalSurrogate`] tree fitted to a network with its fidelity.
 //!
 //! Models run in eval mode; parameters and their gradients are left as they were.
 //! The module sits above [`model`](crate::model) and [`loss`](crate::loss) and below `train`.
