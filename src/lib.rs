@@ -47,6 +47,7 @@
 pub mod data;
 pub mod diagnostics;
 pub mod error;
+pub mod explain;
 mod float;
 pub mod linalg;
 pub mod loss;
