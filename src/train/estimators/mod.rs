@@ -1,4 +1,4 @@
-//! scikit-learn-style estimators on the [`Trainer`](super::Trainer): [`MlpClassifier`] and
+//! scikit-learn-style estimators on the [`Trainer`]: [`MlpClassifier`] and
 //! [`MlpRegressor`] take `MLPClassifier` / `MLPRegressor`'s parameters with their defaults,
 //! train to convergence by scikit-learn's rule, and give `predict`, `predict_proba`, `score`
 //! and the run's record (`n_iter`, `loss_curve`, `best_loss`); the fitted network is a
