@@ -226,10 +226,8 @@ impl<F: Float> Layer<F> for Conv1d<F> {
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
         let config = self.config;
-        let grad = self
-            .params
-            .backward(&|| config.describe(), grad_output, true, true)?;
-        Ok(grad.expect("input gradient requested"))
+        self.params
+            .input_gradient(&|| config.describe(), grad_output, true)
     }
 
     fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
@@ -244,10 +242,8 @@ impl<F: Float> Layer<F> for Conv1d<F> {
         grad_output: ArrayView2<'a, F>,
     ) -> Result<ArrayView2<'a, F>> {
         let config = self.config;
-        let grad = self
-            .params
-            .backward(&|| config.describe(), grad_output, false, true)?;
-        Ok(grad.expect("input gradient requested"))
+        self.params
+            .input_gradient(&|| config.describe(), grad_output, false)
     }
 
     fn visit(&self, visitor: &mut dyn Visitor<F>) {

@@ -80,6 +80,18 @@ impl<F: Float> ConvParams<F> {
         )
     }
 
+    /// The input gradient (adding parameter gradients when `parameters` is set): what
+    /// `backward` and `backward_input` of every convolution return.
+    pub(crate) fn input_gradient<'a>(
+        &'a mut self,
+        describe: &dyn Fn() -> String,
+        grad_output: ArrayView2<'a, F>,
+        parameters: bool,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.backward(describe, grad_output, parameters, true)?
+            .ok_or_else(|| crate::Error::state(describe(), "no input gradient was computed"))
+    }
+
     pub(crate) fn visit(&self, visitor: &mut dyn Visitor<F>) {
         visitor.parameter(&self.weight);
         if let Some(b) = &self.bias {
