@@ -230,3 +230,25 @@ impl Error {
         }
     }
 }
+
+/// `text` cut to its first `max_chars` characters, with the full size said, so that an error
+/// never echoes a huge input whole: `` `aaaa…` (10485760 bytes) ``. Short text comes back as is.
+pub(crate) fn excerpt(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn short_text_is_kept_and_long_text_is_cut_on_a_character_boundary() {
+        assert_eq!(excerpt("abc", 3), "abc");
+        assert_eq!(excerpt("ééééé", 2), "éé… (10 bytes)");
+        let big = "x".repeat(1 << 20);
+        assert!(excerpt(&big, 40).len() < 80);
+    }
+}

@@ -12,15 +12,23 @@ use std::path::Path;
 
 use ndarray::Array2;
 
+use super::csv_source::{
+    csv_error, csv_reader, echo, is_missing, parse_number, read_header, QuoteWatch, ECHO_CHARS,
+};
 use crate::data::Dataset;
+use crate::error::excerpt;
 use crate::{Error, Float, Result};
 
-/// Which column holds the target: by header name or by 0-based index.
+/// Which column holds the target: by header name, by 0-based index, or the last one.
 ///
 /// ```
-/// use tuneup::data::LabelColumn;
+/// use tuneup::data::{read_csv, CsvOptions, LabelColumn};
 /// assert_eq!(LabelColumn::from("species"), LabelColumn::Name("species".into()));
 /// assert_eq!(LabelColumn::from(4), LabelColumn::Index(4));
+/// let ds = read_csv::<f64, _>("1,2,a\n3,4,b\n".as_bytes(),
+///     &CsvOptions::classification(LabelColumn::Last).has_header(false))?;
+/// assert_eq!(ds.n_features(), 2);
+/// # Ok::<(), tuneup::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabelColumn {
@@ -28,6 +36,8 @@ pub enum LabelColumn {
     Name(String),
     /// The column at this 0-based index.
     Index(usize),
+    /// The last column, whatever the width (with or without a header).
+    Last,
 }
 
 impl From<&str> for LabelColumn {
@@ -86,6 +96,7 @@ pub struct CsvOptions {
     task: CsvTask,
     has_header: bool,
     delimiter: u8,
+    classes: Option<Vec<String>>,
 }
 
 impl CsvOptions {
@@ -104,6 +115,7 @@ impl CsvOptions {
             task: CsvTask::Classification,
             has_header: true,
             delimiter: b',',
+            classes: None,
         }
     }
 
@@ -150,26 +162,28 @@ impl CsvOptions {
         self.delimiter = delimiter;
         self
     }
-}
 
-/// Whether a (trimmed) field marks a missing value: empty, `NA` or `NaN` in any case.
-pub(crate) fn is_missing(field: &str) -> bool {
-    field.is_empty() || field.eq_ignore_ascii_case("na") || field.eq_ignore_ascii_case("nan")
-}
-
-pub(crate) fn csv_error(source: &str, e: csv::Error) -> Error {
-    if e.is_io_error() {
-        return Error::io("read CSV", source, e);
+    /// Fixes the classes and their order instead of finding them in this file: class `c` is
+    /// `names[c]`. Give a test file the training file's
+    /// [`class_names`](Dataset::class_names), so that a class missing from the test file does
+    /// not renumber the others; a label not among `names` is an error naming its line.
+    ///
+    /// ```
+    /// use tuneup::data::{read_csv, CsvOptions};
+    /// let train = read_csv::<f64, _>("x,y\n1,cat\n2,dog\n3,emu\n".as_bytes(),
+    ///     &CsvOptions::classification("y"))?;
+    /// let test_options = CsvOptions::classification("y").classes(train.class_names().unwrap());
+    /// let test = read_csv::<f64, _>("x,y\n4,emu\n".as_bytes(), &test_options)?;
+    /// assert_eq!(test.labels(), Some(&[2][..]));
+    /// assert_eq!(test.n_classes(), Some(3));
+    /// let err = read_csv::<f64, _>("x,y\n5,owl\n".as_bytes(), &test_options).unwrap_err();
+    /// assert!(err.to_string().contains("line 2"), "{err}");
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn classes<S: AsRef<str>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.classes = Some(names.into_iter().map(|n| n.as_ref().to_string()).collect());
+        self
     }
-    let at = e
-        .position()
-        .map(|p| format!(" at line {}", p.line()))
-        .unwrap_or_default();
-    Error::value(
-        format!("reading CSV from {source}{at}"),
-        "readable UTF-8 CSV text",
-        e,
-    )
 }
 
 /// Reads a dataset from a CSV file at `path`; see [`read_csv`].
@@ -224,131 +238,245 @@ fn read_csv_from<F: Float, R: Read>(
     options: &CsvOptions,
     source: &str,
 ) -> Result<Dataset<F>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(options.has_header)
-        .delimiter(options.delimiter)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(reader);
+    check_classes(options.classes.as_deref())?;
+    let mut rdr = csv_reader(reader, options.has_header, options.delimiter);
     let header: Option<Vec<String>> = if options.has_header {
-        let h = rdr.headers().map_err(|e| csv_error(source, e))?;
-        Some(h.iter().map(str::to_string).collect())
+        Some(read_header(&mut rdr, source)?)
     } else {
         None
     };
-
     let mut record = csv::StringRecord::new();
-    let mut first_line = None;
-    // The first data row (needed to know the width when there is no header).
-    let has_first = rdr
-        .read_record(&mut record)
-        .map_err(|e| csv_error(source, e))?;
-    let width = match (&header, has_first) {
-        (Some(h), _) => h.len(),
-        (None, true) => record.len(),
-        (None, false) => 0,
-    };
+    if !next_record(&mut rdr, &mut record, source)? {
+        return Err(no_rows(rdr.get_ref(), header.is_some(), source));
+    }
+    let width = header.as_ref().map_or(record.len(), Vec::len);
     let label = resolve_label(&options.label, header.as_deref(), width, source)?;
+    let mut rows = Rows::new(options, header.as_deref(), width, label, source);
+    loop {
+        let line = rdr.get_mut().next_record_line();
+        rows.push(&record, line)
+            .map_err(|e| rdr.get_ref().unterminated_quote(source).unwrap_or(e))?;
+        if !next_record(&mut rdr, &mut record, source)? {
+            break;
+        }
+    }
+    if let Some(open) = rdr.get_ref().unterminated_quote(source) {
+        return Err(open);
+    }
+    rows.into_dataset()
+}
 
-    let mut features: Vec<f64> = Vec::new();
-    let mut class_text: Vec<String> = Vec::new();
-    let mut values: Vec<f64> = Vec::new();
-    let mut rows = 0usize;
-    let column_name = |j: usize| match &header {
-        Some(h) => format!("column {} (`{}`)", j + 1, h[j]),
-        None => format!("column {}", j + 1),
+/// Refuses a fixed class list that names a class twice (which would make two indices one).
+fn check_classes(classes: Option<&[String]>) -> Result<()> {
+    let Some(names) = classes else {
+        return Ok(());
     };
-    let mut more = has_first;
-    while more {
-        let line = record.position().map_or(0, |p| p.line());
-        first_line.get_or_insert(line);
-        if record.len() != width {
-            let reference = if header.is_some() {
-                "the header".to_string()
-            } else {
-                format!("the first row (line {})", first_line.unwrap_or(line))
+    let mut seen = std::collections::HashSet::new();
+    match names.iter().find(|n| !seen.insert(n.as_str())) {
+        Some(twice) => Err(Error::config(
+            "CsvOptions::classes",
+            echo(twice),
+            "distinct class names (this one is given twice)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads the next record into `record`; `false` at the end of the input.
+fn next_record<R: Read>(
+    rdr: &mut csv::Reader<QuoteWatch<R>>,
+    record: &mut csv::StringRecord,
+    source: &str,
+) -> Result<bool> {
+    rdr.read_record(record)
+        .map_err(|e| csv_error(rdr.get_ref(), source, e))
+}
+
+/// The error for a file with no data row: empty, or a header alone.
+fn no_rows<R>(watch: &QuoteWatch<R>, has_header: bool, source: &str) -> Error {
+    if let Some(open) = watch.unterminated_quote(source) {
+        return open;
+    }
+    let found = if watch.is_blank() {
+        "an empty file"
+    } else if has_header {
+        "a header row and no data rows"
+    } else {
+        "no data rows"
+    };
+    Error::value(format!("CSV {source}"), "at least one data row", found)
+}
+
+/// The rows read so far, parsed as they come.
+struct Rows<'a, F> {
+    options: &'a CsvOptions,
+    header: Option<&'a [String]>,
+    width: usize,
+    label: usize,
+    source: &'a str,
+    features: Vec<F>,
+    values: Vec<F>,
+    class_text: Vec<String>,
+    lines: Vec<usize>,
+    classes: Option<HashMap<&'a str, usize>>,
+    labels: Vec<usize>,
+}
+
+impl<'a, F: Float> Rows<'a, F> {
+    fn new(
+        options: &'a CsvOptions,
+        header: Option<&'a [String]>,
+        width: usize,
+        label: usize,
+        source: &'a str,
+    ) -> Self {
+        let classes = options.classes.as_ref().map(|names| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(c, n)| (n.as_str(), c))
+                .collect()
+        });
+        Rows {
+            options,
+            header,
+            width,
+            label,
+            source,
+            features: Vec::new(),
+            values: Vec::new(),
+            class_text: Vec::new(),
+            lines: Vec::new(),
+            classes,
+            labels: Vec::new(),
+        }
+    }
+
+    /// `line N, column J (`name`)`, as errors name a field.
+    fn field_at(&self, line: usize, j: usize) -> String {
+        let column = match self.header {
+            Some(h) => format!("column {} (`{}`)", j + 1, excerpt(&h[j], ECHO_CHARS)),
+            None => format!("column {}", j + 1),
+        };
+        format!("CSV {}, line {line}, {column}", self.source)
+    }
+
+    fn push(&mut self, record: &csv::StringRecord, line: usize) -> Result<()> {
+        if record.len() != self.width {
+            let reference = match (self.header, self.lines.first()) {
+                (Some(_), _) | (None, None) => "the header".to_string(),
+                (None, Some(first)) => format!("the first row (line {first})"),
             };
             return Err(Error::value(
-                format!("CSV {source}, line {line}"),
-                format!("{width} fields, as in {reference}"),
+                format!("CSV {}, line {line}", self.source),
+                format!("{} fields, as in {reference}", self.width),
                 format!("{} fields", record.len()),
             ));
         }
         for (j, field) in record.iter().enumerate() {
-            let parse = || -> Result<f64> {
-                if is_missing(field) {
-                    return Ok(f64::NAN);
-                }
-                field.parse::<f64>().map_err(|_| {
-                    Error::value(
-                        format!("CSV {source}, line {line}, {}", column_name(j)),
-                        "a number, or an empty field, NA or NaN for a missing value",
-                        format!("`{field}`"),
-                    )
-                })
-            };
-            if j != label {
-                features.push(parse()?);
+            if j != self.label {
+                let v = parse_number(field, || self.field_at(line, j))?;
+                self.features.push(v);
             } else {
-                match options.task {
-                    CsvTask::Regression => values.push(parse()?),
-                    CsvTask::Classification => {
-                        if is_missing(field) {
-                            return Err(Error::value(
-                                format!("CSV {source}, line {line}, {}", column_name(j)),
-                                "a class label (labels cannot be missing)",
-                                format!("`{field}`"),
-                            ));
-                        }
-                        class_text.push(field.to_string());
-                    }
-                }
+                self.push_target(field, line)?;
             }
         }
-        rows += 1;
-        more = rdr
-            .read_record(&mut record)
-            .map_err(|e| csv_error(source, e))?;
+        self.lines.push(line);
+        Ok(())
     }
 
-    let n_features = width - 1;
-    let x = Array2::from_shape_vec(
-        (rows, n_features),
-        features.into_iter().map(F::cast).collect(),
-    )
-    .map_err(|e| Error::shape(format!("CSV {source}"), "a rectangular table", e))?;
-    let feature_names: Option<Vec<String>> = header.as_ref().map(|h| {
-        h.iter()
-            .enumerate()
-            .filter(|&(j, _)| j != label)
-            .map(|(_, s)| s.clone())
-            .collect()
-    });
-    let ds = match options.task {
-        CsvTask::Regression => {
-            let y = Array2::from_shape_vec((rows, 1), values.into_iter().map(F::cast).collect())
-                .map_err(|e| Error::shape(format!("CSV {source}"), "one target per row", e))?;
-            let ds = Dataset::regression(x, y)?;
-            match &header {
-                Some(h) => ds.with_target_names([h[label].clone()])?,
-                None => ds,
+    fn push_target(&mut self, field: &str, line: usize) -> Result<()> {
+        let at = || self.field_at(line, self.label);
+        match self.options.task {
+            CsvTask::Regression => {
+                let v = parse_number(field, at)?;
+                self.values.push(v);
             }
+            CsvTask::Classification if is_missing(field) => {
+                return Err(Error::value(
+                    at(),
+                    "a class label (labels cannot be missing)",
+                    echo(field),
+                ));
+            }
+            CsvTask::Classification => match &self.classes {
+                None => self.class_text.push(field.to_string()),
+                Some(classes) => match classes.get(field) {
+                    Some(&c) => self.labels.push(c),
+                    None => return Err(self.unknown_class(field, line)),
+                },
+            },
         }
-        CsvTask::Classification => {
-            let names = class_order(&class_text);
-            let index: HashMap<&str, usize> = names
-                .iter()
-                .enumerate()
-                .map(|(c, n)| (n.as_str(), c))
-                .collect();
-            let labels = class_text.iter().map(|t| index[t.as_str()]).collect();
-            Dataset::classification(x, labels)?.with_class_names(names)?
-        }
-    };
-    match feature_names {
-        Some(names) => ds.with_feature_names(names),
-        None => Ok(ds),
+        Ok(())
     }
+
+    fn unknown_class(&self, field: &str, line: usize) -> Error {
+        let known = self
+            .options
+            .classes
+            .as_deref()
+            .unwrap_or_default()
+            .join(", ");
+        Error::value(
+            self.field_at(line, self.label),
+            format!(
+                "one of the classes given by CsvOptions::classes [{}]",
+                excerpt(&known, 4 * ECHO_CHARS)
+            ),
+            echo(field),
+        )
+    }
+
+    fn into_dataset(self) -> Result<Dataset<F>> {
+        let rows = self.lines.len();
+        let context = || format!("CSV {}", self.source);
+        let x = Array2::from_shape_vec((rows, self.width.saturating_sub(1)), self.features)
+            .map_err(|e| Error::shape(context(), "a rectangular table", e))?;
+        let label = self.label;
+        let ds = match self.options.task {
+            CsvTask::Regression => {
+                let y = Array2::from_shape_vec((rows, 1), self.values)
+                    .map_err(|e| Error::shape(context(), "one target per row", e))?;
+                let ds = Dataset::regression(x, y)?;
+                match self.header {
+                    Some(h) => ds.with_target_names([h[label].clone()])?,
+                    None => ds,
+                }
+            }
+            CsvTask::Classification => {
+                let (labels, names) = match &self.options.classes {
+                    Some(names) => (self.labels, names.clone()),
+                    None => encode_classes(&self.class_text),
+                };
+                Dataset::classification(x, labels)?.with_class_names(names)?
+            }
+        };
+        let ds = ds.with_source_lines(self.lines)?;
+        match self.header {
+            Some(h) => ds.with_feature_names(
+                h.iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != label)
+                    .map(|(_, s)| s.clone()),
+            ),
+            None => Ok(ds),
+        }
+    }
+}
+
+/// Class indices and class names for labels read as text, in [`class_order`].
+fn encode_classes(class_text: &[String]) -> (Vec<usize>, Vec<String>) {
+    let names = class_order(class_text);
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(c, n)| (n.as_str(), c))
+        .collect();
+    let labels = class_text
+        .iter()
+        .map(|t| index.get(t.as_str()).copied().unwrap_or_default())
+        .collect();
+    (labels, names)
 }
 
 fn resolve_label(
@@ -358,6 +486,13 @@ fn resolve_label(
     source: &str,
 ) -> Result<usize> {
     match (label, header) {
+        (LabelColumn::Last, _) => width.checked_sub(1).ok_or_else(|| {
+            Error::value(
+                format!("CSV {source}: label column"),
+                "at least one column",
+                "no columns",
+            )
+        }),
         (LabelColumn::Index(i), _) => {
             if *i < width {
                 Ok(*i)
@@ -373,8 +508,11 @@ fn resolve_label(
             h.iter().position(|c| c == name.trim()).ok_or_else(|| {
                 Error::value(
                     format!("CSV {source}: label column"),
-                    format!("one of the header's columns [{}]", h.join(", ")),
-                    format!("`{name}`"),
+                    format!(
+                        "one of the header's columns [{}]",
+                        excerpt(&h.join(", "), 4 * ECHO_CHARS)
+                    ),
+                    echo(name),
                 )
             })
         }

@@ -75,6 +75,7 @@ pub struct Dataset<F> {
     feature_names: Option<Vec<String>>,
     target_names: Option<Vec<String>>,
     class_names: Option<Vec<String>>,
+    source_lines: Option<Vec<usize>>,
 }
 
 fn names<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Vec<String> {
@@ -113,6 +114,7 @@ impl<F: Float> Dataset<F> {
             feature_names: None,
             target_names: None,
             class_names: None,
+            source_lines: None,
         })
     }
 
@@ -147,6 +149,7 @@ impl<F: Float> Dataset<F> {
             feature_names: None,
             target_names: None,
             class_names: None,
+            source_lines: None,
         })
     }
 
@@ -443,6 +446,87 @@ impl<F: Float> Dataset<F> {
         self.class_names.as_deref()
     }
 
+    /// Records the line of the source file each row was read from (the CSV readers do), so
+    /// that later errors can say where a bad value came from; see [`locate`](Self::locate).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if there is not one line per row.
+    ///
+    /// ```
+    /// use tuneup::data::Dataset;
+    /// let ds = Dataset::classification(ndarray::array![[1.0f32], [2.0]], vec![0, 1])?
+    ///     .with_source_lines(vec![2, 5])?;
+    /// assert_eq!(ds.source_line(1), Some(5));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn with_source_lines(mut self, lines: Vec<usize>) -> Result<Self> {
+        if lines.len() != self.n_samples() {
+            return Err(Error::shape(
+                "Dataset::with_source_lines",
+                format!("{} lines, one per row", self.n_samples()),
+                format!("{} lines", lines.len()),
+            ));
+        }
+        self.source_lines = Some(lines);
+        Ok(self)
+    }
+
+    /// The source-file line row `row` was read from, if known.
+    ///
+    /// ```
+    /// use tuneup::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f64, _>("x,y\n1,0\n\n2,1\n".as_bytes(), &CsvOptions::regression("y"))?;
+    /// assert_eq!(ds.source_line(1), Some(4));
+    /// assert_eq!(ds.source_line(9), None);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn source_line(&self, row: usize) -> Option<usize> {
+        self.source_lines.as_ref()?.get(row).copied()
+    }
+
+    /// Names feature entry `[row, column]` in the user's terms: `` column `b` (CSV line 3) ``
+    /// when the names and lines are known, `row 1, column 1` otherwise.
+    ///
+    /// ```
+    /// use tuneup::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f64, _>("a,b,y\n1,2,0\n3,NA,1\n".as_bytes(),
+    ///     &CsvOptions::regression("y"))?;
+    /// assert_eq!(ds.locate(1, 1), "column `b` (CSV line 3)");
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn locate(&self, row: usize, column: usize) -> String {
+        let name = self.feature_names().and_then(|n| n.get(column));
+        let column = match name {
+            Some(name) => format!("column `{}`", crate::error::excerpt(name, 40)),
+            None => format!("column {column}"),
+        };
+        match self.source_line(row) {
+            Some(line) => format!("{column} (CSV line {line})"),
+            None => format!("row {row}, {column}"),
+        }
+    }
+
+    /// Names target entry `[row, column]` of a regression dataset as [`locate`](Self::locate)
+    /// names a feature: `` target `y` (CSV line 4) ``.
+    ///
+    /// ```
+    /// use tuneup::data::{read_csv, CsvOptions};
+    /// let ds = read_csv::<f64, _>("a,y\n1,0\n3,NA\n".as_bytes(), &CsvOptions::regression("y"))?;
+    /// assert_eq!(ds.locate_target(1, 0), "target `y` (CSV line 3)");
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn locate_target(&self, row: usize, column: usize) -> String {
+        let name = self.target_names().and_then(|n| n.get(column));
+        let target = match name {
+            Some(name) => format!("target `{}`", crate::error::excerpt(name, 40)),
+            None => format!("target {column}"),
+        };
+        match self.source_line(row) {
+            Some(line) => format!("{target} (CSV line {line})"),
+            None => format!("row {row}, {target}"),
+        }
+    }
+
     /// The features and targets, giving up the names.
     ///
     /// ```
@@ -493,6 +577,10 @@ impl<F: Float> Dataset<F> {
             feature_names: self.feature_names.clone(),
             target_names: self.target_names.clone(),
             class_names: self.class_names.clone(),
+            source_lines: self
+                .source_lines
+                .as_ref()
+                .map(|lines| indices.iter().map(|&i| lines[i]).collect()),
         })
     }
 

@@ -149,6 +149,8 @@ pub use smote::Smote;
 
 #[cfg(feature = "csv")]
 mod csv;
+#[cfg(feature = "csv")]
+mod csv_source;
 
 #[cfg(feature = "csv")]
 pub use self::csv::{read_csv, read_csv_path, CsvOptions, CsvTask, LabelColumn};

@@ -5,8 +5,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::csv::{csv_error, is_missing};
+use super::csv_source::{
+    csv_error, csv_reader, echo, is_missing, parse_number, read_header, ECHO_CHARS,
+};
 use super::table::{Column, Table};
+use crate::error::excerpt;
 use crate::{Error, Float, Result};
 
 /// How to read a CSV file into a [`Table`].
@@ -137,37 +140,50 @@ fn read_table_from<F: Float, R: Read>(
     options: &TableOptions,
     source: &str,
 ) -> Result<Table<F>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(options.has_header)
-        .delimiter(options.delimiter)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(reader);
+    let mut rdr = csv_reader(reader, options.has_header, options.delimiter);
     let header: Option<Vec<String>> = if options.has_header {
-        let h = rdr.headers().map_err(|e| csv_error(source, e))?;
-        Some(h.iter().map(str::to_string).collect())
+        Some(read_header(&mut rdr, source)?)
     } else {
         None
     };
     let mut fields: Vec<Vec<String>> = Vec::new();
     let mut width = header.as_ref().map(Vec::len);
-    for record in rdr.records() {
-        let record = record.map_err(|e| csv_error(source, e))?;
-        let line = record.position().map_or(0, |p| p.line());
+    let mut lines: Vec<usize> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut record)
+        .map_err(|e| csv_error(rdr.get_ref(), source, e))?
+    {
+        let line = rdr.get_mut().next_record_line();
         let w = *width.get_or_insert(record.len());
         if record.len() != w {
-            return Err(Error::value(
+            let width_error = Error::value(
                 format!("CSV {source}, line {line}"),
                 format!("{w} fields, as in the header (or first row)"),
                 format!("{} fields", record.len()),
-            ));
+            );
+            return Err(rdr
+                .get_ref()
+                .unterminated_quote(source)
+                .unwrap_or(width_error));
         }
+        lines.push(line);
         if fields.is_empty() {
             fields = vec![Vec::new(); w];
         }
         for (col, f) in fields.iter_mut().zip(record.iter()) {
             col.push(f.to_string());
         }
+    }
+    if let Some(open) = rdr.get_ref().unterminated_quote(source) {
+        return Err(open);
+    }
+    if rdr.get_ref().is_blank() {
+        return Err(Error::value(
+            format!("CSV {source}"),
+            "a header or at least one row",
+            "an empty file",
+        ));
     }
     let width = width.unwrap_or(0);
     if fields.is_empty() {
@@ -177,40 +193,48 @@ fn read_table_from<F: Float, R: Read>(
     if let Some(bad) = options.categorical.iter().find(|c| !names.contains(c)) {
         return Err(Error::value(
             format!("CSV {source}: TableOptions.categorical"),
-            format!("one of the header's columns [{}]", names.join(", ")),
-            format!("`{bad}`"),
+            format!(
+                "one of the header's columns [{}]",
+                excerpt(&names.join(", "), 4 * ECHO_CHARS)
+            ),
+            echo(bad),
         ));
     }
     let columns = names
         .iter()
         .zip(fields)
-        .map(|(name, col)| typed_column(col, options.categorical.contains(name)))
-        .collect();
+        .map(|(name, col)| {
+            let at = |row: usize| {
+                let line = lines.get(row).copied().unwrap_or_default();
+                format!("CSV {source}, line {line}, column {}", echo(name))
+            };
+            typed_column(col, options.categorical.contains(name), at)
+        })
+        .collect::<Result<Vec<_>>>()?;
     Table::new(names, columns)
 }
 
-/// A numeric column when every present field parses (and the column is not forced to be
-/// categorical), a categorical one otherwise.
-fn typed_column<F: Float>(fields: Vec<String>, categorical: bool) -> Column<F> {
-    if !categorical {
-        let numbers: Option<Vec<F>> = fields
+/// A numeric column when every present field parses as a number (and the column is not forced
+/// to be categorical), a categorical one otherwise. A number that is not finite once stored as
+/// `F` (`inf`, `1e400`, or `1e39` as `f32`) is an error naming its line (`at(row)`).
+fn typed_column<F: Float>(
+    fields: Vec<String>,
+    categorical: bool,
+    at: impl Fn(usize) -> String,
+) -> Result<Column<F>> {
+    let parses = |f: &String| is_missing(f) || f.parse::<f64>().is_ok();
+    if !categorical && fields.iter().all(parses) {
+        return fields
             .iter()
-            .map(|f| {
-                if is_missing(f) {
-                    Some(F::nan())
-                } else {
-                    f.parse::<f64>().ok().filter(|v| v.is_finite()).map(F::cast)
-                }
-            })
-            .collect();
-        if let Some(v) = numbers {
-            return Column::Numeric(v);
-        }
+            .enumerate()
+            .map(|(row, f)| parse_number(f, || at(row)))
+            .collect::<Result<Vec<F>>>()
+            .map(Column::Numeric);
     }
-    Column::Categorical(
+    Ok(Column::Categorical(
         fields
             .into_iter()
             .map(|f| (!is_missing(&f)).then_some(f))
             .collect(),
-    )
+    ))
 }

@@ -207,8 +207,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         })
     }
 
-    /// [`evaluate`](Trainer::evaluate) on a [`Dataset`](crate::data::Dataset).
+    /// [`evaluate`](Trainer::evaluate) on a [`Dataset`](crate::data::Dataset); a non-finite
+    /// value is reported by column name and CSV line where the dataset has them.
     pub fn evaluate_dataset(&mut self, data: &crate::data::Dataset<F>) -> Result<Evaluation> {
+        if self.config.check_finite {
+            super::trainer::check_dataset_finite("Trainer::evaluate_dataset", data)?;
+        }
         self.evaluate(data.features(), data.loss_targets())
     }
 }

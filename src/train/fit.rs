@@ -501,7 +501,13 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// assert!(t.evaluate_dataset(&data)?.loss > 0.0);
     /// # Ok::<(), tuneup::Error>(())
     /// ```
+    ///
+    /// A non-finite value is reported by column name and CSV line where the dataset has
+    /// them (see [`Dataset::locate`](crate::data::Dataset::locate)).
     pub fn fit_dataset(&mut self, data: &crate::data::Dataset<F>) -> Result<History> {
+        if self.config.check_finite {
+            super::trainer::check_dataset_finite("Trainer::fit_dataset", data)?;
+        }
         self.fit(data.features(), data.loss_targets())
     }
 

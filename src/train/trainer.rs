@@ -129,6 +129,26 @@ pub(crate) fn first_non_finite<F: Float>(a: &ArrayView2<'_, F>) -> Option<(usize
         .map(|((r, c), v)| (r, c, *v))
 }
 
+/// The first non-finite feature or target of a [`Dataset`](crate::data::Dataset), as an error
+/// in the user's terms (`` column `b` (CSV line 3) = NaN ``), so that a dataset read from a
+/// file is checked before its names are lost to plain arrays.
+pub(crate) fn check_dataset_finite<F: Float>(
+    context: &str,
+    data: &crate::data::Dataset<F>,
+) -> crate::Result<()> {
+    let hint = "clean or impute the data (e.g. data::SimpleImputer), or turn the check off \
+                with check_finite(false)";
+    if let Some((r, c, v)) = first_non_finite(&data.features()) {
+        let at = data.locate(r, c);
+        return Err(Error::non_finite(context, format!("{at} = {v}; {hint}")));
+    }
+    if let Some((r, c, v)) = data.values().and_then(|t| first_non_finite(&t)) {
+        let at = data.locate_target(r, c);
+        return Err(Error::non_finite(context, format!("{at} = {v}; {hint}")));
+    }
+    Ok(())
+}
+
 /// The global L2 norm of every unfrozen gradient (what `grad_norm(model, 2.0)` computes, up
 /// to summation order), with eight independent accumulators so the pass vectorises; the
 /// order is fixed, so the result is the same on every run.

@@ -81,9 +81,5 @@ impl<L: Ord + Clone + std::fmt::Debug> ClassLabels<L> {
 
 /// A label as text, cut to 40 characters.
 fn excerpt<L: std::fmt::Debug>(label: &L) -> String {
-    let text = format!("{label:?}");
-    match text.char_indices().nth(40) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text,
-    }
+    crate::error::excerpt(&format!("{label:?}"), 40)
 }
