@@ -3,7 +3,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Zip};
 
 use super::check::{check_finite_setting, check_fit, check_transform, Nan};
-use super::stats::observed;
+use super::stats::{half_difference, observed};
 use crate::{Error, Float, Result};
 
 /// Settings of a min-max scaler, scikit-learn's `MinMaxScaler`: each column is mapped by
@@ -119,7 +119,13 @@ impl MinMaxScaler {
             if range < 10.0 * f64::EPSILON {
                 range = 1.0;
             }
-            let s = (hi - lo) / range;
+            // A range that overflows (values near ±1e308) is taken on halves, so the scale
+            // stays positive instead of 0.
+            let s = if range.is_finite() {
+                (hi - lo) / range
+            } else {
+                0.5 * (hi - lo) / half_difference(cmin, cmax)
+            };
             dmin[j] = F::cast(cmin);
             dmax[j] = F::cast(cmax);
             scale[j] = F::cast(s);

@@ -3,7 +3,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Zip};
 
 use super::check::{check_finite_setting, check_fit, check_transform, Nan};
-use super::stats::{median_sorted, percentile_sorted, sorted_observed};
+use super::stats::{centred_scaled, median_sorted, percentile_sorted, sorted_observed};
 use crate::{Error, Float, Result};
 
 /// Settings of a robust scaler, scikit-learn's `RobustScaler`: each column is centred on its
@@ -141,7 +141,16 @@ impl RobustScaler {
             }
             center[j] = F::cast(median_sorted(&v));
             let (lo, hi) = self.quantile_range;
-            let spread = percentile_sorted(&v, hi) - percentile_sorted(&v, lo);
+            let (q_lo, q_hi) = (percentile_sorted(&v, lo), percentile_sorted(&v, hi));
+            let spread = q_hi - q_lo;
+            if spread.is_infinite() {
+                // A scale of ∞ would squash every value to 0 (what scikit-learn returns).
+                return Err(Error::value(
+                    format!("RobustScaler.fit, column {j}"),
+                    "a quantile range below the float maximum (1.8e308)",
+                    format!("{q_lo:e} to {q_hi:e}; divide the column by a constant first"),
+                ));
+            }
             if spread >= 10.0 * f64::EPSILON {
                 scale[j] = F::cast(spread);
             }
@@ -231,11 +240,14 @@ impl<F: Float> FittedRobustScaler<F> {
         )?;
         let mut out = x.to_owned();
         for mut row in out.rows_mut() {
-            if let Some(c) = &self.center {
-                Zip::from(&mut row).and(c).for_each(|v, &c| *v -= c);
-            }
-            if let Some(s) = &self.scale {
-                Zip::from(&mut row).and(s).for_each(|v, &s| *v /= s);
+            match (&self.center, &self.scale) {
+                (Some(c), Some(s)) => Zip::from(&mut row)
+                    .and(c)
+                    .and(s)
+                    .for_each(|v, &c, &s| *v = centred_scaled(*v, c, s)),
+                (Some(c), None) => Zip::from(&mut row).and(c).for_each(|v, &c| *v -= c),
+                (None, Some(s)) => Zip::from(&mut row).and(s).for_each(|v, &s| *v /= s),
+                (None, None) => {}
             }
         }
         Ok(out)

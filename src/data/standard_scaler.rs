@@ -3,7 +3,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Zip};
 
 use super::check::{check_fit, check_transform, Nan};
-use super::stats::{mean, observed, population_variance};
+use super::stats::{centred_scaled, mean, observed, population_std, population_variance};
 use crate::{Error, Float, Result};
 
 /// Settings of a standard scaler, scikit-learn's `StandardScaler`: each column is centred on
@@ -105,14 +105,20 @@ impl StandardScaler {
                 ));
             }
             let m = mean(&v);
-            let var = population_variance(&v, m);
+            // Squares beyond the float range make the variance ∞ (or NaN from ∞ − ∞).
+            let var = match population_variance(&v, m) {
+                var if var.is_nan() => f64::INFINITY,
+                var => var,
+            };
             let n = v.len() as f64;
             let eps = f64::EPSILON;
-            let constant = var <= n * eps * var + (n * m * eps).powi(2);
+            // An overflowing variance (values near ±1e300) is not a constant column: its
+            // scale is computed on rescaled values and stays finite.
+            let constant = var.is_finite() && var <= n * eps * var + (n * m * eps).powi(2);
             means[j] = F::cast(m);
             vars[j] = F::cast(var);
             if !constant {
-                scales[j] = F::cast(var.sqrt());
+                scales[j] = F::cast(population_std(&v, m));
             }
         }
         Ok(FittedStandardScaler {
@@ -216,11 +222,14 @@ impl<F: Float> FittedStandardScaler<F> {
         )?;
         let mut out = x.to_owned();
         for mut row in out.rows_mut() {
-            if let Some(m) = &self.mean {
-                Zip::from(&mut row).and(m).for_each(|v, &m| *v -= m);
-            }
-            if let Some(s) = &self.scale {
-                Zip::from(&mut row).and(s).for_each(|v, &s| *v /= s);
+            match (&self.mean, &self.scale) {
+                (Some(m), Some(s)) => Zip::from(&mut row)
+                    .and(m)
+                    .and(s)
+                    .for_each(|v, &m, &s| *v = centred_scaled(*v, m, s)),
+                (Some(m), None) => Zip::from(&mut row).and(m).for_each(|v, &m| *v -= m),
+                (None, Some(s)) => Zip::from(&mut row).and(s).for_each(|v, &s| *v /= s),
+                (None, None) => {}
             }
         }
         Ok(out)

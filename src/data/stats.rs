@@ -19,9 +19,53 @@ pub(crate) fn sorted_observed<F: Float>(col: ArrayView1<'_, F>) -> Vec<f64> {
     v
 }
 
-/// Arithmetic mean of a non-empty slice.
+/// Arithmetic mean of a non-empty slice. When the plain sum overflows (values near the
+/// float range), the values are divided by `n` before summing, which cannot overflow.
 pub(crate) fn mean(v: &[f64]) -> f64 {
-    v.iter().sum::<f64>() / v.len() as f64
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    if m.is_finite() || v.iter().any(|x| !x.is_finite()) {
+        return m;
+    }
+    v.iter().map(|x| x / n).sum()
+}
+
+/// The smallest power of two at least `x` (for exact rescaling), 1 for 0.
+fn power_of_two_above(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return 1.0;
+    }
+    // 2^1023 is the largest power of two; dividing by it leaves values of at most 2.
+    let e = x.log2().ceil().min(1023.0);
+    2f64.powi(e as i32)
+}
+
+/// Population standard deviation that stays finite where the variance overflows (values near
+/// the float range, e.g. ±1e300 whose squares are 1e600): the values and the mean are divided
+/// by a power of two (exactly) before squaring, and the result is scaled back.
+pub(crate) fn population_std(v: &[f64], m: f64) -> f64 {
+    let var = population_variance(v, m);
+    if var.is_finite() {
+        return var.max(0.0).sqrt();
+    }
+    let largest = v.iter().fold(m.abs(), |a, x| a.max(x.abs()));
+    let s = power_of_two_above(largest);
+    let scaled: Vec<f64> = v.iter().map(|x| x / s).collect();
+    s * population_variance(&scaled, m / s).max(0.0).sqrt()
+}
+
+/// Half of `b − a`, finite even when `b − a` itself overflows (values near the float range).
+pub(crate) fn half_difference(a: f64, b: f64) -> f64 {
+    b * 0.5 - a * 0.5
+}
+
+/// `(x − centre) / scale` without the overflow of `x − centre` near the float range.
+pub(crate) fn centred_scaled<F: Float>(x: F, centre: F, scale: F) -> F {
+    let d = x - centre;
+    if d.is_finite() || !x.is_finite() || !centre.is_finite() {
+        return d / scale;
+    }
+    x / scale - centre / scale
 }
 
 /// Population variance by scikit-learn's corrected two-pass formula:
@@ -48,6 +92,15 @@ pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     let t = virtual_index - below;
     let (a, b) = (sorted[lo], sorted[hi]);
     let diff = b - a;
+    if diff.is_infinite() && a.is_finite() && b.is_finite() {
+        // The gap overflows: interpolate on halves.
+        let half = half_difference(a, b);
+        return if t >= 0.5 {
+            b - half * (1.0 - t) * 2.0
+        } else {
+            a + half * t * 2.0
+        };
+    }
     if t >= 0.5 {
         b - diff * (1.0 - t)
     } else {
@@ -61,7 +114,13 @@ pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
     if n % 2 == 1 {
         sorted[n / 2]
     } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        let (a, b) = (sorted[n / 2 - 1], sorted[n / 2]);
+        let m = (a + b) / 2.0;
+        if m.is_finite() || !a.is_finite() || !b.is_finite() {
+            m
+        } else {
+            a / 2.0 + b / 2.0
+        }
     }
 }
 
