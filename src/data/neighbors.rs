@@ -255,8 +255,7 @@ impl<F: Float> KdTree<F> {
             return Err(Error::value(
                 format!("{CONTEXT}.query"),
                 format!(
-                    "n_neighbors <= n_samples_fit: between 1 and {available} neighbours \
-                     ({} rows indexed)",
+                    "between 1 and {available} neighbours ({} rows indexed)",
                     self.len()
                 ),
                 format!("Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}"),

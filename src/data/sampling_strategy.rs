@@ -349,8 +349,8 @@ pub(crate) fn too_few_neighbors(
     Error::value(
         context,
         format!(
-            "n_neighbors <= n_samples_fit: {parameter} = {k} needs at least {} samples in \
-             {class}; lower {parameter}",
+            "at least {} samples in {class} for {parameter} = {k} (each sample's {k} \
+             neighbours and itself); lower {parameter}",
             k + 1
         ),
         format!(

@@ -98,6 +98,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// Checks the data, splits off the validation set and sizes the buffers.
     fn prepare(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<FitPlan<F>> {
         let width = self.check_data("Trainer::fit", x, Some(y))?;
+        super::trainer::check_several_classes("Trainer::fit", y)?;
         let (train_idx, val) = self.split_validation(x, y, width)?;
         let n_train = train_idx.len();
         let bs = self.config.batch_size;

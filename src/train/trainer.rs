@@ -149,6 +149,23 @@ pub(crate) fn check_dataset_finite<F: Float>(
     Ok(())
 }
 
+/// Refuses class labels that hold one class only: a classifier learns nothing from them and
+/// its metrics (F1, ROC AUC, log loss) would be undefined.
+pub(crate) fn check_several_classes<F: Float>(context: &str, y: Targets<'_, F>) -> crate::Result<()> {
+    let Targets::Classes(c) = y else {
+        return Ok(());
+    };
+    match c.first() {
+        Some(&only) if c.iter().all(|&l| l == only) => Err(Error::value(
+            context,
+            "class labels of at least two classes (a classifier learns nothing from one, and \
+             its metrics would be undefined)",
+            format!("only class {only} in all {} rows", c.len()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The global L2 norm of every unfrozen gradient (what `grad_norm(model, 2.0)` computes, up
 /// to summation order), with eight independent accumulators so the pass vectorises; the
 /// order is fixed, so the result is the same on every run.

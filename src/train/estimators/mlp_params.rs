@@ -5,7 +5,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::data::{FittedStandardScaler, StandardScaler};
 use crate::loss::Loss;
-use crate::model::{Activation, Init, Mlp, Sequential};
+use crate::model::{Activation, Init, Layer, Mlp, ParamKind, Sequential};
 use crate::optim::{AdamConfig, EarlyStoppingConfig, MonitorMode, StoppingRule};
 use crate::train::{Metric, TrainerConfig};
 use crate::{Error, Float, Result};
@@ -105,8 +105,9 @@ impl MlpParams {
         self.batch_size.unwrap_or(200).min(rows).max(1)
     }
 
-    /// `n_in → hidden… → n_out`, Glorot-uniform initialised as scikit-learn does (its bound
-    /// `√(6 / (fan_in + fan_out))`, `√(2 / …)` for a logistic activation; biases start at 0).
+    /// `n_in → hidden… → n_out`, Glorot-uniform initialised as scikit-learn does: weights
+    /// and biases both drawn from U(−b, b) with `b = √(6 / (fan_in + fan_out))` (`√(2 / …)`
+    /// for a logistic activation).
     pub(crate) fn network<F: Float>(&self, n_in: usize, n_out: usize) -> Result<Sequential<F>> {
         let mut widths = vec![n_in];
         widths.extend(&self.hidden_layer_sizes);
@@ -116,11 +117,13 @@ impl MlpParams {
         } else {
             1.0
         };
-        Mlp::new(&widths)
+        let mut net = Mlp::new(&widths)
             .activation(self.activation)
             .init(Init::XavierUniform { gain })
             .seed(self.random_state)
-            .build()
+            .build()?;
+        uniform_biases(&mut net, gain, self.random_state);
+        Ok(net)
     }
 
     /// The trainer settings: Adam, the L2 penalty per batch, scikit-learn's stopping rule on
@@ -260,3 +263,22 @@ macro_rules! mlp_setters {
     };
 }
 pub(crate) use mlp_setters;
+
+/// Draws every bias from U(−b, b) with its layer's Glorot bound `b = gain·√(6 / (fan_in +
+/// fan_out))`, as scikit-learn's `_init_coef` does (the crate's `Mlp` starts biases at 0).
+/// The fans come from the weight matrix visited just before each bias.
+fn uniform_biases<F: Float>(net: &mut Sequential<F>, gain: f64, seed: u64) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ 0xB1A5_B1A5_B1A5_B1A5);
+    let mut fans = 0usize;
+    net.visit_parameters_mut(&mut |p| match p.kind() {
+        ParamKind::Weight => fans = p.shape().iter().sum(),
+        ParamKind::Bias => {
+            let bound = gain * (6.0 / fans.max(1) as f64).sqrt();
+            for b in p.value_mut().iter_mut() {
+                *b = F::cast(rng.random_range(-bound..=bound));
+            }
+        }
+        _ => {}
+    });
+}
