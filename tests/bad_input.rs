@@ -847,11 +847,18 @@ fn single_class_training_labels_are_refused_and_the_model_kept() {
         .build()
         .unwrap();
     let x = Array2::<f64>::ones((6, 2));
-    let err = trainer.fit(x.view(), tuneup::loss::Targets::Classes(&[1usize; 6])).unwrap_err();
+    let err = trainer
+        .fit(x.view(), tuneup::loss::Targets::Classes(&[1usize; 6]))
+        .unwrap_err();
     assert!(matches!(err, Error::Value { .. }), "{err:?}");
-    assert!(err.to_string().contains("only class 1 in all 6 rows"), "{err}");
+    assert!(
+        err.to_string().contains("only class 1 in all 6 rows"),
+        "{err}"
+    );
     let after = tuneup::train::weights_to_bytes(trainer.model()).unwrap();
     assert_eq!(before, after, "the model changed");
     // Evaluating on one class is fine (a test batch may hold one).
-    assert!(trainer.evaluate(x.view(), tuneup::loss::Targets::Classes(&[1usize; 6])).is_ok());
+    assert!(trainer
+        .evaluate(x.view(), tuneup::loss::Targets::Classes(&[1usize; 6]))
+        .is_ok());
 }

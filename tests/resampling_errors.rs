@@ -53,7 +53,11 @@ fn k_neighbors_not_below_class_size() {
             "{msg}"
         );
         assert!(msg.contains("class 1 has 4 samples"), "{msg}");
-        assert_eq!(msg.matches("n_neighbors <= n_samples_fit").count(), 1, "{msg}");
+        assert_eq!(
+            msg.matches("n_neighbors <= n_samples_fit").count(),
+            1,
+            "{msg}"
+        );
     }
     // k = 3 is fine.
     assert!(Smote::new()

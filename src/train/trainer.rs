@@ -151,7 +151,10 @@ pub(crate) fn check_dataset_finite<F: Float>(
 
 /// Refuses class labels that hold one class only: a classifier learns nothing from them and
 /// its metrics (F1, ROC AUC, log loss) would be undefined.
-pub(crate) fn check_several_classes<F: Float>(context: &str, y: Targets<'_, F>) -> crate::Result<()> {
+pub(crate) fn check_several_classes<F: Float>(
+    context: &str,
+    y: Targets<'_, F>,
+) -> crate::Result<()> {
     let Targets::Classes(c) = y else {
         return Ok(());
     };

@@ -3,10 +3,10 @@
 use ndarray::{Array2, ArrayView2};
 
 use super::class_labels::ClassLabels;
+use super::clipped_log_loss::ClippedLogLoss;
 use super::mlp_params::{mlp_setters, scaled_inputs, MlpParams};
 use crate::data::FittedStandardScaler;
 use crate::diagnostics::metrics::accuracy_score;
-use crate::loss::{BceWithLogits, CrossEntropy};
 use crate::model::Sequential;
 use crate::train::{Metric, Trainer};
 use crate::{Float, Result};
@@ -83,14 +83,10 @@ impl MlpClassifier {
     fn trainer<F: Float>(&self, n_in: usize, classes: usize, rows: usize) -> Result<Trainer<F>> {
         let outputs = if classes == 2 { 1 } else { classes };
         let net = self.params.network(n_in, outputs)?;
-        let config = if classes == 2 {
-            self.params
-                .trainer_config(BceWithLogits::new(), Metric::Accuracy, rows, 1.0)?
-        } else {
-            self.params
-                .trainer_config(CrossEntropy::new(), Metric::Accuracy, rows, 1.0)?
-        };
-        config.build(net)
+        let loss = ClippedLogLoss::new(classes == 2);
+        self.params
+            .trainer_config(loss, Metric::Accuracy, rows, 1.0)?
+            .build(net)
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`Sequential`](crate::model::Sequential) for everything else in the crate.
 
 mod class_labels;
+mod clipped_log_loss;
 mod mlp_classifier;
 mod mlp_params;
 mod mlp_regressor;
