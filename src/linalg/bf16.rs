@@ -224,50 +224,62 @@ fn to_bf16(x: f32) -> u32 {
 /// A in row panels: panel `p`, pair `q`, row `i` holds `(a[r, 2q], a[r, 2q+1])` with
 /// `r = p·MR + i` (low half even `k`); rows and `k` past the end are zero.
 fn pack_a(a: &ArrayView2<'_, f32>, k2: usize, out: &mut [u32]) {
-    let (m, k) = a.dim();
+    let m = a.nrows();
     for (p, panel) in out
         .chunks_exact_mut(k2 * MR)
         .take(m.div_ceil(MR))
         .enumerate()
     {
-        for q in 0..k2 {
-            for i in 0..MR {
-                let r = p * MR + i;
-                let at = |kk: usize| {
-                    if r < m && kk < k {
-                        to_bf16(a[[r, kk]])
-                    } else {
-                        0
-                    }
-                };
-                panel[q * MR + i] = at(2 * q) | (at(2 * q + 1) << 16);
-            }
-        }
+        let rows = MR.min(m - p * MR);
+        pack_panel(a, p * MR, rows, panel, MR);
     }
 }
 
 /// B in column panels: panel `p`, pair `q`, column `j` holds `(b[2q, c], b[2q+1, c])` with
 /// `c = p·NR + j`; columns and `k` past the end are zero.
 fn pack_b(b: &ArrayView2<'_, f32>, k2: usize, out: &mut [u32]) {
-    let (k, n) = b.dim();
+    let n = b.ncols();
     for (p, panel) in out
         .chunks_exact_mut(k2 * NR)
         .take(n.div_ceil(NR))
         .enumerate()
     {
-        for q in 0..k2 {
-            for j in 0..NR {
-                let c = p * NR + j;
-                let at = |kk: usize| {
-                    if c < n && kk < k {
-                        to_bf16(b[[kk, c]])
-                    } else {
-                        0
-                    }
+        let cols = NR.min(n - p * NR);
+        pack_panel(&b.t(), p * NR, cols, panel, NR);
+    }
+}
+
+/// Packs lines `first..first + lines` of `x` (rows; x is A, or Bᵀ) as bf16 pairs along its
+/// columns, in the order the kernel reads them: pair by pair, `width` slots per pair (those
+/// past `lines` zero). Reads stride through `x`, writes run forward.
+fn pack_panel(
+    x: &ArrayView2<'_, f32>,
+    first: usize,
+    lines: usize,
+    panel: &mut [u32],
+    width: usize,
+) {
+    let k = x.ncols();
+    let (rs, cs) = (x.strides()[0], x.strides()[1]);
+    let base = x.as_ptr();
+    for (q, dst) in panel.chunks_exact_mut(width).enumerate() {
+        let (lo_k, hi_k) = (2 * q, 2 * q + 1);
+        for (i, slot) in dst[..lines].iter_mut().enumerate() {
+            let r = (first + i) as isize;
+            // SAFETY: first + i < nrows (lines stops there) and lo_k < k (q < ⌈k/2⌉); hi_k is
+            // read only when < k; so both offsets are inside the view.
+            let (lo, hi) = unsafe {
+                let lo = *base.offset(r * rs + lo_k as isize * cs);
+                let hi = if hi_k < k {
+                    to_bf16(*base.offset(r * rs + hi_k as isize * cs))
+                } else {
+                    0
                 };
-                panel[q * NR + j] = at(2 * q) | (at(2 * q + 1) << 16);
-            }
+                (to_bf16(lo), hi)
+            };
+            *slot = lo | (hi << 16);
         }
+        dst[lines..].fill(0);
     }
 }
 
