@@ -6,7 +6,8 @@
 //! and a per-batch schedule), in every epoch, and must count zero. (The end of an epoch —
 //! validation, metrics, the history record — is per-epoch bookkeeping and may allocate.)
 //!
-//! The same holds with MixUp, Gaussian noise and PGD adversarial training switched on.
+//! The same holds with MixUp, Gaussian noise and PGD adversarial training switched on, and
+//! with dynamic loss scaling.
 //!
 //! One `#[test]` only, so no other test runs in this process at the same time; the armed flag
 //! is thread-local.
@@ -141,6 +142,25 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     t.fit(x.view(), &y).unwrap();
     let counts = counts.lock().unwrap().clone();
     assert_eq!(counts, [0, 0, 0], "allocations with augmentation");
+    // With dynamic loss scaling (growing every 2 steps, so the scale changes in the window).
+    let counts = Arc::new(Mutex::new(Vec::new()));
+    let mut t = Trainer::builder()
+        .model(net())
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(1e-3).unwrap())
+        .clip_gradients(GradClip::Norm(1.0))
+        .grad_scaler(tuneup::parallel::GradScalerConfig {
+            growth_interval: 2,
+            ..Default::default()
+        })
+        .epochs(3)
+        .batch_size(32)
+        .callback(Window(counts.clone(), 0))
+        .build()
+        .unwrap();
+    t.fit(x.view(), &y).unwrap();
+    let counts = counts.lock().unwrap().clone();
+    assert_eq!(counts, [0, 0, 0], "allocations with loss scaling");
     // The counter does count: one allocation while armed is seen.
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     ARMED.with(|a| a.set(true));

@@ -1,6 +1,8 @@
-//! Dense linear algebra used on the hot path: an allocation-free matrix multiply and the
-//! reusable 2-D buffers layers keep between steps.
+//! Dense linear algebra used on the hot path: an allocation-free matrix multiply (f32, f64,
+//! and bf16 inputs with f32 accumulation) and the reusable 2-D buffers layers keep between
+//! steps.
 
+mod bf16;
 mod buffer;
 mod gemm;
 #[doc(hidden)]
@@ -8,6 +10,7 @@ pub mod kernel;
 mod simd;
 mod threads;
 
+pub use bf16::{bf16_kernel_name, gemm_bf16, gemm_bf16_portable, Bf16Workspace};
 pub use buffer::Buffer2;
 pub use gemm::{gemm, GemmWorkspace};
 pub(crate) use simd::all_finite;

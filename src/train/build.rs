@@ -60,6 +60,10 @@ impl<F: Float> TrainerConfig<F> {
             completed: 0,
             steps: 0,
             preflight_report: None,
+            grad_scaler: self
+                .grad_scaler
+                .map(crate::parallel::GradScaler::with_config)
+                .transpose()?,
             ws: Workspace::default(),
             config: self.clone(),
         };

@@ -11,6 +11,7 @@ use crate::data::{AdversarialTraining, Augmenter};
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
+use crate::parallel::GradScalerConfig;
 use crate::{Error, Float, Result};
 
 /// A model and a [`TrainerConfig`], set one call at a time. Get one from [`Trainer::builder`];
@@ -161,6 +162,8 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
         check_finite(check: bool);
         /// The doctor's pre-flight checks (see [`TrainerConfig::preflight`]).
         preflight(policy: Preflight);
+        /// Dynamic loss scaling (see [`TrainerConfig::grad_scaler`]).
+        grad_scaler(config: GradScalerConfig);
     }
 
     /// Augments every training batch with `augmenter` (several run in the order added), e.g.

@@ -48,6 +48,8 @@ pub struct CallbackContext<'a, F: Float> {
     pub(crate) stop: bool,
     /// The seeds of the run's random streams (for checkpoints written by callbacks).
     pub(crate) streams: StreamSource<'a, F>,
+    /// The loss scaler, if one is set (for checkpoints written by callbacks).
+    pub(crate) grad_scaler: Option<&'a crate::parallel::GradScaler>,
 }
 
 impl<F: Float> CallbackContext<'_, F> {

@@ -11,6 +11,7 @@ use super::safetensors_io::{write_atomically, Tensor, TensorFile};
 use super::state_dict::{check_state_dict, load_state_dict, state_dict, LoadOptions, StateScope};
 use crate::model::Layer;
 use crate::optim::{LrSchedule, Optimizer, OptimizerState, ScheduleState};
+use crate::parallel::{GradScaler, GradScalerState};
 use crate::{Error, Float, Result};
 
 const FORMAT_KEY: &str = "tuneup.checkpoint";
@@ -19,6 +20,8 @@ const MODEL_PREFIX: &str = "model.";
 const OPT_PREFIX: &str = "optimizer.";
 const OPT_STEPS_PREFIX: &str = "optimizer_steps.";
 const USER_PREFIX: &str = "user.";
+/// The metadata key of a loss scaler's state (JSON with PyTorch's `state_dict` keys).
+const GRAD_SCALER_KEY: &str = "grad_scaler";
 
 /// Everything needed to resume training exactly, stored as one safetensors file.
 ///
@@ -178,6 +181,42 @@ impl Checkpoint {
         self.seed = Some(seed);
         self.rng_position = Some(position);
         self
+    }
+
+    /// Adds a loss scaler's state ([`GradScaler::state`]), as JSON with PyTorch's
+    /// `state_dict` keys under the metadata key `grad_scaler`.
+    ///
+    /// ```
+    /// use tuneup::parallel::GradScaler;
+    /// let net = tuneup::prelude::Mlp::new(&[2, 1]).build::<f32>()?;
+    /// let mut scaler = GradScaler::new();
+    /// scaler.set_scale(1024.0)?;
+    /// let bytes = tuneup::train::Checkpoint::new(&net)?.with_grad_scaler(&scaler).to_bytes()?;
+    /// let ckpt = tuneup::train::Checkpoint::from_bytes(&bytes)?;
+    /// let mut restored = GradScaler::new();
+    /// restored.load_state(&ckpt.grad_scaler_state()?.unwrap())?;
+    /// assert_eq!(restored.scale_factor(), 1024.0);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn with_grad_scaler(self, scaler: &GradScaler) -> Self {
+        self.with_metadata(GRAD_SCALER_KEY, scaler.state().to_json())
+    }
+
+    /// The loss scaler's state, if one was saved ([`Checkpoint::with_grad_scaler`]).
+    ///
+    /// # Errors
+    /// [`Error::Value`] when the saved entry cannot be read.
+    ///
+    /// ```
+    /// let net = tuneup::prelude::Mlp::new(&[2, 1]).build::<f32>()?;
+    /// assert!(tuneup::train::Checkpoint::new(&net)?.grad_scaler_state()?.is_none());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn grad_scaler_state(&self) -> Result<Option<GradScalerState>> {
+        self.metadata
+            .get(GRAD_SCALER_KEY)
+            .map(|json| GradScalerState::from_json(json).map_err(|e| e.within("Checkpoint")))
+            .transpose()
     }
 
     /// Adds a free-form metadata pair.

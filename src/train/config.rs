@@ -9,6 +9,7 @@ use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleS
 use crate::data::{AdversarialTraining, Augmenter};
 use crate::loss::{Loss, Regularizer};
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
+use crate::parallel::GradScalerConfig;
 use crate::{Error, Float, Result};
 
 /// Every setting of a training run. Setters cannot fail; [`TrainerConfig::validate`] checks
@@ -68,6 +69,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,
     pub(crate) preflight: Preflight,
+    pub(crate) grad_scaler: Option<GradScalerConfig>,
 }
 
 impl<F: Float> Default for TrainerConfig<F> {
@@ -96,6 +98,7 @@ impl<F: Float> Default for TrainerConfig<F> {
             on_divergence: OnDivergence::Stop,
             check_finite: true,
             preflight: Preflight::Off,
+            grad_scaler: None,
         }
     }
 }
@@ -329,6 +332,35 @@ impl<F: Float> TrainerConfig<F> {
         self
     }
 
+    /// Dynamic loss scaling with `torch.amp.GradScaler`'s semantics (see
+    /// [`GradScaler`](crate::parallel::GradScaler)): the loss gradient is multiplied by the
+    /// scale before backward; at the end of each accumulation group the gradients are
+    /// unscaled (so `on_before_optimizer_step`, penalties and clipping see true gradients;
+    /// `on_after_backward` sees scaled ones, as in Lightning); a step whose gradients
+    /// overflowed is skipped — parameters, optimizer state, the step count and a per-batch
+    /// schedule stay as they were — and the scale backs off; the scaler's state goes into the
+    /// trainer's checkpoints.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::parallel::GradScalerConfig;
+    /// use tuneup::train::TrainerConfig;
+    /// let x = ndarray::Array2::from_shape_fn((32, 2), |(i, j)| ((i * 5 + j) % 7) as f32 - 3.0);
+    /// let y = x.column(0).mapv(|v| 0.5 * v).insert_axis(ndarray::Axis(1));
+    /// let config = TrainerConfig::new().loss(Mse::new()).optimizer(Sgd::new(0.05)?).epochs(3)
+    ///     .grad_scaler(GradScalerConfig { growth_interval: 2, ..Default::default() });
+    /// let mut t = config.build(Mlp::new(&[2, 1]).seed(1).build::<f32>()?)?;
+    /// t.fit(x.view(), &y)?;
+    /// let scaler = t.grad_scaler().unwrap();
+    /// assert_eq!(scaler.scale_factor(), 131072.0); // 3 clean steps, growth every 2: grew once
+    /// assert_eq!(scaler.growth_tracker(), 1);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn grad_scaler(mut self, config: GradScalerConfig) -> Self {
+        self.grad_scaler = Some(config);
+        self
+    }
+
     /// The number of epochs.
     pub fn epoch_count(&self) -> usize {
         self.epochs
@@ -374,7 +406,8 @@ impl<F: Float> TrainerConfig<F> {
         self.check_class_weights()?;
         self.check_clip()?;
         self.check_early_stopping()?;
-        self.check_schedule()
+        self.check_schedule()?;
+        self.grad_scaler.as_ref().map_or(Ok(()), |c| c.check())
     }
 
     fn check_required(&self) -> Result<()> {

@@ -579,6 +579,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 adversarial: self.adversarial.as_ref(),
                 steps: self.steps,
             },
+            grad_scaler: self.grad_scaler.as_ref(),
         };
         run_hook(&mut self.callbacks, hook, &mut ctx)
     }

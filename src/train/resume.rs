@@ -8,6 +8,7 @@ use super::Trainer;
 use crate::diagnostics::history::History;
 use crate::model::Layer;
 use crate::optim::{LrSchedule, Optimizer};
+use crate::parallel::GradScaler;
 use crate::{Error, Float, Result};
 
 /// The metadata key under which a trainer's checkpoint keeps the history (as CSV).
@@ -22,6 +23,7 @@ pub(crate) fn run_checkpoint<F: Float>(
     completed: usize,
     history: &History,
     streams: &RandomStreams,
+    grad_scaler: Option<&GradScaler>,
 ) -> Result<Checkpoint> {
     let mut ckpt = Checkpoint::new(model)?
         .with_optimizer(optimizer.state())
@@ -29,6 +31,9 @@ pub(crate) fn run_checkpoint<F: Float>(
         .with_metadata(HISTORY_KEY, history.to_csv());
     if let Some(s) = schedule {
         ckpt = ckpt.with_schedule(s);
+    }
+    if let Some(s) = grad_scaler {
+        ckpt = ckpt.with_grad_scaler(s);
     }
     Ok(streams.write(ckpt))
 }
@@ -55,6 +60,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             self.completed,
             &self.history,
             &self.random_streams(),
+            self.grad_scaler.as_ref(),
         )
     }
 
@@ -74,7 +80,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// # Errors
     /// The checkpoint's errors ([`Checkpoint::restore`]): a model whose state does not fit,
     /// another kind of optimizer or schedule, a missing schedule state; [`Error::Value`] for a
-    /// history that cannot be read or that does not match the saved epoch count.
+    /// history that cannot be read or that does not match the saved epoch count, or a loss
+    /// scaler's state in a checkpoint restored into a trainer without
+    /// [`grad_scaler`](super::TrainerConfig::grad_scaler) (a scaler state is restored with the
+    /// rest; without one in the checkpoint the trainer's scaler keeps its own).
     pub fn restore_checkpoint(&mut self, ckpt: &Checkpoint) -> Result<()> {
         let history = match ckpt.metadata.get(HISTORY_KEY) {
             Some(csv) => History::from_csv(csv, &self.monitor, self.history.minimizes())?,
@@ -90,12 +99,16 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         }
         let streams = RandomStreams::from_checkpoint(ckpt)?;
         streams.check_fits(self.augmenters.len(), self.adversarial.is_some())?;
+        let scaler = self.checked_grad_scaler(ckpt)?;
         let schedule = self
             .schedule
             .as_mut()
             .map(|s| &mut **s as &mut dyn LrSchedule);
         ckpt.restore(&mut self.model, Some(&mut *self.optimizer), schedule)?;
         self.restore_streams(&streams);
+        if let Some(s) = scaler {
+            self.grad_scaler = Some(s);
+        }
         if let Some(es) = &mut self.early_stopping {
             es.reset();
             for r in history.epochs() {
@@ -117,6 +130,24 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     pub fn load_checkpoint(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let ckpt = Checkpoint::load(path)?;
         self.restore_checkpoint(&ckpt)
+    }
+
+    /// The loss scaler a checkpoint's state gives, checked but not yet in place: `None` when
+    /// the checkpoint holds no scaler state (the trainer's scaler then keeps its own).
+    fn checked_grad_scaler(&self, ckpt: &Checkpoint) -> Result<Option<GradScaler>> {
+        let Some(state) = ckpt.grad_scaler_state()? else {
+            return Ok(None);
+        };
+        let Some(current) = &self.grad_scaler else {
+            return Err(Error::value(
+                "Trainer::restore_checkpoint",
+                "a trainer built with .grad_scaler(…) for a checkpoint holding a scaler state",
+                "a trainer without loss scaling",
+            ));
+        };
+        let mut scaler = current.clone();
+        scaler.load_state(&state)?;
+        Ok(Some(scaler))
     }
 
     /// The seeds of the run's random streams, for a checkpoint.

@@ -72,6 +72,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     pub(crate) fn train_step(&mut self, plan: &StepPlan) -> Result<BatchOutcome> {
         if plan.first_of_group {
             self.model.zero_grad();
+            if let Some(scaler) = &mut self.grad_scaler {
+                // An iteration cut short (divergence, an error) leaves nothing behind.
+                scaler.discard_iteration();
+            }
         }
         if let Some(outcome) = self.replace_adversarial_rows(plan)? {
             return Ok(outcome);
@@ -88,6 +92,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             });
         }
         // A data-parallel strategy all-reduces the gradients here, before anything reads them.
+        if self.unscale_found_overflow()? {
+            return Ok(BatchOutcome::Done {
+                objective: value + self.penalty(),
+                grad_norm: None,
+            });
+        }
         let penalty = self.add_penalty_gradients();
         let norm = self.clip()?;
         if !norm.is_finite() {
@@ -98,6 +108,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         }
         self.step_hook(StepHook::BeforeOptimizerStep, plan, value)?;
         self.optimizer.step(&mut self.model)?;
+        if let Some(scaler) = &mut self.grad_scaler {
+            scaler.update()?;
+        }
         self.steps += 1;
         self.step_batch_schedule()?;
         Ok(BatchOutcome::Done {
@@ -149,7 +162,11 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         plan: &StepPlan,
     ) -> Result<std::result::Result<f64, BatchOutcome>> {
         let Trainer {
-            model, loss, ws, ..
+            model,
+            loss,
+            ws,
+            grad_scaler,
+            ..
         } = self;
         let rows = plan.rows;
         let targets = if plan.dense {
@@ -183,6 +200,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             let f = F::cast(1.0 / plan.group_size as f64);
             ws.grad.mapv_inplace(|g| g * f);
         }
+        if let Some(scaler) = grad_scaler {
+            scaler.scale(ws.grad.view_mut());
+        }
         model.backward_parameters(ws.grad.view())?;
         Ok(Ok(value))
     }
@@ -203,6 +223,19 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             learning_rate,
         };
         run_step_hook(&mut self.callbacks, hook, &mut ctx)
+    }
+
+    /// With a loss scaler: unscales the gradients and, when one overflowed, skips the step
+    /// (nothing else changes) and backs the scale off; true then.
+    fn unscale_found_overflow(&mut self) -> Result<bool> {
+        let Some(scaler) = &mut self.grad_scaler else {
+            return Ok(false);
+        };
+        if !scaler.unscale(&mut self.model)? {
+            return Ok(false);
+        }
+        scaler.update()?;
+        Ok(true)
     }
 
     /// Adds every penalty's gradient; returns the summed penalties.

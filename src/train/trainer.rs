@@ -96,6 +96,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) steps: u64,
     /// The pre-flight report of the last run that ran the checks.
     pub(crate) preflight_report: Option<crate::diagnostics::doctor::Diagnosis>,
+    /// Dynamic loss scaling, when configured.
+    pub(crate) grad_scaler: Option<crate::parallel::GradScaler>,
     pub(crate) ws: Workspace<F>,
 }
 
@@ -254,6 +256,20 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// [`TrainerConfig::preflight`]).
     pub fn preflight_report(&self) -> Option<&crate::diagnostics::doctor::Diagnosis> {
         self.preflight_report.as_ref()
+    }
+
+    /// The loss scaler, when the trainer was built with
+    /// [`grad_scaler`](TrainerConfig::grad_scaler) (its scale and growth count now).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let t = Trainer::builder().model(Mlp::new(&[2, 1]).build::<f32>()?)
+    ///     .loss(Mse::new()).optimizer(Sgd::new(0.1)?).build()?;
+    /// assert!(t.grad_scaler().is_none());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn grad_scaler(&self) -> Option<&crate::parallel::GradScaler> {
+        self.grad_scaler.as_ref()
     }
 
     /// The history of the current run.

@@ -93,6 +93,7 @@ impl ModelCheckpoint {
             ctx.completed_epochs,
             ctx.history,
             &ctx.streams.streams(),
+            ctx.grad_scaler,
         )?
         .save(path)
     }
