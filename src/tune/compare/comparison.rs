@@ -28,7 +28,8 @@ pub enum Verdict {
 ///
 /// Built from a [`TestResult`] and the score differences `b − a` it came from (per fold, per
 /// resample or per test sample); the direction comes from their mean, the significance from the
-/// test's p-value at `alpha` (default 0.05). The standardised effect is Cohen's `d_z`: the mean
+/// test's p-value at `alpha` (default 0.05). The statistic is printed as the test gave it: the
+/// tests work on `a − b` (mlxtend's sign), so a negative t goes with "B is better". The standardised effect is Cohen's `d_z`: the mean
 /// difference over the differences' standard deviation (`ddof = 1`), `None` when that is 0.
 ///
 /// ```
