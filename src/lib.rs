@@ -55,6 +55,7 @@ pub mod model;
 pub mod optim;
 pub mod parallel;
 pub mod train;
+pub mod tune;
 
 pub use error::{Error, Result};
 pub use float::Float;
