@@ -1,10 +1,11 @@
-//! Losses (MSE, MAE, Huber, BCE, BCE with logits, cross-entropy) and regularizers (L1, L2,
+//! Losses (MSE, MAE, Huber, BCE, BCE with logits, cross-entropy, distillation) and regularizers (L1, L2,
 //! elastic net). Each gives its value and its exact gradient; the objective
 //! `L(θ) = (1/n) Σ L(yᵢ, ŷᵢ) + α R(θ)` is a loss plus a regularizer.
 
 mod bce;
 mod bce_with_logits;
 mod cross_entropy;
+mod distillation;
 mod elementwise;
 mod generalized_cross_entropy;
 mod huber;
@@ -19,6 +20,7 @@ mod targets;
 pub use bce::Bce;
 pub use bce_with_logits::BceWithLogits;
 pub use cross_entropy::CrossEntropy;
+pub use distillation::Distillation;
 pub use generalized_cross_entropy::GeneralizedCrossEntropy;
 pub use huber::Huber;
 pub use input_gradient::{input_gradient, InputGradient};
