@@ -53,6 +53,7 @@ pub mod linalg;
 pub mod loss;
 pub mod model;
 pub mod optim;
+pub mod parallel;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -61,6 +61,7 @@ impl<F: Float> TrainerConfig<F> {
             steps: 0,
             preflight_report: None,
             ws: Workspace::default(),
+            parallel: None,
             config: self.clone(),
         };
         trainer.check_validation_data()?;

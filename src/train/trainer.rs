@@ -97,6 +97,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     /// The pre-flight report of the last run that ran the checks.
     pub(crate) preflight_report: Option<crate::diagnostics::doctor::Diagnosis>,
     pub(crate) ws: Workspace<F>,
+    /// This trainer's rank in a data-parallel group, if any.
+    pub(crate) parallel: Option<super::data_parallel::ParallelRun>,
 }
 
 /// The seed of epoch `epoch`'s shuffle: a mix of the run's seed and the epoch.
