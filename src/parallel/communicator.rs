@@ -95,3 +95,22 @@ impl<T: Communicator + ?Sized> Communicator for Box<T> {
         (**self).barrier()
     }
 }
+
+/// A communicator shared by several trainers of one process (runs one after another).
+impl<T: Communicator + ?Sized> Communicator for std::sync::Arc<T> {
+    fn rank(&self) -> usize {
+        (**self).rank()
+    }
+    fn world_size(&self) -> usize {
+        (**self).world_size()
+    }
+    fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()> {
+        (**self).all_reduce_sum(buf)
+    }
+    fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
+        (**self).broadcast(buf, root)
+    }
+    fn barrier(&self) -> Result<()> {
+        (**self).barrier()
+    }
+}

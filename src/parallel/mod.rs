@@ -3,7 +3,9 @@
 //!
 //! - [`Communicator`]: the collectives (`all_reduce_sum`, `broadcast`, `barrier`, `rank`,
 //!   `world_size`), summing in rank order so that runs are bit-identical for a world size;
-//!   [`ThreadCommunicator`] and [`run_on_threads`] run the ranks as threads of one process.
+//!   [`ThreadCommunicator`] and [`run_on_threads`] run the ranks as threads of one process;
+//!   with the `mpi` feature, `MpiCommunicator` runs them as MPI processes (`mpirun -np 4 …`),
+//!   with the same sums bit for bit.
 //! - [`DataParallel`]: what PyTorch's `DistributedDataParallel` does around a step — rank 0's
 //!   parameters and buffers broadcast at the start, buffers broadcast before each forward,
 //!   gradients weighted by shard size and summed after each backward (before clipping and the
@@ -29,6 +31,8 @@
 mod communicator;
 mod data_parallel;
 mod distributed_sampler;
+#[cfg(feature = "mpi")]
+mod mpi_communicator;
 mod replica_check;
 mod thread_barrier;
 mod thread_communicator;
@@ -36,5 +40,7 @@ mod thread_communicator;
 pub use communicator::Communicator;
 pub use data_parallel::DataParallel;
 pub use distributed_sampler::DistributedSampler;
+#[cfg(feature = "mpi")]
+pub use mpi_communicator::MpiCommunicator;
 pub use replica_check::check_replicas;
 pub use thread_communicator::{run_on_threads, ThreadCommunicator};
