@@ -4,7 +4,7 @@
 
 use ndarray::{Array2, Axis};
 use tuneup::model::Layer;
-use tuneup::parallel::{GradScalerConfig, GradScalerState};
+use tuneup::parallel::{Communicator, GradScalerConfig, GradScalerState};
 use tuneup::prelude::*;
 use tuneup::train::{Callback, StepContext, TrainerConfig};
 
@@ -168,4 +168,40 @@ fn a_scaler_checkpoint_needs_a_scaling_trainer_and_bad_settings_are_refused() {
     assert!(
         matches!(e, Error::Config { ref parameter, .. } if parameter == "GradScaler.backoff_factor")
     );
+}
+
+#[test]
+fn an_overflow_on_one_data_parallel_rank_skips_the_step_on_every_rank() {
+    let (x, y) = data();
+    let out = tuneup::parallel::run_on_threads(2, |comm| {
+        let plant = if comm.rank() == 1 {
+            vec![(1, 2)]
+        } else {
+            vec![]
+        };
+        let mut t = Trainer::builder()
+            .model(net())
+            .loss(Mse::new())
+            .optimizer(Adam::new(0.01)?)
+            .epochs(4)
+            .batch_size(8)
+            .grad_scaler(scaler(2000))
+            .callback(PlantOverflow(plant))
+            .data_parallel(comm)
+            .build()?;
+        let h = t.fit(x.view(), &y)?;
+        let s = t.grad_scaler().unwrap();
+        Ok((
+            h.len(),
+            bits(t.model()),
+            s.scale_factor(),
+            s.growth_tracker(),
+        ))
+    })
+    .unwrap();
+    assert_eq!(out[0], out[1], "the ranks disagree");
+    let (epochs, _, scale, tracker) = &out[0];
+    assert_eq!(*epochs, 4, "no divergence");
+    // One backoff on both ranks, and 15 clean steps since.
+    assert_eq!((*scale, *tracker), (32768.0, 15));
 }

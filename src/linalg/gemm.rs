@@ -161,7 +161,7 @@ pub fn gemm<F: Float>(
         k,
     };
     let threads = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
-        super::num_threads()
+        super::threads::product_threads()
     } else {
         1
     };

@@ -16,3 +16,4 @@ pub use gemm::{gemm, GemmWorkspace};
 pub(crate) use simd::all_finite;
 pub(crate) use threads::run_parts;
 pub use threads::{num_threads, set_num_threads};
+pub(crate) use threads::{product_threads, set_this_thread_only};

@@ -74,6 +74,28 @@ pub fn set_num_threads(n: usize) -> Result<()> {
     Ok(())
 }
 
+thread_local! {
+    /// Set on a thread whose products must stay on it (a data-parallel replica).
+    static THIS_THREAD_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps every matrix product of the calling thread on that thread (`true`) or lets it use
+/// the pool again (`false`): data-parallel replicas, one per core, set it so that N replicas
+/// do not each ask for N threads.
+pub(crate) fn set_this_thread_only(on: bool) {
+    THIS_THREAD_ONLY.with(|c| c.set(on));
+}
+
+/// The threads a large product started on this thread uses: [`num_threads`], or 1 on a
+/// thread marked by [`set_this_thread_only`].
+pub(crate) fn product_threads() -> usize {
+    if THIS_THREAD_ONLY.with(|c| c.get()) {
+        1
+    } else {
+        num_threads()
+    }
+}
+
 /// A part of a product: called with the part's index (1.. for helpers).
 type Job = dyn Fn(usize) + Sync;
 

@@ -17,7 +17,7 @@ use super::lanes;
 use super::layer::check_grad_shape;
 use super::wide::wide;
 use super::Parameter;
-use crate::linalg::{gemm, num_threads, run_parts, Buffer2, GemmWorkspace};
+use crate::linalg::{gemm, product_threads, run_parts, Buffer2, GemmWorkspace};
 use crate::{Float, Result};
 
 /// Work (multiply-adds) below which one thread does it all.
@@ -71,7 +71,7 @@ impl<T> Shared<T> {
 /// How many parts to cut `items` into for `work` multiply-adds.
 fn parts_for(items: usize, work: usize) -> (usize, usize) {
     let threads = if work >= PARALLEL_WORK {
-        num_threads().min(items).max(1)
+        product_threads().min(items).max(1)
     } else {
         1
     };

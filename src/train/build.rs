@@ -65,6 +65,7 @@ impl<F: Float> TrainerConfig<F> {
                 .map(crate::parallel::GradScaler::with_config)
                 .transpose()?,
             ws: Workspace::default(),
+            parallel: None,
             config: self.clone(),
         };
         trainer.check_validation_data()?;

@@ -1,5 +1,7 @@
 //! `TrainerBuilder`: a model and a `TrainerConfig`, set one call at a time.
 
+use super::data_parallel::ParallelRun;
+use crate::parallel::Communicator;
 use ndarray::Array2;
 
 use super::callback::Callback;
@@ -42,6 +44,7 @@ use crate::{Error, Float, Result};
 pub struct TrainerBuilder<F: Float, M: Layer<F>> {
     model: Option<M>,
     config: TrainerConfig<F>,
+    parallel: Option<Box<dyn Communicator>>,
 }
 
 impl<F: Float, M: Layer<F>> Default for TrainerBuilder<F, M> {
@@ -49,6 +52,7 @@ impl<F: Float, M: Layer<F>> Default for TrainerBuilder<F, M> {
         TrainerBuilder {
             model: None,
             config: TrainerConfig::default(),
+            parallel: None,
         }
     }
 }
@@ -233,6 +237,45 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
         let model = self
             .model
             .ok_or_else(|| Error::config("Trainer.model", "none", "a model: call .model(net)"))?;
-        self.config.build(model)
+        let mut trainer = self.config.build(model)?;
+        trainer.parallel = self.parallel.map(ParallelRun::new);
+        Ok(trainer)
+    }
+
+    /// Trains data-parallel as rank `comm.rank()` of `comm`'s group (PyTorch's
+    /// `DistributedDataParallel`): build one trainer per rank with the same settings and call
+    /// `fit` on every rank with the same data. Each rank computes its shard of every batch
+    /// ([`DataParallel::shard`](crate::parallel::DataParallel::shard)); the fit starts from
+    /// rank 0's parameters and buffers (after checking that every rank's model has its
+    /// shapes), broadcasts rank 0's buffers before each forward and sums the size-weighted
+    /// gradients and losses over the ranks before penalties, clipping and the optimizer, so
+    /// the replicas stay identical and follow the single-process run on the whole batch up to
+    /// rounding. A non-finite value on any rank is a divergence on every rank. Callbacks of
+    /// epochs and batches (logs, checkpoints) run on rank 0 only, and its decision to stop is
+    /// every rank's; step hooks run on every rank; [`Trainer::save_checkpoint`] writes on rank 0
+    /// only. BatchNorm in train mode normalises each shard by its own statistics.
+    ///
+    /// ```
+    /// use tuneup::parallel::run_on_threads;
+    /// use tuneup::prelude::*;
+    /// let x = ndarray::Array2::from_shape_fn((16, 2), |(i, j)| ((i * 3 + j) % 7) as f64 / 7.0);
+    /// let y = x.column(0).to_owned().insert_axis(ndarray::Axis(1));
+    /// let weights = run_on_threads(2, |comm| {
+    ///     let mut t = Trainer::builder()
+    ///         .model(Mlp::new(&[2, 4, 1]).seed(1).build::<f64>()?)
+    ///         .loss(Mse::new()).optimizer(Sgd::new(0.1)?).epochs(3).batch_size(8)
+    ///         .data_parallel(comm)
+    ///         .build()?;
+    ///     t.fit(x.view(), &y)?;
+    ///     let mut w = Vec::new();
+    ///     t.model().visit_parameters(&mut |p| w.extend_from_slice(p.value_slice()));
+    ///     Ok(w)
+    /// })?;
+    /// assert_eq!(weights[0], weights[1]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn data_parallel(mut self, comm: impl Communicator + 'static) -> Self {
+        self.parallel = Some(Box::new(comm));
+        self
     }
 }

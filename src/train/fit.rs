@@ -101,6 +101,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         super::trainer::check_several_classes("Trainer::fit", y)?;
         let (train_idx, val) = self.split_validation(x, y, width)?;
         let n_train = train_idx.len();
+        self.check_parallel_batches(n_train)?;
         let bs = self.config.batch_size;
         if self.config.drop_last && bs > n_train {
             return Err(Error::config(
@@ -221,7 +222,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             self.optimizer.set_learning_rate(s.lr())?;
         }
         self.model.zero_grad();
-        Ok(())
+        self.start_parallel()
     }
 
     /// One epoch: its batches in the epoch's order, then its record.
@@ -240,6 +241,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         }
         let lr = self.optimizer.learning_rate();
         self.order_rows(epoch, &plan.train_idx);
+        self.clear_train_outputs();
         let mut sums = EpochSums::default();
         for b in 0..batches {
             if let Some(end) = self.run_batch(epoch, b, x, y, plan, &mut sums)? {
@@ -366,7 +368,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         t0: Instant,
     ) -> Result<EpochEnd> {
         let mut metrics = Vec::with_capacity(self.config.metrics.len() * 2);
+        // Data parallel: every rank validates with rank 0's buffers, on every rank's outputs.
+        self.sync_buffers()?;
         if !self.config.metrics.is_empty() {
+            self.gather_train_outputs()?;
             let ys = select_targets(y, &self.ws.perm[..plan.used_rows]);
             let out = self.ws.train_out.view();
             metric_values(
@@ -551,6 +556,24 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
 
     /// Runs the callbacks of one hook; returns the name of one that asked to stop.
     fn hook(
+        &mut self,
+        hook: Hook,
+        epoch: usize,
+        batch: Option<usize>,
+        batches: usize,
+        batch_loss: Option<f64>,
+    ) -> Result<Option<String>> {
+        // Data parallel: callbacks (logs, checkpoints) run on rank 0 and it decides for all.
+        let local = if self.runs_callbacks() {
+            self.run_callbacks(hook, epoch, batch, batches, batch_loss)?
+        } else {
+            None
+        };
+        self.agree_stop(local)
+    }
+
+    /// Runs this rank's callbacks of one hook.
+    fn run_callbacks(
         &mut self,
         hook: Hook,
         epoch: usize,

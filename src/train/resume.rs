@@ -64,8 +64,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         )
     }
 
-    /// Writes [`checkpoint`](Trainer::checkpoint) to a safetensors file.
+    /// Writes [`checkpoint`](Trainer::checkpoint) to a safetensors file; in a data-parallel
+    /// run, only rank 0 writes (the others return `Ok` and write nothing).
     pub fn save_checkpoint(&self, path: impl AsRef<Path>) -> Result<()> {
+        if self.rank() != 0 {
+            return Ok(());
+        }
         self.checkpoint()?.save(path)
     }
 

@@ -80,18 +80,25 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         if let Some(outcome) = self.replace_adversarial_rows(plan)? {
             return Ok(outcome);
         }
-        let value = match self.forward_backward(plan)? {
+        self.sync_buffers()?;
+        let local = self.forward_backward(plan)?;
+        if let Ok(value) = local {
+            self.step_hook(StepHook::AfterBackward, plan, value)?;
+        }
+        // Data parallel: the gradients (at the end of a group) and the loss are summed over
+        // the ranks here, before anything reads them; a divergence on one rank stops all.
+        let value = match self.all_reduce_step(plan, local)? {
             Ok(value) => value,
             Err(diverged) => return Ok(diverged),
         };
-        self.step_hook(StepHook::AfterBackward, plan, value)?;
         if !plan.end_of_group {
             return Ok(BatchOutcome::Done {
                 objective: value + self.penalty(),
                 grad_norm: None,
             });
         }
-        // A data-parallel strategy all-reduces the gradients here, before anything reads them.
+        // Loss scaling: unscale the (summed) gradients; an overflow on any rank is in the sum,
+        // so every rank skips this step together.
         if self.unscale_found_overflow()? {
             return Ok(BatchOutcome::Done {
                 objective: value + self.penalty(),
@@ -161,6 +168,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         &mut self,
         plan: &StepPlan,
     ) -> Result<std::result::Result<f64, BatchOutcome>> {
+        // Data parallel: this rank's rows of the batch, and their share of it.
+        let (rows, weight) = self.shard(plan.rows)?;
         let Trainer {
             model,
             loss,
@@ -168,13 +177,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             grad_scaler,
             ..
         } = self;
-        let rows = plan.rows;
         let targets = if plan.dense {
-            Targets::Dense(ws.yb.slice(s![..rows, ..]))
+            Targets::Dense(ws.yb.slice(s![rows.clone(), ..]))
         } else {
-            Targets::Classes(&ws.cb[..])
+            Targets::Classes(&ws.cb[rows.clone()])
         };
-        let out = model.forward(ws.xb.slice(s![..rows, ..]), Mode::Train)?;
+        let out = model.forward(ws.xb.slice(s![rows.clone(), ..]), Mode::Train)?;
         if let Some((_, _, v)) = first_non_finite(&out) {
             let value = v.as_f64();
             return Ok(Err(BatchOutcome::Diverged {
@@ -183,7 +191,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             }));
         }
         if let Some(lo) = plan.out_offset {
-            ws.train_out.slice_mut(s![lo..lo + rows, ..]).assign(&out);
+            let at = s![lo + rows.start..lo + rows.end, ..];
+            ws.train_out.slice_mut(at).assign(&out);
         }
         let value = match loss.value_and_grad(out, targets, &mut ws.grad) {
             Ok(v) => v.as_f64(),
@@ -196,8 +205,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 value,
             }));
         }
-        if plan.group_size > 1 {
-            let f = F::cast(1.0 / plan.group_size as f64);
+        if plan.group_size > 1 || weight != 1.0 {
+            let f = F::cast(weight / plan.group_size as f64);
             ws.grad.mapv_inplace(|g| g * f);
         }
         if let Some(scaler) = grad_scaler {

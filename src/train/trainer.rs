@@ -99,6 +99,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     /// Dynamic loss scaling, when configured.
     pub(crate) grad_scaler: Option<crate::parallel::GradScaler>,
     pub(crate) ws: Workspace<F>,
+    /// This trainer's rank in a data-parallel group, if any.
+    pub(crate) parallel: Option<super::data_parallel::ParallelRun>,
 }
 
 /// The seed of epoch `epoch`'s shuffle: a mix of the run's seed and the epoch.

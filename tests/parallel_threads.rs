@@ -1,0 +1,206 @@
+//! The thread backend's collectives and the data-parallel helpers: deterministic sums in
+//! rank order, and bad input (world size 0, replicas of different shapes, buffers of different
+//! lengths, a non-finite gradient on one rank, a rank that dies) giving typed errors on every
+//! rank, never a hang, with weights untouched.
+
+use tuneup::parallel::{
+    check_replicas, run_on_threads, Communicator, DataParallel, ThreadCommunicator,
+};
+use tuneup::prelude::*;
+use tuneup::Error;
+
+fn weights(net: &dyn Layer<f64>) -> Vec<f64> {
+    let mut w = Vec::new();
+    net.visit_parameters(&mut |p| w.extend_from_slice(p.value_slice()));
+    w
+}
+
+#[test]
+fn sums_are_taken_in_rank_order_whatever_the_arrival_order() {
+    // Values for which the order of addition changes the bits.
+    let vals = [1e16, 1.0, -1e16, 1.0];
+    let in_order = ((vals[0] + vals[1]) + vals[2]) + vals[3];
+    assert_ne!(in_order, ((vals[3] + vals[2]) + vals[1]) + vals[0]);
+    for trial in 0..20 {
+        let got = run_on_threads(4, |comm| {
+            // Stagger arrivals differently on each trial.
+            let r = comm.rank();
+            std::thread::sleep(std::time::Duration::from_micros(
+                ((r * 7 + trial) % 4) as u64 * 200,
+            ));
+            let mut v = [vals[r]; 3];
+            comm.all_reduce_sum(&mut v)?;
+            Ok(v)
+        })
+        .expect("all-reduce");
+        for v in got {
+            assert_eq!(v.map(f64::to_bits), [in_order.to_bits(); 3]);
+        }
+    }
+}
+
+#[test]
+fn broadcast_and_barrier_reach_every_rank() {
+    let got = run_on_threads(4, |comm| {
+        let mut v = vec![comm.rank() as f64; 5];
+        comm.broadcast(&mut v, 1)?;
+        comm.barrier()?;
+        Ok(v)
+    })
+    .expect("broadcast");
+    assert!(got.iter().all(|v| v == &vec![1.0; 5]));
+    let bad_root = run_on_threads(2, |comm| Ok(comm.broadcast(&mut [0.0], 2).is_err()));
+    assert_eq!(bad_root.expect("no hang"), [true, true]);
+}
+
+#[test]
+fn world_size_zero_is_a_config_error() {
+    assert!(matches!(
+        ThreadCommunicator::group(0),
+        Err(Error::Config { .. })
+    ));
+    assert!(matches!(
+        run_on_threads(0, |_| Ok(())),
+        Err(Error::Config { .. })
+    ));
+}
+
+#[test]
+fn buffers_of_different_lengths_fail_on_every_rank() {
+    let errs = run_on_threads(3, |comm| {
+        let mut v = vec![1.0; 4 + usize::from(comm.rank() == 2)];
+        let all_reduce = comm.all_reduce_sum(&mut v).unwrap_err();
+        let broadcast = comm.broadcast(&mut v, 0).unwrap_err();
+        // The group still works afterwards.
+        let mut ok = [1.0];
+        comm.all_reduce_sum(&mut ok)?;
+        Ok((all_reduce, broadcast, ok[0]))
+    })
+    .expect("errors, not a hang");
+    for (a, b, ok) in errs {
+        assert!(
+            matches!(a, Error::Shape { ref found, .. } if found.contains("rank 2")),
+            "{a}"
+        );
+        assert!(matches!(b, Error::Shape { .. }));
+        assert_eq!(ok, 3.0);
+    }
+}
+
+#[test]
+fn a_rank_that_panics_releases_the_others() {
+    let result = run_on_threads(3, |comm| {
+        if comm.rank() == 1 {
+            panic!("rank 1 fails");
+        }
+        let mut v = [1.0];
+        comm.all_reduce_sum(&mut v)
+    });
+    // Rank 0 reports that rank 1 left (its error comes first); nobody waits forever.
+    assert!(
+        matches!(result, Err(Error::State { ref detail, .. }) if detail.contains("rank 1")),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_model_of_another_shape_is_named_on_every_rank_and_nothing_changes() {
+    let out = run_on_threads(4, |comm| {
+        let hidden = if comm.rank() == 2 { 6 } else { 5 };
+        let mut net = Mlp::new(&[3, 4, hidden, 1])
+            .seed(comm.rank() as u64)
+            .build::<f64>()?;
+        let before = weights(&net);
+        let check = check_replicas(&net, &comm).unwrap_err();
+        let err = DataParallel::new(&comm)
+            .broadcast_model(&mut net)
+            .unwrap_err();
+        Ok((check, err, before == weights(&net)))
+    })
+    .expect("errors, not a hang");
+    for (check, err, untouched) in out {
+        assert_eq!(check, err);
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Shape { .. }));
+        assert!(
+            msg.contains("`2.weight`") && msg.contains("rank 2"),
+            "{msg}"
+        );
+        assert!(msg.contains("[5, 4]") && msg.contains("[6, 4]"), "{msg}");
+        assert!(untouched);
+    }
+}
+
+#[test]
+fn a_missing_layer_is_named_too() {
+    let out = run_on_threads(2, |comm| {
+        let sizes: &[usize] = if comm.rank() == 0 {
+            &[2, 3, 1]
+        } else {
+            &[2, 3, 3, 1]
+        };
+        let net = Mlp::new(sizes).build::<f64>()?;
+        Ok(check_replicas(&net, &comm).unwrap_err().to_string())
+    })
+    .expect("errors, not a hang");
+    assert!(out.iter().all(|m| m.contains("rank 1")), "{out:?}");
+}
+
+#[test]
+fn a_non_finite_gradient_on_one_rank_is_refused_on_every_rank() {
+    let out = run_on_threads(2, |comm| {
+        let mut dp = DataParallel::new(comm);
+        let mut net = Mlp::new(&[2, 3, 1]).seed(1).build::<f64>()?;
+        dp.broadcast_model(&mut net)?;
+        let rank = dp.rank();
+        net.visit_parameters_mut(&mut |p| {
+            p.grad_mut().fill(0.25);
+            if rank == 1 && p.name() == "2.bias" {
+                p.grad_mut().fill(f64::INFINITY);
+            }
+        });
+        let mut grads_before = Vec::new();
+        net.visit_parameters(&mut |p| grads_before.extend_from_slice(p.grad_slice()));
+        let w_before = weights(&net);
+        let err = dp.all_reduce_gradients(&mut net, 0.5, 1.0).unwrap_err();
+        let mut grads_after = Vec::new();
+        net.visit_parameters(&mut |p| grads_after.extend_from_slice(p.grad_slice()));
+        let same_grads = grads_before
+            .iter()
+            .zip(&grads_after)
+            .all(|(a, b)| a.to_bits() == b.to_bits());
+        Ok((err, same_grads, w_before == weights(&net)))
+    })
+    .expect("errors, not a hang");
+    for (err, same_grads, same_weights) in out {
+        assert!(
+            matches!(err, Error::NonFinite { ref detail, .. } if detail.contains("rank 1")),
+            "{err}"
+        );
+        assert!(same_grads && same_weights);
+    }
+}
+
+#[test]
+fn shards_cover_the_batch_and_weights_sum_to_one() {
+    for world in 1..=5 {
+        for rows in world..world + 7 {
+            let got = run_on_threads(world, |c| {
+                let dp = DataParallel::new(c);
+                Ok((dp.shard(rows)?, dp.weight(rows)?))
+            })
+            .expect("valid");
+            let mut next = 0;
+            for (r, _) in &got {
+                assert_eq!(r.start, next);
+                assert!(!r.is_empty());
+                next = r.end;
+            }
+            assert_eq!(next, rows);
+            let total: f64 = got.iter().map(|(_, w)| w).sum();
+            assert!((total - 1.0).abs() < 1e-12);
+        }
+    }
+    let small = run_on_threads(4, |c| Ok(DataParallel::new(c).shard(3).is_err()));
+    assert_eq!(small.expect("no hang"), [true; 4]);
+}
