@@ -44,6 +44,7 @@ mod diagnose;
 pub mod estimators;
 mod evaluate;
 mod fit;
+mod fit_weighted;
 mod last_good;
 mod metric;
 mod random_streams;
