@@ -116,3 +116,47 @@ fn layerwise_decay_scales_each_layers_sgd_step() {
         }
     }
 }
+
+#[test]
+fn remapped_weights_load_into_a_model_with_a_new_head() {
+    use tuneup::train::{load_state_dict, remap_state_dict, state_dict, LoadOptions, StateScope};
+    // Pretrained: body 0 → 2 (names 0, 2) and a one-output head 4; new: the body behind an
+    // input layer (names 0 → 2, 4), a 3-output head 6.
+    let pretrained = net();
+    let sd = state_dict(&pretrained, StateScope::Torch).unwrap();
+    let original = sd.clone();
+    let rules = [("4.", None), ("2.", Some("4.")), ("0.", Some("2."))];
+    let moved = remap_state_dict(&sd, &rules).unwrap();
+    assert_eq!(sd, original, "the input is untouched");
+    let mut model = Sequential::new()
+        .push(
+            Linear::new(3, 3, 7)
+                .unwrap()
+                .with_activation(Activation::Tanh)
+                .unwrap(),
+        )
+        .push(
+            Linear::new(3, 5, 8)
+                .unwrap()
+                .with_activation(Activation::Tanh)
+                .unwrap(),
+        )
+        .push(
+            Linear::new(5, 4, 9)
+                .unwrap()
+                .with_activation(Activation::Tanh)
+                .unwrap(),
+        )
+        .push(Linear::new(4, 3, 10).unwrap());
+    let report = load_state_dict(&mut model, &moved, LoadOptions::non_strict()).unwrap();
+    assert_eq!(report.loaded.len(), 4);
+    assert!(report.unexpected.is_empty());
+    assert_eq!(params_of(&model, "2."), params_of(&pretrained, "0."));
+    assert_eq!(params_of(&model, "4."), params_of(&pretrained, "2."));
+    // Collisions and rules matching nothing are typed errors.
+    let collide = remap_state_dict(&sd, &[("0.", Some("2."))]).unwrap_err();
+    assert!(matches!(collide, tuneup::Error::Value { .. }), "{collide}");
+    let unused = remap_state_dict(&sd, &[("0.", Some("9.")), ("head.", None)]).unwrap_err();
+    assert!(unused.to_string().contains("head."), "{unused}");
+    assert!(remap_state_dict(&sd, &[("", Some("1."))]).is_err());
+}

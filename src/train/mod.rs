@@ -48,6 +48,7 @@ mod fit_weighted;
 mod last_good;
 mod metric;
 mod random_streams;
+mod remap;
 mod resume;
 mod safetensors_io;
 mod settings;
@@ -64,6 +65,7 @@ pub use checkpoint::Checkpoint;
 pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
 pub use metric::{Metric, OutputKind};
+pub use remap::remap_state_dict;
 pub use safetensors_io::{Dtype, Tensor, TensorFile};
 pub use settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 pub use state_dict::{
