@@ -78,6 +78,7 @@ mod fitted_transformer;
 mod transformer;
 mod transformer_impls;
 
+pub use coral::{Coral, FittedCoral};
 pub use fitted_transformer::{FittedTransformer, FittedTransformerClone};
 pub use transformer::{Fit, Transformer, TransformerClone};
 
@@ -118,6 +119,7 @@ mod dataset;
 pub use dataset::{Dataset, DatasetTargets};
 
 mod constant_columns;
+mod coral;
 mod duplicates;
 mod isolation_forest;
 mod missing_threshold;

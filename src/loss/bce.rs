@@ -1,8 +1,9 @@
 //! Binary cross-entropy on probabilities.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 use super::elementwise::reduce_elementwise;
+use super::sample_weights::RowWeights;
 use super::targets::check_dense;
 use super::{Loss, OutputKind, Reduction, Targets};
 use crate::{Error, Float, Result};
@@ -47,6 +48,32 @@ impl<F: Float> Loss<F> for Bce {
         target: Targets<'_, F>,
         grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F> {
+        self.weighted(prediction, target, RowWeights::unweighted(), grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
+        self.weighted(prediction, target, weights, grad)
+    }
+}
+
+impl Bce {
+    /// The loss with rows weighted by `weights` (all 1 when unweighted).
+    fn weighted<F: Float>(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: RowWeights<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>
+    where
+        Self: Loss<F>,
+    {
         let name = || Loss::<F>::name(self);
         let t = check_dense(&name, &prediction, target)?;
         if let Some(((r, c), p)) = prediction
@@ -62,7 +89,7 @@ impl<F: Float> Loss<F> for Bce {
         let floor = F::cast(-100.0);
         // PyTorch's EPSILON is the f32 value nearest 1e-12 (≈ 9.99999996e-13), in f64 too.
         let eps = F::cast(f64::from(1e-12_f32));
-        reduce_elementwise(prediction, t, grad, self.reduction, |p, y| {
+        reduce_elementwise(prediction, t, grad, self.reduction, weights, |p, y| {
             let one = F::one();
             let l = -(y * p.ln().max(floor) + (one - y) * (one - p).ln().max(floor));
             (l, (p - y) / ((one - p) * p).max(eps))

@@ -1,7 +1,8 @@
 //! Binary cross-entropy on logits, in the numerically stable form.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Zip};
 
+use super::sample_weights::RowWeights;
 use super::targets::check_dense;
 use super::{Loss, OutputKind, Reduction, Targets};
 use crate::model::sigmoid;
@@ -83,6 +84,32 @@ impl<F: Float> Loss<F> for BceWithLogits {
         target: Targets<'_, F>,
         grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F> {
+        self.weighted(prediction, target, RowWeights::unweighted(), grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
+        self.weighted(prediction, target, weights, grad)
+    }
+}
+
+impl BceWithLogits {
+    /// The loss with rows weighted by `weights` (all 1 when unweighted).
+    fn weighted<F: Float>(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: RowWeights<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>
+    where
+        Self: Loss<F>,
+    {
         let name = || Loss::<F>::name(self);
         let t = check_dense(&name, &prediction, target)?;
         if let Some(pw) = &self.pos_weight {
@@ -95,37 +122,48 @@ impl<F: Float> Loss<F> for BceWithLogits {
             }
         }
         let scale = match self.reduction {
-            Reduction::Mean if !prediction.is_empty() => F::one() / F::from_count(prediction.len()),
+            Reduction::Mean if !prediction.is_empty() => {
+                let count = if weights.is_weighted() {
+                    weights.total(prediction.nrows()) * F::from_count(prediction.ncols())
+                } else {
+                    F::from_count(prediction.len())
+                };
+                F::one() / count
+            }
             _ => F::one(),
         };
         let one = F::one();
         let zero = F::zero();
         let mut total = zero;
-        let mut term = |x: F, y: F, pw: F| -> (F, F) {
+        let mut term = |x: F, y: F, pw: F, w: F| -> (F, F) {
             // log(1 + e^{-|x|}) + max(-x, 0) = −log σ(x)
             let log_sig_neg = (-x.abs()).exp().ln_1p() + (-x).max(zero);
             let l = (one - y) * x + (one + (pw - one) * y) * log_sig_neg;
-            total += l;
+            total += w * l;
             (l, sigmoid(x) * (pw * y + one - y) - pw * y)
         };
         let pw_of = |j: usize| self.pos_weight.as_ref().map_or(one, |p| F::cast(p[j]));
         match grad {
             Some(mut g) => {
-                for ((mut g_row, p_row), t_row) in g
+                for (i, ((mut g_row, p_row), t_row)) in g
                     .rows_mut()
                     .into_iter()
                     .zip(prediction.rows())
                     .zip(t.rows())
+                    .enumerate()
                 {
+                    let w = weights.at(i);
+                    let row_scale = w * scale;
                     for j in 0..p_row.len() {
-                        g_row[j] = term(p_row[j], t_row[j], pw_of(j)).1 * scale;
+                        g_row[j] = term(p_row[j], t_row[j], pw_of(j), w).1 * row_scale;
                     }
                 }
             }
             None => {
-                for (p_row, t_row) in prediction.rows().into_iter().zip(t.rows()) {
+                for (i, (p_row, t_row)) in prediction.rows().into_iter().zip(t.rows()).enumerate() {
+                    let w = weights.at(i);
                     Zip::indexed(&p_row).and(&t_row).for_each(|j, &p, &y| {
-                        term(p, y, pw_of(j));
+                        term(p, y, pw_of(j), w);
                     });
                 }
             }

@@ -1,7 +1,8 @@
 //! Softmax cross-entropy, with class indices or soft targets.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
+use super::sample_weights::RowWeights;
 use super::targets::check_finite;
 use super::{Loss, OutputKind, Reduction, Targets};
 use crate::{Error, Float, Result};
@@ -13,6 +14,9 @@ use crate::{Error, Float, Result};
 /// * **soft targets** (`Targets::Dense`, rows of probabilities, for MixUp and distillation):
 ///   `−Σ_c w_c t_c log softmax(x)_c`, the mean divides by the batch size;
 /// * **label smoothing ε**: the target becomes `(1 − ε)·target + ε/K`.
+/// * **sample weights** ([`Loss::compute_weighted`]): they multiply the class weights, as
+///   scikit-learn does: with class indices row `i` weighs `wᵢ · c_{yᵢ}` and the mean divides by
+///   `Σ wᵢ c_{yᵢ}`; with soft targets the mean divides by `Σ wᵢ`.
 ///
 /// The log-softmax is max-shifted, so logits of ±1000 are fine.
 ///
@@ -119,8 +123,43 @@ impl<F: Float> Loss<F> for CrossEntropy {
         &self,
         prediction: ArrayView2<'_, F>,
         target: Targets<'_, F>,
-        mut grad: Option<ArrayViewMut2<'_, F>>,
+        grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F> {
+        self.weighted(prediction, target, RowWeights::unweighted(), grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
+        self.weighted(prediction, target, weights, grad)
+    }
+}
+
+/// The error of sample weights whose product with the class weights sums to zero.
+fn zero_effective_weight(context: String) -> Error {
+    Error::value(
+        context,
+        "sample weights × class weights of the targets with a positive sum",
+        "a sum of 0",
+    )
+}
+
+impl CrossEntropy {
+    /// The loss with rows weighted by `weights` (all 1 when unweighted).
+    fn weighted<F: Float>(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: RowWeights<'_, F>,
+        mut grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>
+    where
+        Self: Loss<F>,
+    {
         let name = || Loss::<F>::name(self);
         check_finite(&name, "prediction", &prediction)?;
         let (n, k) = prediction.dim();
@@ -155,26 +194,34 @@ impl<F: Float> Loss<F> for CrossEntropy {
                 }
                 let sum_w: F = (0..k).map(|c| self.weight::<F>(c)).sum();
                 let norm = match self.reduction {
-                    Reduction::Mean => classes.iter().map(|&c| self.weight::<F>(c)).sum(),
+                    Reduction::Mean => classes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| weights.at(i) * self.weight::<F>(c))
+                        .sum(),
                     Reduction::Sum => one,
                 };
+                if weights.is_weighted() && norm <= F::zero() {
+                    return Err(zero_effective_weight(name()));
+                }
                 for (i, row) in prediction.axis_iter(Axis(0)).enumerate() {
                     let y = classes[i];
                     let nll = neg_log_softmax(row);
-                    let w_y = self.weight::<F>(y);
+                    let s_i = weights.at(i);
+                    let w_y = s_i * self.weight::<F>(y);
                     let mut smooth = F::zero();
                     if eps > F::zero() {
                         for c in 0..k {
                             smooth += self.weight::<F>(c) * nll(c);
                         }
                     }
-                    total += (one - eps) * w_y * nll(y) + eps / kf * smooth;
+                    total += (one - eps) * w_y * nll(y) + eps / kf * s_i * smooth;
                     if let Some(g) = grad.as_mut() {
                         for j in 0..k {
                             let p = (-nll(j)).exp();
                             let hit = if j == y { one } else { F::zero() };
                             let d = (one - eps) * w_y * (p - hit)
-                                + eps / kf * (sum_w * p - self.weight::<F>(j));
+                                + eps / kf * s_i * (sum_w * p - self.weight::<F>(j));
                             g[[i, j]] = d / norm;
                         }
                     }
@@ -191,7 +238,7 @@ impl<F: Float> Loss<F> for CrossEntropy {
                 }
                 check_finite(&name, "target", &t)?;
                 let norm = match self.reduction {
-                    Reduction::Mean if n > 0 => F::from_count(n),
+                    Reduction::Mean if n > 0 => weights.total(n),
                     _ => one,
                 };
                 for (i, (row, t_row)) in prediction
@@ -200,18 +247,20 @@ impl<F: Float> Loss<F> for CrossEntropy {
                     .enumerate()
                 {
                     let nll = neg_log_softmax(row);
+                    let s_i = weights.at(i);
                     let smoothed = |c: usize| t_row[c] * (one - eps) + eps / kf;
                     let mut weighted_mass = F::zero();
                     for c in 0..k {
-                        let wt = self.weight::<F>(c) * smoothed(c);
+                        let wt = s_i * self.weight::<F>(c) * smoothed(c);
                         weighted_mass += wt;
                         total += wt * nll(c);
                     }
                     if let Some(g) = grad.as_mut() {
                         for j in 0..k {
                             let p = (-nll(j)).exp();
-                            g[[i, j]] =
-                                (p * weighted_mass - self.weight::<F>(j) * smoothed(j)) / norm;
+                            g[[i, j]] = (p * weighted_mass
+                                - s_i * self.weight::<F>(j) * smoothed(j))
+                                / norm;
                         }
                     }
                 }

@@ -1,8 +1,9 @@
 //! Generalized cross-entropy (Zhang and Sabuncu, 2018): a loss on logits that is robust to
 //! noisy labels.
 
-use ndarray::{ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
+use super::sample_weights::RowWeights;
 use super::targets::check_finite;
 use super::{Loss, OutputKind, Reduction, Targets};
 use crate::{Error, Float, Result};
@@ -114,8 +115,34 @@ impl<F: Float> Loss<F> for GeneralizedCrossEntropy {
         &self,
         prediction: ArrayView2<'_, F>,
         target: Targets<'_, F>,
-        mut grad: Option<ArrayViewMut2<'_, F>>,
+        grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F> {
+        self.weighted(prediction, target, RowWeights::unweighted(), grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
+        self.weighted(prediction, target, weights, grad)
+    }
+}
+
+impl GeneralizedCrossEntropy {
+    /// The loss with rows weighted by `weights` (all 1 when unweighted).
+    fn weighted<F: Float>(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        row_weights: RowWeights<'_, F>,
+        mut grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>
+    where
+        Self: Loss<F>,
+    {
         let name = || Loss::<F>::name(self);
         check_finite(&name, "prediction", &prediction)?;
         let (n, k) = prediction.dim();
@@ -162,7 +189,7 @@ impl<F: Float> Loss<F> for GeneralizedCrossEntropy {
         }
         let q = F::cast(self.q);
         let norm = match self.reduction {
-            Reduction::Mean if n > 0 => F::from_count(n),
+            Reduction::Mean if n > 0 => row_weights.total(n),
             _ => F::one(),
         };
         let mut p = vec![F::zero(); k];
@@ -177,11 +204,12 @@ impl<F: Float> Loss<F> for GeneralizedCrossEntropy {
                 mass += t;
                 s += t * pc.powf(q);
             }
-            total += (mass - s) / q;
+            let w = row_weights.at(i);
+            total += w * ((mass - s) / q);
             if let Some(g) = grad.as_mut() {
                 // ∂/∂z_j = −t_j p_j^q + p_j s.
                 for (j, &pj) in p.iter().enumerate() {
-                    g[[i, j]] = (pj * s - weights(i, j) * pj.powf(q)) / norm;
+                    g[[i, j]] = w * (pj * s - weights(i, j) * pj.powf(q)) / norm;
                 }
             }
         }

@@ -2,8 +2,9 @@
 
 use std::fmt::Debug;
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 
+use super::sample_weights::weighted_by_rows;
 use super::{OutputKind, Targets};
 use crate::{Error, Float, Result};
 
@@ -109,16 +110,88 @@ pub trait Loss<F: Float>: Send + Sync + Debug + LossClone<F> {
         target: Targets<'_, F>,
         grad: &mut Array2<F>,
     ) -> Result<F> {
-        if grad.dim() != prediction.dim() {
-            // Reuse the old allocation: `take` leaves an empty array (no allocation), and the
-            // vector only reallocates when the new shape exceeds its capacity.
-            let (mut data, _) = std::mem::take(grad).into_raw_vec_and_offset();
-            data.clear();
-            data.resize(prediction.len(), F::zero());
-            *grad = Array2::from_shape_vec(prediction.dim(), data)
-                .unwrap_or_else(|_| Array2::zeros(prediction.dim()));
-        }
+        fit_buffer(grad, prediction.dim());
         self.compute(prediction, target, Some(grad.view_mut()))
+    }
+
+    /// The loss with one weight per sample (row), writing `∂L/∂ŷ` into `grad` when given.
+    ///
+    /// Semantics are scikit-learn's `sample_weight`: with a mean reduction the value is the
+    /// weighted mean `Σ wᵢ lᵢ / Σ wᵢ` of the per-sample losses `lᵢ` (for element-wise losses
+    /// `lᵢ` is the mean over the row's columns, so weights of 1 give the unweighted loss); with
+    /// a sum reduction it is `Σ wᵢ lᵢ`. Class weights multiply the sample weights: the mean of
+    /// a class-weighted cross-entropy divides by `Σ wᵢ c_{yᵢ}`. Weights must be finite, ≥ 0,
+    /// one per row and not all zero (see [`check_sample_weights`](super::check_sample_weights)).
+    ///
+    /// The built-in losses override this with their own exact, allocation-free code. The
+    /// default, correct for any loss whose batch value is the mean of its rows' values,
+    /// evaluates each row as a one-row batch and returns `Σ wᵢ lᵢ / Σ wᵢ` (whatever the
+    /// loss's own reduction), scaling each gradient row by `wᵢ / Σ wᵢ`.
+    ///
+    /// ```
+    /// use tuneup::loss::{Loss, Mse};
+    /// use ndarray::array;
+    /// let pred = array![[1.0f64], [3.0]];
+    /// let target = array![[0.0], [1.0]];
+    /// // Weights (1, 3): (1·1 + 3·4) / 4.
+    /// let l = Mse::new().value_weighted(pred.view(), (&target).into(), array![1.0, 3.0].view())?;
+    /// assert_eq!(l, 13.0 / 4.0);
+    /// assert!(Mse::new().value_weighted(pred.view(), (&target).into(), array![0.0, 0.0].view()).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        weighted_by_rows(self, prediction, target, weights, grad)
+    }
+
+    /// The sample-weighted loss value (see [`Loss::compute_weighted`]).
+    fn value_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+    ) -> Result<F> {
+        self.compute_weighted(prediction, target, weights, None)
+    }
+
+    /// The sample-weighted loss value and its gradient, written into `grad` (reshaped if
+    /// needed, reusing its storage as [`Loss::value_and_grad`] does).
+    ///
+    /// ```
+    /// use tuneup::loss::{Loss, Mse};
+    /// use ndarray::array;
+    /// let pred = array![[1.0f64], [3.0]];
+    /// let target = array![[0.0], [1.0]];
+    /// let mut grad = ndarray::Array2::zeros((0, 0));
+    /// Mse::new().value_and_grad_weighted(pred.view(), (&target).into(), array![1.0, 3.0].view(), &mut grad)?;
+    /// assert_eq!(grad, array![[0.5], [3.0]]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn value_and_grad_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: &mut Array2<F>,
+    ) -> Result<F> {
+        fit_buffer(grad, prediction.dim());
+        self.compute_weighted(prediction, target, weights, Some(grad.view_mut()))
+    }
+}
+
+/// Reshapes `grad` to `dim`, reusing its old allocation: `take` leaves an empty array (no
+/// allocation), and the vector only reallocates when the new shape exceeds its capacity.
+fn fit_buffer<F: Float>(grad: &mut Array2<F>, dim: (usize, usize)) {
+    if grad.dim() != dim {
+        let (mut data, _) = std::mem::take(grad).into_raw_vec_and_offset();
+        data.clear();
+        data.resize(dim.0 * dim.1, F::zero());
+        *grad = Array2::from_shape_vec(dim, data).unwrap_or_else(|_| Array2::zeros(dim));
     }
 }
 
@@ -187,5 +260,14 @@ impl<F: Float> Loss<F> for Box<dyn Loss<F>> {
         grad: &mut Array2<F>,
     ) -> Result<F> {
         (**self).value_and_grad(prediction, target, grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        (**self).compute_weighted(prediction, target, weights, grad)
     }
 }

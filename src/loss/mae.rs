@@ -1,8 +1,9 @@
 //! Mean absolute error.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
 
 use super::elementwise::reduce_elementwise;
+use super::sample_weights::RowWeights;
 use super::targets::check_dense;
 use super::{Loss, Reduction, Targets};
 use crate::{Float, Result};
@@ -40,8 +41,34 @@ impl<F: Float> Loss<F> for Mae {
         target: Targets<'_, F>,
         grad: Option<ArrayViewMut2<'_, F>>,
     ) -> Result<F> {
+        self.weighted(prediction, target, RowWeights::unweighted(), grad)
+    }
+    fn compute_weighted(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: ArrayView1<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F> {
+        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
+        self.weighted(prediction, target, weights, grad)
+    }
+}
+
+impl Mae {
+    /// The loss with rows weighted by `weights` (all 1 when unweighted).
+    fn weighted<F: Float>(
+        &self,
+        prediction: ArrayView2<'_, F>,
+        target: Targets<'_, F>,
+        weights: RowWeights<'_, F>,
+        grad: Option<ArrayViewMut2<'_, F>>,
+    ) -> Result<F>
+    where
+        Self: Loss<F>,
+    {
         let t = check_dense(&|| Loss::<F>::name(self), &prediction, target)?;
-        reduce_elementwise(prediction, t, grad, self.reduction, |p, y| {
+        reduce_elementwise(prediction, t, grad, self.reduction, weights, |p, y| {
             let d = p - y;
             let sign = if d > F::zero() {
                 F::one()

@@ -15,6 +15,7 @@ mod mae;
 mod mse;
 mod output_kind;
 mod regularizer;
+mod sample_weights;
 mod targets;
 
 pub use bce::Bce;
@@ -29,4 +30,5 @@ pub use mae::Mae;
 pub use mse::Mse;
 pub use output_kind::OutputKind;
 pub use regularizer::{ElasticNet, Penalty, Regularizer, RegularizerClone, L1, L2};
+pub use sample_weights::check_sample_weights;
 pub use targets::Targets;

@@ -16,6 +16,7 @@ mod clip;
 mod config;
 mod early_stopping;
 mod engine;
+mod layerwise_decay;
 mod optimizer;
 mod param_groups;
 mod rmsprop;

@@ -4,7 +4,7 @@ use ndarray::{s, Array2, ArrayView2};
 
 use super::metric::{predicted_labels, probabilities, Metric, OutputKind};
 use super::trainer::{first_non_finite, Trainer};
-use crate::loss::Targets;
+use crate::loss::{Loss, Targets};
 use crate::model::{Layer, Mode};
 use crate::{Error, Float, Result};
 
@@ -77,6 +77,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         x: ArrayView2<'_, F>,
         y: Option<Targets<'_, F>>,
         mut outputs: Option<&mut Array2<F>>,
+        weights: Option<&[F]>,
     ) -> Result<f64> {
         let n = x.nrows();
         let chunk = self.config.batch_size.max(1);
@@ -92,16 +93,22 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 if first_non_finite(&out).is_some() {
                     return Ok(f64::NAN);
                 }
-                let v = match self.loss.value(out, slice_targets(t, a, b)) {
-                    Ok(v) => v.as_f64(),
-                    Err(Error::NonFinite { .. }) => f64::NAN,
+                let chunk_w = weights.and_then(|w| w.get(a..b));
+                let (v, mass) = match chunk_loss(&*self.loss, out, slice_targets(t, a, b), chunk_w)
+                {
+                    Ok(v) => v,
+                    Err(Error::NonFinite { .. }) => (f64::NAN, 1.0),
                     Err(e) => return Err(e),
                 };
-                total += v * (b - a) as f64;
+                total += v * mass;
             }
             a = b;
         }
-        Ok(total / n as f64)
+        let mass = match weights {
+            Some(w) => w.iter().map(|v| v.as_f64()).sum(),
+            None => n as f64,
+        };
+        Ok(total / mass)
     }
 
     /// The model's outputs for `x`, in eval mode (raw: logits for a logit loss).
@@ -118,7 +125,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     pub fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
         let width = self.check_data("Trainer::predict", x, None)?;
         let mut out = Array2::zeros((x.nrows(), width));
-        self.run_eval(x, None, Some(&mut out))?;
+        self.run_eval(x, None, Some(&mut out), None)?;
         Ok(out)
     }
 
@@ -191,7 +198,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         let y = y.into();
         let width = self.check_data("Trainer::evaluate", x, Some(y))?;
         let mut out = Array2::zeros((x.nrows(), width));
-        let data = self.run_eval(x, Some(y), Some(&mut out))?;
+        let data = self.run_eval(x, Some(y), Some(&mut out), None)?;
         let mut metrics = Vec::new();
         metric_values(
             &self.config.metrics,
@@ -214,5 +221,26 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             super::trainer::check_dataset_finite("Trainer::evaluate_dataset", data)?;
         }
         self.evaluate(data.features(), data.loss_targets())
+    }
+}
+
+/// A chunk's loss and its mass (rows, or summed sample weights); a chunk whose weights sum to
+/// zero has no mass and adds nothing.
+fn chunk_loss<F: Float>(
+    loss: &dyn Loss<F>,
+    out: ArrayView2<'_, F>,
+    target: Targets<'_, F>,
+    weights: Option<&[F]>,
+) -> Result<(f64, f64)> {
+    match weights {
+        None => Ok((loss.value(out, target)?.as_f64(), out.nrows() as f64)),
+        Some(w) => {
+            let mass: f64 = w.iter().map(|v| v.as_f64()).sum();
+            if mass <= 0.0 {
+                return Ok((0.0, 0.0));
+            }
+            let v = loss.value_weighted(out, target, ndarray::ArrayView1::from(w))?;
+            Ok((v.as_f64(), mass))
+        }
     }
 }

@@ -100,6 +100,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         let width = self.check_data("Trainer::fit", x, Some(y))?;
         super::trainer::check_several_classes("Trainer::fit", y)?;
         let (train_idx, val) = self.split_validation(x, y, width)?;
+        self.normalise_sample_weights(&train_idx)?;
         let n_train = train_idx.len();
         self.check_parallel_batches(n_train)?;
         let bs = self.config.batch_size;
@@ -148,7 +149,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// The training rows and the validation set (a seeded split, or the explicit set).
     #[allow(clippy::type_complexity)]
     fn split_validation(
-        &self,
+        &mut self,
         x: ArrayView2<'_, F>,
         y: Targets<'_, F>,
         width: usize,
@@ -160,9 +161,11 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 let strat = self.stratify_labels(y);
                 let (tr, te) =
                     train_test_split_indices(n, *fraction, strat.as_deref(), self.config.seed)?;
+                self.split_sample_weights(&te)?;
                 Ok((tr, Some(select(&x, y, &te))))
             }
             Validation::Data(xv, yv) => {
+                self.ws.val_weights.clear();
                 let w = self.check_data("Trainer validation_data", xv.view(), Some(yv.view()))?;
                 if w != width || xv.ncols() != x.ncols() {
                     return Err(Error::shape(
@@ -327,6 +330,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         let ws = &mut self.ws;
         let idx = &ws.perm[lo..lo + rows];
         gather_rows(&x, idx, &mut ws.xb);
+        if !ws.sample_weights.is_empty() {
+            ws.wb.clear();
+            ws.wb.extend(idx.iter().map(|&i| ws.sample_weights[i]));
+        }
         match y {
             Targets::Dense(t) => gather_rows(&t, idx, &mut ws.yb),
             Targets::Classes(c) if one_hot => {
@@ -430,7 +437,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             return Ok(Ok(None));
         };
         let mut out = std::mem::take(&mut self.ws.val_out);
-        let data = self.run_eval(xv.view(), Some(yv.view()), Some(&mut out));
+        let val_weights = std::mem::take(&mut self.ws.val_weights);
+        let weights = (!val_weights.is_empty()).then_some(&val_weights[..]);
+        let data = self.run_eval(xv.view(), Some(yv.view()), Some(&mut out), weights);
+        self.ws.val_weights = val_weights;
         let objective = data.map(|d| d + self.penalty());
         if let Ok(o) = objective {
             if o.is_finite() {

@@ -8,7 +8,7 @@ use ndarray::s;
 use super::callback::{Callback, StepContext};
 use super::settings::{GradClip, ScheduleStep};
 use super::trainer::{first_non_finite, global_grad_norm, Trainer};
-use crate::loss::Targets;
+use crate::loss::{Loss, Targets};
 use crate::model::{Layer, Mode};
 use crate::optim::{clip_grad_norm, clip_grad_value};
 use crate::{Error, Float, Result};
@@ -194,11 +194,13 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             let at = s![lo + rows.start..lo + rows.end, ..];
             ws.train_out.slice_mut(at).assign(&out);
         }
-        let value = match loss.value_and_grad(out, targets, &mut ws.grad) {
-            Ok(v) => v.as_f64(),
-            Err(Error::NonFinite { .. }) => f64::NAN,
-            Err(e) => return Err(e),
-        };
+        let weights = (!ws.sample_weights.is_empty()).then(|| &ws.wb[rows.clone()]);
+        let (value, weight_scale) =
+            match weighted_loss(&**loss, out, targets, weights, &mut ws.grad) {
+                Ok(v) => v,
+                Err(Error::NonFinite { .. }) => (f64::NAN, F::one()),
+                Err(e) => return Err(e),
+            };
         if !value.is_finite() {
             return Ok(Err(BatchOutcome::Diverged {
                 what: "loss",
@@ -208,6 +210,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         if plan.group_size > 1 || weight != 1.0 {
             let f = F::cast(weight / plan.group_size as f64);
             ws.grad.mapv_inplace(|g| g * f);
+        }
+        if weight_scale != F::one() {
+            ws.grad.mapv_inplace(|g| g * weight_scale);
         }
         if let Some(scaler) = grad_scaler {
             scaler.scale(ws.grad.view_mut());
@@ -281,4 +286,31 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         }
         Ok(())
     }
+}
+
+/// The batch's loss and gradient (into `ws.grad`), and the factor the gradient still needs.
+///
+/// Unweighted: the loss's mean and a factor of 1. Weighted: the sample weights are divided by
+/// their mean over the training rows, so the batch's loss `Σ wᵢ lᵢ / |batch|` is an unbiased
+/// estimate of the weighted mean over all rows (and equals it for one full batch). It is the
+/// loss's weighted mean `Σ wᵢ lᵢ / Σ wᵢ` times `Σ wᵢ / |batch|`; a batch whose weights are all
+/// zero contributes a loss and gradient of zero.
+fn weighted_loss<F: Float>(
+    loss: &dyn Loss<F>,
+    out: ndarray::ArrayView2<'_, F>,
+    targets: Targets<'_, F>,
+    weights: Option<&[F]>,
+    grad: &mut ndarray::Array2<F>,
+) -> Result<(f64, F)> {
+    let Some(w) = weights else {
+        return Ok((loss.value_and_grad(out, targets, grad)?.as_f64(), F::one()));
+    };
+    let mass = w.iter().fold(F::zero(), |a, &v| a + v);
+    if mass <= F::zero() {
+        loss.value_and_grad(out, targets, grad)?;
+        return Ok((0.0, F::zero()));
+    }
+    let v = loss.value_and_grad_weighted(out, targets, ndarray::ArrayView1::from(w), grad)?;
+    let scale = mass / F::from_count(out.nrows());
+    Ok(((v * scale).as_f64(), scale))
 }

@@ -28,6 +28,13 @@ pub(crate) struct Workspace<F> {
     pub(crate) saved_params: Vec<Vec<F>>,
     pub(crate) saved_buffers: Vec<Vec<F>>,
     pub(crate) adversarial: AdversarialWorkspace<F>,
+    /// The fit's sample weights, divided by their mean over the training rows (empty when
+    /// unweighted), indexed by the row of the data.
+    pub(crate) sample_weights: Vec<F>,
+    /// The validation rows' sample weights (empty when unweighted).
+    pub(crate) val_weights: Vec<F>,
+    /// The batch's sample weights.
+    pub(crate) wb: Vec<F>,
 }
 
 /// Model, loss, regularizers, optimizer, schedule, early stopping, data handling and callbacks
