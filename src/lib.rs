@@ -54,6 +54,7 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod train;
+pub mod tune;
 
 pub use error::{Error, Result};
 pub use float::Float;

@@ -1,0 +1,39 @@
+//! Hyperparameter search: search spaces, samplers and the values a trial reads by name.
+//!
+//! A [`SearchSpace`] declares named parameters (integer and float ranges, uniform, log-uniform
+//! or stepped; categorical choices; parameters active only under a condition on another one)
+//! and is checked when built. A [`Sampler`] picks the values of trial `k` of a search seeded
+//! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
+//! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
+//!
+//! ```
+//! use tuneup::tune::{RandomSampler, Sampler, SearchSpace};
+//! let space = SearchSpace::builder()
+//!     .float_log("lr", 1e-4, 1e-1)
+//!     .int_step("width", 16, 128, 16)
+//!     .categorical("optimizer", ["sgd", "adam"])
+//!     .float("momentum", 0.0, 0.99).only_when("optimizer", ["sgd"])
+//!     .build()?;
+//! let trial = RandomSampler.sample(&space, 42, 0)?;
+//! let lr = trial.f64("lr")?;
+//! assert!((1e-4..=1e-1).contains(&lr));
+//! assert_eq!(trial.usize("width")? % 16, 0);
+//! assert!(trial.f64("dropout").is_err()); // not in the space: a typed error
+//! # Ok::<(), tuneup::Error>(())
+//! ```
+
+mod distribution;
+mod grid_sampler;
+mod params;
+mod random_sampler;
+mod sampler;
+mod space;
+mod value;
+
+pub use distribution::Distribution;
+pub use grid_sampler::GridSampler;
+pub use params::Params;
+pub use random_sampler::RandomSampler;
+pub use sampler::{trial_seed, Sampler};
+pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
+pub use value::ParamValue;
