@@ -5,6 +5,8 @@
 //! and is checked when built. A [`Sampler`] picks the values of trial `k` of a search seeded
 //! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
 //! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
+//! [`halving_schedule`] gives scikit-learn's successive-halving iterations (candidates and
+//! resources per iteration).
 //!
 //! ```
 //! use tuneup::tune::{RandomSampler, Sampler, SearchSpace};
@@ -24,6 +26,7 @@
 
 mod distribution;
 mod grid_sampler;
+mod halving;
 mod params;
 mod random_sampler;
 mod sampler;
@@ -32,6 +35,7 @@ mod value;
 
 pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
+pub use halving::{halving_schedule, HalvingIteration, MinResources};
 pub use params::Params;
 pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
