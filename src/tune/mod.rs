@@ -6,7 +6,7 @@
 //! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
 //! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
 //! [`halving_schedule`] gives scikit-learn's successive-halving iterations (candidates and
-//! resources per iteration).
+//! resources per iteration), [`hyperband_brackets`] Hyperband's brackets.
 //!
 //! ```
 //! use tuneup::tune::{RandomSampler, Sampler, SearchSpace};
@@ -27,6 +27,7 @@
 mod distribution;
 mod grid_sampler;
 mod halving;
+mod hyperband;
 mod params;
 mod random_sampler;
 mod sampler;
@@ -36,6 +37,7 @@ mod value;
 pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
 pub use halving::{halving_schedule, HalvingIteration, MinResources};
+pub use hyperband::hyperband_brackets;
 pub use params::Params;
 pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
