@@ -1,11 +1,54 @@
 //! Tuning: searching configurations and proving that a tuning really helped.
 //!
+//! Search: //! A [`SearchSpace`] declares named parameters (integer and float ranges, uniform, log-uniform
+//! or stepped; categorical choices; parameters active only under a condition on another one)
+//! and is checked when built. A [`Sampler`] picks the values of trial `k` of a search seeded
+//! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
+//! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
+//! [`halving_schedule`] gives scikit-learn's successive-halving iterations (candidates and
+//! resources per iteration), [`hyperband_brackets`] Hyperband's brackets.
+//!
+//! ```
+//! use tuneup::tune::{RandomSampler, Sampler, SearchSpace};
+//! let space = SearchSpace::builder()
+//!     .float_log("lr", 1e-4, 1e-1)
+//!     .int_step("width", 16, 128, 16)
+//!     .categorical("optimizer", ["sgd", "adam"])
+//!     .float("momentum", 0.0, 0.99).only_when("optimizer", ["sgd"])
+//!     .build()?;
+//! let trial = RandomSampler.sample(&space, 42, 0)?;
+//! let lr = trial.f64("lr")?;
+//! assert!((1e-4..=1e-1).contains(&lr));
+//! assert_eq!(trial.usize("width")? % 16, 0);
+//! assert!(trial.f64("dropout").is_err()); // not in the space: a typed error
+//! # Ok::<(), tuneup::Error>(())
+//! ```
+//!
 //! [`compare`] holds paired statistical tests of two configurations evaluated on the same folds
 //! (Dietterich's 5×2cv t-test, Alpaydin's combined F-test, McNemar's test, the Nadeau–Bengio
 //! corrected resampled t-test, bootstrap intervals), runners that produce their scores, and the
 //! one-line [`Comparison`] report.
 
 pub mod compare;
+mod distribution;
+mod grid_sampler;
+mod halving;
+mod hyperband;
+mod params;
+mod random_sampler;
+mod sampler;
+mod space;
+mod value;
+
+pub use distribution::Distribution;
+pub use grid_sampler::GridSampler;
+pub use halving::{halving_schedule, HalvingIteration, MinResources};
+pub use hyperband::hyperband_brackets;
+pub use params::Params;
+pub use random_sampler::RandomSampler;
+pub use sampler::{trial_seed, Sampler};
+pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
+pub use value::ParamValue;
 
 pub use compare::{
     bootstrap_ci, bootstrap_interval, bootstrap_means, combined_ftest_5x2cv,
