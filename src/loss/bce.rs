@@ -1,6 +1,6 @@
 //! Binary cross-entropy on probabilities.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::elementwise::reduce_elementwise;
 use super::sample_weights::RowWeights;
@@ -42,24 +42,7 @@ impl<F: Float> Loss<F> for Bce {
     fn output_kind(&self) -> OutputKind {
         OutputKind::Probabilities
     }
-    fn compute(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        self.weighted(prediction, target, RowWeights::unweighted(), grad)
-    }
-    fn compute_weighted(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        weights: ArrayView1<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
-        self.weighted(prediction, target, weights, grad)
-    }
+    super::sample_weights::forward_to_weighted!();
 }
 
 impl Bce {

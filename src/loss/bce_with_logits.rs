@@ -1,6 +1,6 @@
 //! Binary cross-entropy on logits, in the numerically stable form.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{ArrayView2, ArrayViewMut2, Zip};
 
 use super::sample_weights::RowWeights;
 use super::targets::check_dense;
@@ -78,24 +78,7 @@ impl<F: Float> Loss<F> for BceWithLogits {
         }
         Ok(Box::new(self.clone().with_pos_weight(vec![w1 / w0])?))
     }
-    fn compute(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        self.weighted(prediction, target, RowWeights::unweighted(), grad)
-    }
-    fn compute_weighted(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        weights: ArrayView1<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
-        self.weighted(prediction, target, weights, grad)
-    }
+    super::sample_weights::forward_to_weighted!();
 }
 
 impl BceWithLogits {

@@ -1,6 +1,6 @@
 //! Softmax cross-entropy, with class indices or soft targets.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use super::sample_weights::RowWeights;
 use super::targets::check_finite;
@@ -119,24 +119,7 @@ impl<F: Float> Loss<F> for CrossEntropy {
         Ok(Box::new(weighted))
     }
 
-    fn compute(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        self.weighted(prediction, target, RowWeights::unweighted(), grad)
-    }
-    fn compute_weighted(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        weights: ArrayView1<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
-        self.weighted(prediction, target, weights, grad)
-    }
+    super::sample_weights::forward_to_weighted!();
 }
 
 /// The error of sample weights whose product with the class weights sums to zero.

@@ -1,7 +1,7 @@
 //! Generalized cross-entropy (Zhang and Sabuncu, 2018): a loss on logits that is robust to
 //! noisy labels.
 
-use ndarray::{ArrayView1, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
 use super::sample_weights::RowWeights;
 use super::targets::check_finite;
@@ -111,24 +111,7 @@ impl<F: Float> Loss<F> for GeneralizedCrossEntropy {
         OutputKind::Logits
     }
 
-    fn compute(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        self.weighted(prediction, target, RowWeights::unweighted(), grad)
-    }
-    fn compute_weighted(
-        &self,
-        prediction: ArrayView2<'_, F>,
-        target: Targets<'_, F>,
-        weights: ArrayView1<'_, F>,
-        grad: Option<ArrayViewMut2<'_, F>>,
-    ) -> Result<F> {
-        let weights = RowWeights::checked(Loss::<F>::name(self), weights, prediction.nrows())?;
-        self.weighted(prediction, target, weights, grad)
-    }
+    super::sample_weights::forward_to_weighted!();
 }
 
 impl GeneralizedCrossEntropy {

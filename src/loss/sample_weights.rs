@@ -173,3 +173,37 @@ pub(crate) fn weighted_by_rows<F: Float, L: Loss<F> + ?Sized>(
     }
     Ok(total / total_w)
 }
+
+/// The two [`Loss`](super::Loss) entry points of a built-in loss, both forwarded to its
+/// inherent `weighted(prediction, target, RowWeights, grad)`: `compute` with every row weighing
+/// 1, `compute_weighted` with the caller's weights once checked.
+macro_rules! forward_to_weighted {
+    () => {
+        fn compute(
+            &self,
+            prediction: ::ndarray::ArrayView2<'_, F>,
+            target: $crate::loss::Targets<'_, F>,
+            grad: Option<::ndarray::ArrayViewMut2<'_, F>>,
+        ) -> $crate::Result<F> {
+            let weights = $crate::loss::sample_weights::RowWeights::unweighted();
+            self.weighted(prediction, target, weights, grad)
+        }
+
+        fn compute_weighted(
+            &self,
+            prediction: ::ndarray::ArrayView2<'_, F>,
+            target: $crate::loss::Targets<'_, F>,
+            weights: ::ndarray::ArrayView1<'_, F>,
+            grad: Option<::ndarray::ArrayViewMut2<'_, F>>,
+        ) -> $crate::Result<F> {
+            let name = $crate::loss::Loss::<F>::name(self);
+            let weights = $crate::loss::sample_weights::RowWeights::checked(
+                name,
+                weights,
+                prediction.nrows(),
+            )?;
+            self.weighted(prediction, target, weights, grad)
+        }
+    };
+}
+pub(crate) use forward_to_weighted;
