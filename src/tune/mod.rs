@@ -30,24 +30,32 @@
 //! one-line [`Comparison`] report.
 
 pub mod compare;
+mod direction;
 mod distribution;
 mod grid_sampler;
 mod halving;
 mod hyperband;
 mod params;
+mod pruner;
 mod random_sampler;
 mod sampler;
 mod space;
+mod study_view;
+mod trial_record;
 mod value;
 
+pub use direction::Direction;
 pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
 pub use halving::{halving_schedule, HalvingIteration, MinResources};
 pub use hyperband::hyperband_brackets;
 pub use params::Params;
+pub use pruner::{NoPruning, Pruner, TrialProgress};
 pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
 pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
+pub use study_view::StudyView;
+pub use trial_record::{TrialRecord, TrialState};
 pub use value::ParamValue;
 
 pub use compare::{

@@ -1,6 +1,6 @@
 //! The sampler trait: how a study picks each trial's values.
 
-use super::{Params, SearchSpace};
+use super::{Params, SearchSpace, StudyView};
 use crate::Result;
 
 /// Picks the values of trial `number` from a search space.
@@ -19,6 +19,41 @@ use crate::Result;
 pub trait Sampler: Send + Sync {
     /// The values of trial `number` of a study seeded with `seed`.
     fn sample(&self, space: &SearchSpace, seed: u64, number: usize) -> Result<Params>;
+
+    /// The values of trial `number`, given the trials visible to it (`past`). Samplers that
+    /// learn from earlier trials (TPE) override this; the default ignores `past`.
+    ///
+    /// ```
+    /// use tuneup::tune::{RandomSampler, Sampler, SearchSpace, StudyView};
+    /// let space = SearchSpace::builder().int("k", 1, 9).build()?;
+    /// let past = StudyView::new(&[], &[]);
+    /// assert_eq!(
+    ///     RandomSampler.sample_with_history(&space, 1, 0, &past)?,
+    ///     RandomSampler.sample(&space, 1, 0)?
+    /// );
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn sample_with_history(
+        &self,
+        space: &SearchSpace,
+        seed: u64,
+        number: usize,
+        _past: &StudyView<'_>,
+    ) -> Result<Params> {
+        self.sample(space, seed, number)
+    }
+
+    /// Whether [`sample_with_history`](Sampler::sample_with_history) reads `past`: a study
+    /// runs such a sampler's trials in waves so each sees the same trials whatever the
+    /// thread count. `false` by default.
+    ///
+    /// ```
+    /// use tuneup::tune::{RandomSampler, Sampler};
+    /// assert!(!RandomSampler.uses_history());
+    /// ```
+    fn uses_history(&self) -> bool {
+        false
+    }
 
     /// The most trials this sampler can give (a grid's size); `None` when unbounded.
     fn max_trials(&self, _space: &SearchSpace) -> Result<Option<usize>> {
