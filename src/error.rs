@@ -89,6 +89,16 @@ pub enum Error {
         /// The operating system's message.
         detail: String,
     },
+    /// A tuning trial was stopped early by its study's pruner: what
+    /// [`Trial::report`](crate::tune::Trial::report) returns so that `?` ends the objective
+    /// (Optuna's `TrialPruned`). The study records the trial as pruned, not failed.
+    #[error("trial {trial} pruned at step {step}")]
+    Pruned {
+        /// The trial's number.
+        trial: usize,
+        /// The step whose value the pruner judged.
+        step: usize,
+    },
 }
 
 impl Error {
@@ -226,7 +236,7 @@ impl Error {
                 context: wrap(context),
                 detail,
             },
-            other @ (Error::Config { .. } | Error::Io { .. }) => other,
+            other @ (Error::Config { .. } | Error::Io { .. } | Error::Pruned { .. }) => other,
         }
     }
 }

@@ -30,17 +30,29 @@
 //! one-line [`Comparison`] report.
 
 pub mod compare;
+mod cross_validate;
 mod direction;
 mod distribution;
 mod grid_sampler;
 mod halving;
 mod hyperband;
+mod objective_value;
 mod params;
+mod pareto;
+mod pareto_pruning;
 mod pruner;
+mod pruning_callback;
 mod random_sampler;
 mod sampler;
 mod space;
+mod study;
+mod study_file;
+mod study_run;
+#[cfg(feature = "csv")]
+mod study_table;
 mod study_view;
+mod suggest;
+mod trial;
 mod trial_record;
 mod value;
 
@@ -49,12 +61,19 @@ pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
 pub use halving::{halving_schedule, HalvingIteration, MinResources};
 pub use hyperband::hyperband_brackets;
+pub use objective_value::ObjectiveValue;
 pub use params::Params;
+pub use pareto::{dominates, pareto_front, pareto_indices};
+pub use pareto_pruning::ParetoPruning;
 pub use pruner::{NoPruning, Pruner, TrialProgress};
+pub use pruning_callback::PruningCallback;
 pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
 pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
+pub use study::{Study, StudyBuilder};
 pub use study_view::StudyView;
+pub use suggest::{suggest_space, CurrentSettings, SuggestedSpace};
+pub use trial::Trial;
 pub use trial_record::{TrialRecord, TrialState};
 pub use value::ParamValue;
 

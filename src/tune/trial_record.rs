@@ -45,6 +45,7 @@ impl TrialState {
 ///     state: TrialState::Pruned,
 ///     values: vec![],
 ///     intermediate: vec![(0, 0.9), (1, 0.7)],
+///     intermediate_values: vec![],
 ///     fold_scores: vec![],
 ///     seconds: 0.01,
 ///     error: None,
@@ -65,6 +66,8 @@ pub struct TrialRecord {
     pub values: Vec<f64>,
     /// The `(step, value)` pairs it reported (e.g. validation score per epoch), by step.
     pub intermediate: Vec<(usize, f64)>,
+    /// The `(step, values)` reported by a multi-objective trial, one value per objective.
+    pub intermediate_values: Vec<(usize, Vec<f64>)>,
     /// The per-fold scores, when the objective was scored by cross-validation.
     pub fold_scores: Vec<f64>,
     /// Wall-clock seconds it ran (not part of a study's deterministic outcome).
@@ -135,6 +138,7 @@ impl TrialRecord {
             state: TrialState::Failed,
             values: Vec::new(),
             intermediate: Vec::new(),
+            intermediate_values: Vec::new(),
             fold_scores: Vec::new(),
             seconds: 0.0,
             error: Some(error.into()),
