@@ -4,7 +4,8 @@
 //! or stepped; categorical choices; parameters active only under a condition on another one)
 //! and is checked when built. A [`Sampler`] picks the values of trial `k` of a search seeded
 //! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
-//! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
+//! `ParameterGrid` order, [`RandomSampler`] draws each value independently, [`TpeSampler`]
+//! learns from the trials it is shown (Optuna's default TPE).
 //! [`halving_schedule`] gives scikit-learn's successive-halving iterations (candidates and
 //! resources per iteration), [`hyperband_brackets`] Hyperband's brackets.
 //!
@@ -41,6 +42,7 @@ mod random_sampler;
 mod sampler;
 mod space;
 mod study_view;
+mod tpe;
 mod trial_record;
 mod value;
 
@@ -55,6 +57,7 @@ pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
 pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
 pub use study_view::StudyView;
+pub use tpe::{split_trials, tpe_gamma, tpe_weights, ParzenEstimator, ParzenSettings, TpeSampler};
 pub use trial_record::{TrialRecord, TrialState};
 pub use value::ParamValue;
 
