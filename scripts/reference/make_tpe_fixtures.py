@@ -5,7 +5,7 @@ Regenerate with:
 
     /work/venv-ref/bin/python scripts/reference/make_tpe_fixtures.py
 
-Made with optuna 5.1.0 (numpy 2.4.6). It uses Optuna's internal API
+Made with optuna 5.1.0 (numpy 2.4.6); optuna 4.9.0 gives the same file to 1e-12. It uses Optuna's internal API
 (`optuna.samplers._tpe.parzen_estimator._ParzenEstimator`, `_ParzenEstimatorParameters`,
 `optuna.samplers._tpe.sampler.{default_gamma, default_weights, _split_trials}`), whose
 univariate semantics (consider_prior=True, magic clip, no endpoints) are those of 4.x.
@@ -19,6 +19,7 @@ Writes tests/fixtures/tune_tpe.json:
   Optuna's `_split_trials` puts below and above.
 """
 
+import inspect
 import json
 import os
 
@@ -41,13 +42,16 @@ def dist_json(d):
 
 
 def parzen_case(name, dist, obs, points, prior_weight=1.0, magic_clip=True, endpoints=False):
-    params = _ParzenEstimatorParameters(
+    fields = dict(
         prior_weight=prior_weight,
         consider_magic_clip=magic_clip,
         consider_endpoints=endpoints,
         weights=default_weights,
         multivariate=False,
     )
+    if "categorical_distance_func" in _ParzenEstimatorParameters._fields:  # optuna 4.x
+        fields["categorical_distance_func"] = {}
+    params = _ParzenEstimatorParameters(**fields)
     if isinstance(dist, CategoricalDistribution):
         internal = np.asarray([dist.to_internal_repr(v) for v in obs], dtype=float)
         internal_points = np.asarray([dist.to_internal_repr(v) for v in points], dtype=float)
@@ -142,7 +146,10 @@ def split_case(direction, n_below):
         trials.append({"state": kind, "value": value,
                        "intermediate": [[s, None if np.isnan(v) else v] for s, v in inter.items()]})
     finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED))
-    below, above = _split_trials(study, finished, n_below)
+    if "constraints_enabled" in inspect.signature(_split_trials).parameters:  # optuna 4.x
+        below, above = _split_trials(study, finished, n_below, False)
+    else:
+        below, above = _split_trials(study, finished, n_below)
     return {"direction": direction, "n_below": n_below, "trials": trials,
             "below": [t.number for t in below], "above": [t.number for t in above]}
 
