@@ -254,7 +254,7 @@ impl Distribution {
     }
 
     /// The number of steps above `low` of a stepped float range.
-    fn float_step_count(&self) -> u64 {
+    pub(crate) fn float_step_count(&self) -> u64 {
         match self {
             Distribution::Float {
                 low,

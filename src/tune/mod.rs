@@ -1,10 +1,11 @@
 //! Tuning: searching configurations and proving that a tuning really helped.
 //!
-//! Search: //! A [`SearchSpace`] declares named parameters (integer and float ranges, uniform, log-uniform
+//! Search: a [`SearchSpace`] declares named parameters (integer and float ranges, uniform, log-uniform
 //! or stepped; categorical choices; parameters active only under a condition on another one)
 //! and is checked when built. A [`Sampler`] picks the values of trial `k` of a search seeded
 //! with `s`, deterministically from `(s, k)`: [`GridSampler`] walks scikit-learn's
-//! `ParameterGrid` order, [`RandomSampler`] draws each value independently.
+//! `ParameterGrid` order, [`RandomSampler`] draws each value independently, [`TpeSampler`]
+//! learns from the trials it is shown (Optuna's default TPE).
 //! [`halving_schedule`] gives scikit-learn's successive-halving iterations (candidates and
 //! resources per iteration), [`hyperband_brackets`] Hyperband's brackets.
 //!
@@ -52,6 +53,7 @@ mod study_run;
 mod study_table;
 mod study_view;
 mod suggest;
+mod tpe;
 mod trial;
 mod trial_record;
 mod value;
@@ -73,6 +75,7 @@ pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
 pub use study::{Study, StudyBuilder};
 pub use study_view::StudyView;
 pub use suggest::{suggest_space, CurrentSettings, SuggestedSpace};
+pub use tpe::{split_trials, tpe_gamma, tpe_weights, ParzenEstimator, ParzenSettings, TpeSampler};
 pub use trial::Trial;
 pub use trial_record::{TrialRecord, TrialState};
 pub use value::ParamValue;
