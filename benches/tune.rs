@@ -30,7 +30,10 @@ fn data() -> (Array2<f64>, Vec<usize>) {
     if let Ok(path) = std::env::var("TUNEUP_TUNE_CSV") {
         let options = CsvOptions::classification(LabelColumn::Last).has_header(false);
         let d = read_csv_path::<f64>(&path, &options).expect("a readable CSV");
-        return (d.features().to_owned(), d.labels().expect("labels").to_vec());
+        return (
+            d.features().to_owned(),
+            d.labels().expect("labels").to_vec(),
+        );
     }
     let config = ClassificationConfig {
         n_samples: 400,
