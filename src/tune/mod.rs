@@ -28,19 +28,29 @@
 //! (Dietterich's 5×2cv t-test, Alpaydin's combined F-test, McNemar's test, the Nadeau–Bengio
 //! corrected resampled t-test, bootstrap intervals), runners that produce their scores, and the
 //! one-line [`Comparison`] report.
+//!
+//! Pruning: a [`Pruner`] stops a bad trial early from the per-step values it reports, with
+//! Optuna's semantics: [`MedianPruner`] and [`PercentilePruner`] (best value so far against a
+//! percentile of the complete trials at that step), [`SuccessiveHalvingPruner`] (ASHA) and
+//! [`HyperbandPruner`] (successive halving in brackets).
 
 pub mod compare;
+mod crc32;
 mod direction;
 mod distribution;
 mod grid_sampler;
 mod halving;
 mod hyperband;
+mod hyperband_pruner;
+mod median_pruner;
 mod params;
+mod percentile_pruner;
 mod pruner;
 mod random_sampler;
 mod sampler;
 mod space;
 mod study_view;
+mod successive_halving;
 mod trial_record;
 mod value;
 
@@ -49,12 +59,18 @@ pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
 pub use halving::{halving_schedule, HalvingIteration, MinResources};
 pub use hyperband::hyperband_brackets;
+pub use hyperband_pruner::{HyperbandPruner, HyperbandPrunerBuilder};
+pub use median_pruner::{MedianPruner, MedianPrunerBuilder};
 pub use params::Params;
+pub use percentile_pruner::{PercentilePruner, PercentilePrunerBuilder};
 pub use pruner::{NoPruning, Pruner, TrialProgress};
 pub use random_sampler::RandomSampler;
 pub use sampler::{trial_seed, Sampler};
 pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
 pub use study_view::StudyView;
+pub use successive_halving::{
+    MinResource, SuccessiveHalvingPruner, SuccessiveHalvingPrunerBuilder,
+};
 pub use trial_record::{TrialRecord, TrialState};
 pub use value::ParamValue;
 
