@@ -29,18 +29,27 @@
 //! (Dietterich's 5×2cv t-test, Alpaydin's combined F-test, McNemar's test, the Nadeau–Bengio
 //! corrected resampled t-test, bootstrap intervals), runners that produce their scores, and the
 //! one-line [`Comparison`] report.
+//!
+//! Pruning: a [`Pruner`] stops a bad trial early from the per-step values it reports, with
+//! Optuna's semantics: [`MedianPruner`] and [`PercentilePruner`] (best value so far against a
+//! percentile of the complete trials at that step), [`SuccessiveHalvingPruner`] (ASHA) and
+//! [`HyperbandPruner`] (successive halving in brackets).
 
 pub mod compare;
+mod crc32;
 mod cross_validate;
 mod direction;
 mod distribution;
 mod grid_sampler;
 mod halving;
 mod hyperband;
+mod hyperband_pruner;
+mod median_pruner;
 mod objective_value;
 mod params;
 mod pareto;
 mod pareto_pruning;
+mod percentile_pruner;
 mod pruner;
 mod pruning_callback;
 mod random_sampler;
@@ -52,6 +61,7 @@ mod study_run;
 #[cfg(feature = "csv")]
 mod study_table;
 mod study_view;
+mod successive_halving;
 mod suggest;
 mod tpe;
 mod trial;
@@ -63,10 +73,13 @@ pub use distribution::Distribution;
 pub use grid_sampler::GridSampler;
 pub use halving::{halving_schedule, HalvingIteration, MinResources};
 pub use hyperband::hyperband_brackets;
+pub use hyperband_pruner::{HyperbandPruner, HyperbandPrunerBuilder};
+pub use median_pruner::{MedianPruner, MedianPrunerBuilder};
 pub use objective_value::ObjectiveValue;
 pub use params::Params;
 pub use pareto::{dominates, pareto_front, pareto_indices};
 pub use pareto_pruning::ParetoPruning;
+pub use percentile_pruner::{PercentilePruner, PercentilePrunerBuilder};
 pub use pruner::{NoPruning, Pruner, TrialProgress};
 pub use pruning_callback::PruningCallback;
 pub use random_sampler::RandomSampler;
@@ -74,6 +87,9 @@ pub use sampler::{trial_seed, Sampler};
 pub use space::{Condition, Param, SearchSpace, SearchSpaceBuilder};
 pub use study::{Study, StudyBuilder};
 pub use study_view::StudyView;
+pub use successive_halving::{
+    MinResource, SuccessiveHalvingPruner, SuccessiveHalvingPrunerBuilder,
+};
 pub use suggest::{suggest_space, CurrentSettings, SuggestedSpace};
 pub use tpe::{split_trials, tpe_gamma, tpe_weights, ParzenEstimator, ParzenSettings, TpeSampler};
 pub use trial::Trial;
