@@ -357,3 +357,45 @@ fn the_doctor_suggests_what_to_search() {
     };
     assert!(suggest_space(&osc, bad).is_err());
 }
+
+#[test]
+fn a_tpe_study_with_asha_is_the_same_on_one_and_two_threads() {
+    use tuneup::tune::{MinResource, SuccessiveHalvingPruner, TpeSampler};
+    let study = |threads: usize| {
+        let mut s = Study::builder(space())
+            .sampler(TpeSampler::default())
+            .pruner(
+                SuccessiveHalvingPruner::builder()
+                    .min_resource(MinResource::Steps(1))
+                    .reduction_factor(3)
+                    .build()
+                    .unwrap(),
+            )
+            .seed(8)
+            .threads(threads)
+            .wave_size(3)
+            .build()
+            .unwrap();
+        s.optimize(30, curve_objective).unwrap();
+        s
+    };
+    let (one, two) = (study(1), study(2));
+    assert_eq!(outcome(&one), outcome(&two));
+    assert!(one.count(TrialState::Pruned) > 0);
+    // TPE, once past its random start, concentrates on the good learning rates (near 1e-2).
+    let late: Vec<f64> = one.trials()[20..]
+        .iter()
+        .map(|t| (t.params.f64("lr").unwrap().log10() + 2.0).abs())
+        .collect();
+    let early: Vec<f64> = one.trials()[..10]
+        .iter()
+        .map(|t| (t.params.f64("lr").unwrap().log10() + 2.0).abs())
+        .collect();
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(
+        mean(&late) < mean(&early),
+        "{} vs {}",
+        mean(&late),
+        mean(&early)
+    );
+}
