@@ -70,7 +70,7 @@ impl Study {
     fn next_wave(&self, target: usize) -> Result<Vec<Trial>> {
         let start = self.records.len();
         let wave_start = start - start % self.wave_size;
-        let end = (wave_start + self.wave_size).min(target);
+        let end = wave_start.saturating_add(self.wave_size).min(target);
         let context = Arc::new(WaveContext {
             past: Arc::new(self.records[..wave_start].to_vec()),
             directions: self.directions.clone(),

@@ -11,6 +11,9 @@ use crate::tune::{
 };
 use crate::{Error, Result};
 
+/// The most candidates a trial may draw per parameter: beyond it the draw is memory, not search.
+const MAX_EI_CANDIDATES: usize = 1 << 20;
+
 /// The tree-structured Parzen estimator, as Optuna's default (univariate) `TPESampler`.
 ///
 /// Until `n_startup_trials` trials are complete or pruned, a trial's values are
@@ -83,13 +86,14 @@ impl TpeSampler {
     ///
     /// ```
     /// assert!(tuneup::tune::TpeSampler::new().with_ei_candidates(0).is_err());
+    /// assert!(tuneup::tune::TpeSampler::new().with_ei_candidates(usize::MAX).is_err());
     /// ```
     pub fn with_ei_candidates(mut self, n: usize) -> Result<Self> {
-        if n == 0 {
+        if n == 0 || n > MAX_EI_CANDIDATES {
             return Err(Error::config(
                 "TpeSampler.n_ei_candidates",
                 n,
-                "at least 1 candidate",
+                format!("1 to {MAX_EI_CANDIDATES} candidates (they are drawn for every trial)"),
             ));
         }
         self.n_ei_candidates = n;
