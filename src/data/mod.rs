@@ -72,7 +72,7 @@
 //! ```
 
 mod check;
-mod stats;
+pub(crate) mod stats;
 
 mod fitted_transformer;
 mod transformer;

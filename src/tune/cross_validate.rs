@@ -1,6 +1,7 @@
 //! Scoring a trial by cross-validation, fold by fold, so a pruner can stop it between folds.
 
 use super::Trial;
+use crate::data::stats::mean;
 use crate::{Error, Result};
 
 impl Trial {
@@ -47,7 +48,7 @@ impl Trial {
             }
             scores.push(score);
             self.set_fold_scores(&scores);
-            self.report(fold, scores.iter().sum::<f64>() / scores.len() as f64)?;
+            self.report(fold, mean(&scores))?;
         }
         if scores.is_empty() {
             return Err(Error::value(
@@ -56,6 +57,6 @@ impl Trial {
                 "no folds",
             ));
         }
-        Ok(scores.iter().sum::<f64>() / scores.len() as f64)
+        Ok(mean(&scores))
     }
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::{Study, TrialRecord};
+use crate::data::stats::{mean, population_std};
 use crate::{Error, Result};
 
 impl Study {
@@ -88,13 +89,12 @@ impl Study {
     }
 }
 
-/// The mean and population standard deviation of `xs`, `None` when empty.
+/// The mean and population standard deviation of `xs` (overflow-safe, the scalers'
+/// helpers), `None` when empty.
 fn mean_std(xs: &[f64]) -> (Option<f64>, Option<f64>) {
     if xs.is_empty() {
         return (None, None);
     }
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
-    (Some(mean), Some(var.sqrt()))
+    let m = mean(xs);
+    (Some(m), Some(population_std(xs, m)))
 }
