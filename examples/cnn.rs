@@ -38,7 +38,7 @@ fn accuracy(net: &mut Sequential<f32>, x: &Array2<f32>, y: &[usize]) -> Result<f
     let hits = out
         .axis_iter(Axis(0))
         .zip(y)
-        .filter(|(row, &label)| {
+        .filter(|&(ref row, &label)| {
             let best = row
                 .iter()
                 .enumerate()

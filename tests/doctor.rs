@@ -74,7 +74,7 @@ impl Y {
             .rows()
             .into_iter()
             .zip(l)
-            .filter(|(row, &c)| {
+            .filter(|&(ref row, &c)| {
                 let pred = if row.len() == 1 {
                     usize::from(row[0] > 0.0)
                 } else {

@@ -265,7 +265,7 @@ impl<F: Float> Dataset<F> {
                 "classes describe a classification dataset; this one has real-valued targets",
             ));
         };
-        if let Some((row, &l)) = labels.iter().enumerate().find(|(_, &l)| l >= n_classes) {
+        if let Some((row, &l)) = labels.iter().enumerate().find(|&(_, &l)| l >= n_classes) {
             return Err(Error::value(
                 "Dataset::with_n_classes",
                 format!("labels below {n_classes}"),
@@ -557,7 +557,7 @@ impl<F: Float> Dataset<F> {
     /// ```
     pub fn select(&self, indices: &[usize]) -> Result<Self> {
         let n = self.n_samples();
-        if let Some((pos, &i)) = indices.iter().enumerate().find(|(_, &i)| i >= n) {
+        if let Some((pos, &i)) = indices.iter().enumerate().find(|&(_, &i)| i >= n) {
             return Err(Error::value(
                 "Dataset::select",
                 format!("row indices below {n}"),

@@ -408,7 +408,7 @@ fn check_probabilities<F: Float>(labels: &[usize], p: &ArrayView2<'_, F>) -> Res
             format!("{k} columns"),
         ));
     }
-    if let Some((i, &c)) = labels.iter().enumerate().find(|(_, &c)| c >= k) {
+    if let Some((i, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= k) {
         return Err(Error::value(
             CONTEXT,
             format!("labels below {k}, the number of pred_probs columns (one per class)"),
@@ -632,7 +632,7 @@ pub fn out_of_fold_probabilities<F: Float>(
         ));
     }
     let counts = super::sampling_strategy::class_counts(labels);
-    if let Some((c, n)) = counts.iter().find(|(_, &n)| n < n_folds) {
+    if let Some((c, n)) = counts.iter().find(|&(_, &n)| n < n_folds) {
         return Err(Error::value(
             CTX,
             format!("at least {n_folds} rows of every class (one per fold); use fewer folds"),

@@ -159,7 +159,7 @@ fn mix_rows<F: Float>(
 /// assert!(tuneup::data::one_hot::<f32>(&[3], 3).is_err());
 /// ```
 pub fn one_hot<F: Float>(labels: &[usize], classes: usize) -> Result<ndarray::Array2<F>> {
-    if let Some((i, &c)) = labels.iter().enumerate().find(|(_, &c)| c >= classes) {
+    if let Some((i, &c)) = labels.iter().enumerate().find(|&(_, &c)| c >= classes) {
         return Err(Error::value(
             "one_hot",
             format!("class labels below {classes}"),

@@ -104,12 +104,12 @@ impl SamplingStrategy {
         match self {
             SamplingStrategy::Auto => Ok(counts
                 .iter()
-                .filter(|(&c, _)| c != majority)
+                .filter(|&(&c, _)| c != majority)
                 .map(|(&c, &n)| (c, n_majority - n))
                 .collect()),
             SamplingStrategy::Ratio(r) => {
                 let mut out = BTreeMap::new();
-                for (&c, &n) in counts.iter().filter(|(&c, _)| c != majority) {
+                for (&c, &n) in counts.iter().filter(|&(&c, _)| c != majority) {
                     // Python's int() truncates toward zero.
                     let want = (n_majority as f64 * r - n as f64).trunc();
                     if want <= 0.0 {
@@ -175,7 +175,7 @@ impl SamplingStrategy {
                 .collect()),
             SamplingStrategy::Ratio(r) => {
                 let mut out = BTreeMap::new();
-                for (&c, &n) in counts.iter().filter(|(&c, _)| c != minority) {
+                for (&c, &n) in counts.iter().filter(|&(&c, _)| c != minority) {
                     let want = (n_minority as f64 / r).trunc();
                     if want > n as f64 {
                         return Err(Error::value(

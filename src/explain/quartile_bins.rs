@@ -38,7 +38,7 @@ impl ColumnBins {
             let members: Vec<f64> = column
                 .iter()
                 .zip(&discretised)
-                .filter(|(_, &d)| d == b)
+                .filter(|&(_, &d)| d == b)
                 .map(|(&v, _)| v)
                 .collect();
             counts[b] = members.len();

@@ -61,7 +61,7 @@ impl Bce {
         let t = check_dense(&name, &prediction, target)?;
         if let Some(((r, c), p)) = prediction
             .indexed_iter()
-            .find(|(_, &p)| p < F::zero() || p > F::one())
+            .find(|&(_, &p)| p < F::zero() || p > F::one())
         {
             return Err(Error::value(
                 name(),

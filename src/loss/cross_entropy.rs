@@ -168,7 +168,7 @@ impl CrossEntropy {
         let mut total = F::zero();
         match target {
             Targets::Classes(classes) => {
-                if let Some((i, &c)) = classes.iter().enumerate().find(|(_, &c)| c >= k) {
+                if let Some((i, &c)) = classes.iter().enumerate().find(|&(_, &c)| c >= k) {
                     return Err(Error::value(
                         name(),
                         format!("class indices below {k} (the number of logit columns)"),

@@ -351,7 +351,7 @@ impl<'a, F: Float> Labels<'a, F> {
         }
         match target {
             Targets::Classes(c) => {
-                if let Some((i, &class)) = c.iter().enumerate().find(|(_, &c)| c >= k) {
+                if let Some((i, &class)) = c.iter().enumerate().find(|&(_, &c)| c >= k) {
                     return Err(Error::value(
                         name(),
                         format!("class indices below {k} (the number of logit columns)"),

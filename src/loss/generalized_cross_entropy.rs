@@ -151,7 +151,7 @@ impl GeneralizedCrossEntropy {
         };
         match &target {
             Targets::Classes(cl) => {
-                if let Some((i, &c)) = cl.iter().enumerate().find(|(_, &c)| c >= k) {
+                if let Some((i, &c)) = cl.iter().enumerate().find(|&(_, &c)| c >= k) {
                     return Err(Error::value(
                         name(),
                         format!("class indices below {k} (the number of logit columns)"),

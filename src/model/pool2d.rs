@@ -183,7 +183,7 @@ pub struct AvgPool2d<F: Float> {
 }
 
 impl<F: Float> AvgPool2d<F> {
-    fn divisor(&self) -> impl Fn((usize, usize), (usize, usize)) -> F {
+    fn divisor(&self) -> impl Fn((usize, usize), (usize, usize)) -> F + use<F> {
         let (kh, kw) = self.config.kernel;
         let include = self.config.count_include_pad;
         move |rows: (usize, usize), cols: (usize, usize)| {

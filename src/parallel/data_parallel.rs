@@ -340,7 +340,7 @@ fn non_finite_ranks(flags: &[f64]) -> Result<()> {
     let bad: Vec<String> = flags
         .iter()
         .enumerate()
-        .filter(|(_, &f)| f != 0.0)
+        .filter(|&(_, &f)| f != 0.0)
         .map(|(r, _)| r.to_string())
         .collect();
     if bad.is_empty() {

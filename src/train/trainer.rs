@@ -403,7 +403,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 }
             }
             Targets::Classes(c) => {
-                if let Some((r, &l)) = c.iter().enumerate().find(|(_, &l)| l >= width) {
+                if let Some((r, &l)) = c.iter().enumerate().find(|&(_, &l)| l >= width) {
                     return Err(Error::value(
                         context,
                         format!("class indices < {width} (the model's output width)"),

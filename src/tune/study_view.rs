@@ -53,7 +53,7 @@ impl<'a> StudyView<'a> {
     /// let v = tuneup::tune::StudyView::new(&[], &[]);
     /// assert_eq!(v.completed().count(), 0);
     /// ```
-    pub fn completed(&self) -> impl Iterator<Item = &'a TrialRecord> + 'a {
+    pub fn completed(&self) -> impl Iterator<Item = &'a TrialRecord> + 'a + use<'a> {
         self.trials
             .iter()
             .filter(|t| t.state == TrialState::Complete)

@@ -200,7 +200,7 @@ mod tests {
                 // Ring and square outlines span both axes; the centre pixel stays dark.
                 Shape::Ring | Shape::Square => {
                     assert!(rows >= 6 && cols >= 6, "{i}");
-                    let centre = image.iter().enumerate().filter(|(_, &v)| v > 0.5);
+                    let centre = image.iter().enumerate().filter(|&(_, &v)| v > 0.5);
                     let (sy, sx, k) = centre.fold((0.0, 0.0, 0.0), |(y, x, k), (p, _)| {
                         (y + (p / 16) as f64, x + (p % 16) as f64, k + 1.0)
                     });

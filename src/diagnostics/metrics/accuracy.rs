@@ -46,7 +46,7 @@ pub fn balanced_accuracy_score(y_true: &[usize], y_pred: &[usize]) -> Result<f64
         let hits = y_true
             .iter()
             .zip(y_pred)
-            .filter(|(&t, &p)| t == c && p == c)
+            .filter(|&(&t, &p)| t == c && p == c)
             .count();
         sum += hits as f64 / support as f64;
     }
