@@ -1,7 +1,8 @@
 //! Noisy labels: 10% of the training labels are flipped, confident learning finds them from
 //! out-of-fold predicted probabilities (5-fold training of a Trainer), and training on the
 //! cleaned rows, or with a noise-robust loss, is compared with training on the noisy labels.
-//! Prints the detector's recall and precision on the flipped rows and the test accuracies.
+//! Prints the detector's recall and precision on the flipped rows, the doctor's label-noise
+//! finding with its remedies, and the test accuracies.
 //!
 //! Run with `cargo run --release --example label_noise`.
 
@@ -11,6 +12,7 @@ use tuneup::data::{
     make_classification, out_of_fold_probabilities, ClassificationConfig, ConfidentLearning,
     StandardScaler,
 };
+use tuneup::diagnostics::doctor::Doctor;
 use tuneup::loss::{GeneralizedCrossEntropy, Loss};
 use tuneup::prelude::*;
 use tuneup::train::Trainer;
@@ -104,6 +106,14 @@ fn main() -> tuneup::Result<()> {
         100.0 * found.noise_rate(),
         100.0 * n_flipped as f64 / n_train as f64
     );
+
+    // The doctor reads the same evidence and names the problem with its remedies.
+    let history = tuneup::diagnostics::history::History::new("loss", true);
+    let diagnosis = Doctor::new(&history)
+        .class_labels(&y)
+        .label_issues(&found)
+        .examine()?;
+    print!("{diagnosis}");
 
     let noisy = accuracy(
         &mut train(x.view(), &y, CrossEntropy::new(), FINAL_EPOCHS)?,

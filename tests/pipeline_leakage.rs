@@ -11,7 +11,7 @@ use tuneup::diagnostics::curves::{learning_curve, TrainSizes};
 use tuneup::prelude::*;
 use tuneup::rand::rngs::StdRng;
 use tuneup::rand::{Rng, SeedableRng};
-use tuneup::train::Trainer;
+use tuneup::train::{Trainer, TrainerConfig};
 
 /// Two classes in 3-D with missing values, and one column whose scale drifts along the rows
 /// (so the folds' statistics differ from the whole set's).
@@ -153,4 +153,31 @@ fn pipeline_inside_learning_curve_refits_per_fold() {
         fitted.transform(narrow.view()),
         Err(Error::Shape { .. })
     ));
+}
+
+/// The same pipeline in the Trainer's preprocessing slot, one trainer per fold from one
+/// config: the scores equal the pipeline fitted by hand on each fold, bit for bit.
+#[test]
+fn pipeline_in_the_trainers_slot_equals_hand_fitting_per_fold() {
+    let (x, y) = data();
+    let config = TrainerConfig::<f64>::new()
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(0.05).unwrap())
+        .preprocess(pipeline())
+        .epochs(5)
+        .batch_size(16)
+        .seed(5);
+    for (train, val) in folds() {
+        let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let yv: Vec<usize> = val.iter().map(|&i| y[i]).collect();
+        let model = Sequential::new().push(Linear::new(3, 2, 3).unwrap());
+        let mut t = config.build(model).unwrap();
+        // Raw rows, NaN included: the trainer imputes and scales with the fold's statistics.
+        t.fit(rows(&x, &train).view(), &yt).unwrap();
+        let loss = t.evaluate(rows(&x, &val).view(), &yv).unwrap().loss;
+        assert_eq!(
+            loss.to_bits(),
+            pipeline_score(&x, &y, &train, &val).to_bits()
+        );
+    }
 }

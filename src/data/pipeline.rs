@@ -7,6 +7,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::table::Table;
 use super::table_transformer::{FittedTableTransformer, TableTransformer};
+use super::transformer::check_one_label_per_row;
 use super::{FittedTransformer, Resampled, Resampler, Transformer};
 use crate::{Error, Float, Result};
 
@@ -187,13 +188,7 @@ impl<F: Float> Pipeline<F> {
         y: &[usize],
     ) -> Result<(FittedPipeline<F>, Resampled<F>)> {
         self.check_names()?;
-        if y.len() != table.n_rows() {
-            return Err(Error::shape(
-                format!("{CONTEXT}.fit_resample"),
-                format!("one label per row ({} rows)", table.n_rows()),
-                format!("{} labels", y.len()),
-            ));
-        }
+        check_one_label_per_row(&format!("{CONTEXT}.fit_resample"), table.n_rows(), y)?;
         let (fitted, out) = self.fit_steps(table, Some(y))?;
         Ok((fitted, out.expect("labels given")))
     }
@@ -349,6 +344,21 @@ impl<F: Float> Transformer<F> for Pipeline<F> {
 
     fn name(&self) -> String {
         CONTEXT.to_string()
+    }
+
+    fn resamples(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|(_, s)| matches!(s, Step::Resample(_)))
+    }
+
+    fn fit_resample(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: &[usize],
+    ) -> Result<(Box<dyn FittedTransformer<F>>, Resampled<F>)> {
+        let (fitted, rows) = Pipeline::fit_resample(self, &Table::from_array(x)?, y)?;
+        Ok((Box::new(fitted), rows))
     }
 }
 

@@ -6,8 +6,8 @@ use std::fmt::Debug;
 
 use ndarray::{Array2, ArrayView2};
 
-use super::FittedTransformer;
-use crate::{Float, Result};
+use super::{FittedTransformer, Resampled};
+use crate::{Error, Float, Result};
 
 /// The settings of a data transformer, fitted to training data into a separate
 /// [`FittedTransformer`]; object safe, so that any transformer can be held as a
@@ -77,6 +77,67 @@ pub trait Transformer<F: Float>: TransformerClone<F> + Send + Sync + Debug {
     fn fit_transform(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
         self.fit(x)?.transform(x)
     }
+
+    /// Whether fitting changes the training rows (a [`Pipeline`](super::Pipeline) holding a
+    /// resampler): such a transformer must be fitted with [`fit_resample`](Self::fit_resample),
+    /// which needs class labels. `false` unless overridden.
+    ///
+    /// ```
+    /// use tuneup::data::{Pipeline, Smote, StandardScaler, Transformer};
+    /// assert!(!Transformer::<f64>::resamples(&StandardScaler::new()));
+    /// assert!(Transformer::<f64>::resamples(&Pipeline::new().resample("s", Smote::new())));
+    /// ```
+    fn resamples(&self) -> bool {
+        false
+    }
+
+    /// Fits on the training rows `x` with their class labels `y` and returns the fitted
+    /// transformer and the rows to train on: those `x` transformed, for a transformer that
+    /// does not resample; for a [`Pipeline`](super::Pipeline), the rows its resamplers made
+    /// (imbalanced-learn's rule: resampling happens at fit time only, never in `transform`).
+    ///
+    /// Errors: `y` not one label per row ([`Error::Shape`](crate::Error::Shape)), and those
+    /// of [`fit`](Self::fit) and of the resamplers.
+    ///
+    /// ```
+    /// use tuneup::data::{Pipeline, RandomOverSampler, StandardScaler, Transformer};
+    /// use ndarray::array;
+    /// let x = array![[0.0], [1.0], [2.0], [10.0]];
+    /// let scale: Box<dyn Transformer<f64>> = Box::new(StandardScaler::new());
+    /// let (_, rows) = scale.fit_resample(x.view(), &[0, 0, 0, 1])?;
+    /// assert_eq!(rows.y, [0, 0, 0, 1]);
+    /// let pipe: Box<dyn Transformer<f64>> = Box::new(
+    ///     Pipeline::new().transform("s", StandardScaler::new()).resample("o", RandomOverSampler::new()));
+    /// let (fitted, rows) = pipe.fit_resample(x.view(), &[0, 0, 0, 1])?;
+    /// assert_eq!(rows.y.len(), 6);
+    /// assert_eq!(fitted.transform(x.view())?.nrows(), 4);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn fit_resample(
+        &self,
+        x: ArrayView2<'_, F>,
+        y: &[usize],
+    ) -> Result<(Box<dyn FittedTransformer<F>>, Resampled<F>)> {
+        check_one_label_per_row("Transformer::fit_resample", x.nrows(), y)?;
+        let fitted = self.fit(x)?;
+        let rows = Resampled {
+            x: fitted.transform(x)?,
+            y: y.to_vec(),
+        };
+        Ok((fitted, rows))
+    }
+}
+
+/// The error of labels that are not one per row.
+pub(crate) fn check_one_label_per_row(context: &str, rows: usize, y: &[usize]) -> Result<()> {
+    if y.len() == rows {
+        return Ok(());
+    }
+    Err(Error::shape(
+        context,
+        format!("one label per row ({rows} rows)"),
+        format!("{} labels", y.len()),
+    ))
 }
 
 /// Cloning a [`Transformer`] behind a box: implemented for every `Clone` transformer, so that

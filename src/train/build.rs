@@ -66,6 +66,7 @@ impl<F: Float> TrainerConfig<F> {
                 .transpose()?,
             ws: Workspace::default(),
             parallel: None,
+            preprocessing: None,
             config: self.clone(),
         };
         trainer.check_validation_data()?;
@@ -77,6 +78,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// An explicit validation set is known when the trainer is built: check it against the
     /// model then.
     fn check_validation_data(&self) -> Result<()> {
+        // With preprocessing, the validation rows are raw: checked once transformed, in fit.
+        if self.config.preprocessing.is_some() {
+            return Ok(());
+        }
         if let super::settings::Validation::Data(x, y) = &self.config.validation {
             self.check_data("Trainer.validation_data", x.view(), Some(y.view()))
                 .map_err(|e| {

@@ -9,7 +9,7 @@ use super::config::TrainerConfig;
 use super::metric::{Metric, OutputKind};
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 use super::trainer::Trainer;
-use crate::data::{AdversarialTraining, Augmenter};
+use crate::data::{AdversarialTraining, Augmenter, Transformer};
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -201,6 +201,49 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
     /// ```
     pub fn augment(mut self, augmenter: impl Augmenter<F> + 'static) -> Self {
         self.config = self.config.augment(augmenter);
+        self
+    }
+
+    /// Preprocessing inside the trainer: a [`Transformer`] (a scaler, an imputer, a numeric
+    /// [`Pipeline`](crate::data::Pipeline)) fitted on the *training* rows of every `fit` —
+    /// after the validation split, so no validation statistic leaks into it — and applied to
+    /// the training and validation rows and to everything [`predict`](Trainer::predict) and
+    /// [`evaluate`](Trainer::evaluate) see. A configuration with it builds trainers that each
+    /// fit their own preprocessing, so cross-validation and the learning curves refit it on
+    /// each fold's training rows. The model takes the transformer's output width.
+    ///
+    /// A pipeline with resamplers (SMOTE, under-sampling, cleaning) resamples the training rows
+    /// only, at fit time (imbalanced-learn's rule); it needs class-index targets and cannot be
+    /// combined with [`fit_weighted`](Trainer::fit_weighted). Each `fit` refits the
+    /// preprocessing (deterministically, so a resumed run fits the same one); the fitted one is
+    /// [`Trainer::preprocessing`]. It is not part of checkpoints: a trainer restored from one
+    /// refits it at its next `fit`, and predicts only after that.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{ImputeStrategy, Pipeline, SimpleImputer, StandardScaler};
+    /// use tuneup::train::Trainer;
+    /// use ndarray::array;
+    /// // Features on a scale of 1 000 with a missing value: imputed, then standardised.
+    /// let x = array![[1000.0f64], [f64::NAN], [3000.0], [4000.0]];
+    /// let y = array![[0.0f64], [1.0], [2.0], [3.0]];
+    /// let mut t = Trainer::builder()
+    ///     .model(Mlp::new(&[1, 1]).build::<f64>()?)
+    ///     .loss(Mse::new())
+    ///     .optimizer(Sgd::new(0.1)?)
+    ///     .preprocess(Pipeline::new()
+    ///         .transform("impute", SimpleImputer::new(ImputeStrategy::Mean)?)
+    ///         .transform("scale", StandardScaler::new()))
+    ///     .epochs(3)
+    ///     .build()?;
+    /// assert!(t.predict(x.view()).is_err()); // not fitted yet
+    /// t.fit(x.view(), &y)?;
+    /// assert_eq!(t.preprocessing().unwrap().n_features_out(), 1);
+    /// assert!(t.predict(x.view())?.iter().all(|v| v.is_finite()));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn preprocess(mut self, transformer: impl Transformer<F> + 'static) -> Self {
+        self.config = self.config.preprocess(transformer);
         self
     }
 

@@ -6,7 +6,7 @@ use ndarray::Array2;
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
-use crate::data::{AdversarialTraining, Augmenter};
+use crate::data::{AdversarialTraining, Augmenter, Transformer};
 use crate::loss::{Loss, Regularizer};
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
 use crate::parallel::GradScalerConfig;
@@ -65,6 +65,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) accumulation: usize,
     pub(crate) callbacks: Vec<Box<dyn Callback<F>>>,
     pub(crate) augmenters: Vec<Box<dyn Augmenter<F>>>,
+    pub(crate) preprocessing: Option<Box<dyn Transformer<F>>>,
     pub(crate) adversarial: Option<AdversarialTraining>,
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,
@@ -94,6 +95,7 @@ impl<F: Float> Default for TrainerConfig<F> {
             accumulation: 1,
             callbacks: Vec::new(),
             augmenters: Vec::new(),
+            preprocessing: None,
             adversarial: None,
             on_divergence: OnDivergence::Stop,
             check_finite: true,
@@ -120,6 +122,10 @@ impl<F: Float> std::fmt::Debug for TrainerConfig<F> {
             .field(
                 "augmenters",
                 &self.augmenters.iter().map(|a| a.name()).collect::<Vec<_>>(),
+            )
+            .field(
+                "preprocessing",
+                &self.preprocessing.as_ref().map(|p| p.name()),
             )
             .finish_non_exhaustive()
     }
@@ -288,6 +294,13 @@ impl<F: Float> TrainerConfig<F> {
     /// [`TrainerBuilder::augment`](super::TrainerBuilder::augment).
     pub fn augment(mut self, augmenter: impl Augmenter<F> + 'static) -> Self {
         self.augmenters.push(Box::new(augmenter));
+        self
+    }
+
+    /// Preprocessing fitted on the training rows of every `fit`; see
+    /// [`TrainerBuilder::preprocess`](super::TrainerBuilder::preprocess).
+    pub fn preprocess(mut self, transformer: impl Transformer<F> + 'static) -> Self {
+        self.preprocessing = Some(Box::new(transformer));
         self
     }
 

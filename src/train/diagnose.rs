@@ -45,6 +45,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         y: impl Into<Targets<'a, F>>,
     ) -> Result<Diagnosis> {
         let y = y.into();
+        // The doctor reads the data the model trains on (after any preprocessing).
+        let x = self.model_input("Trainer::diagnose", x)?;
+        let x = x.view();
         self.check_data("Trainer::diagnose", x, Some(y))?;
         let log = self.health_evidence(x, y)?;
         self.doctor(x, y, &log).examine()
@@ -74,8 +77,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         y_test: impl Into<Targets<'b, F>>,
     ) -> Result<Diagnosis> {
         let y = y.into();
+        let x = self.model_input("Trainer::diagnose", x)?;
+        let x = x.view();
         self.check_data("Trainer::diagnose", x, Some(y))?;
         let test = self.evaluate(x_test, y_test)?;
+        let x_test = self.model_input("Trainer::diagnose", x_test)?;
+        let x_test = x_test.view();
         let log = self.health_evidence(x, y)?;
         let doctor = self.doctor(x, y, &log).test_data(&x_test);
         // Generalisation compares the test loss with the validation loss, when there is one.

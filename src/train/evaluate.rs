@@ -123,6 +123,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
+        let x = self.model_input("Trainer::predict", x)?;
+        let x = x.view();
         let width = self.check_data("Trainer::predict", x, None)?;
         let mut out = Array2::zeros((x.nrows(), width));
         self.run_eval(x, None, Some(&mut out), None)?;
@@ -196,6 +198,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         y: impl Into<Targets<'a, F>>,
     ) -> Result<Evaluation> {
         let y = y.into();
+        let x = self.model_input("Trainer::evaluate", x)?;
+        let x = x.view();
         let width = self.check_data("Trainer::evaluate", x, Some(y))?;
         let mut out = Array2::zeros((x.nrows(), width));
         let data = self.run_eval(x, Some(y), Some(&mut out), None)?;

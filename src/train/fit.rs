@@ -76,6 +76,14 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         y: impl Into<Targets<'a, F>>,
     ) -> Result<History> {
         let y = y.into();
+        if self.config.preprocessing.is_some() {
+            return self.fit_preprocessed(x, y);
+        }
+        self.fit_rows(x, y)
+    }
+
+    /// `fit` on the rows the model takes (after any preprocessing).
+    pub(crate) fn fit_rows(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<History> {
         let plan = self.prepare(x, y)?;
         self.run_preflight(x, y)?;
         self.start_run()?;

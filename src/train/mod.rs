@@ -48,6 +48,7 @@ mod fit;
 mod fit_weighted;
 mod last_good;
 mod metric;
+mod preprocessing;
 mod random_streams;
 mod remap;
 mod resume;

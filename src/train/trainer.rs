@@ -108,6 +108,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) ws: Workspace<F>,
     /// This trainer's rank in a data-parallel group, if any.
     pub(crate) parallel: Option<super::data_parallel::ParallelRun>,
+    /// The preprocessing fitted by the last `fit` (when the config has one).
+    pub(crate) preprocessing: Option<Box<dyn crate::data::FittedTransformer<F>>>,
 }
 
 /// The seed of epoch `epoch`'s shuffle: a mix of the run's seed and the epoch.

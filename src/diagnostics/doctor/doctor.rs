@@ -7,7 +7,9 @@ use super::data_checks;
 use super::finding::Diagnosis;
 use super::gradients;
 use super::health::HealthLog;
+use super::label_noise;
 use super::settings::DoctorSettings;
+use crate::data::LabelIssues;
 use crate::diagnostics::history::History;
 use crate::{Error, Float, Result};
 
@@ -104,6 +106,7 @@ pub struct Doctor<'a> {
     baseline: Option<f64>,
     test_x: Option<Array2<f64>>,
     test_score: Option<TestScore>,
+    label_issues: Option<&'a LabelIssues>,
 }
 
 fn to_f64<F: Float>(x: &ArrayView2<'_, F>) -> Array2<f64> {
@@ -129,6 +132,7 @@ impl<'a> Doctor<'a> {
             baseline: None,
             test_x: None,
             test_score: None,
+            label_issues: None,
         }
     }
 
@@ -187,6 +191,37 @@ impl<'a> Doctor<'a> {
     /// ```
     pub fn class_labels(mut self, labels: &[usize]) -> Self {
         self.labels = Some(labels.to_vec());
+        self
+    }
+
+    /// What confident learning found on the training labels
+    /// ([`ConfidentLearning::find`](crate::data::ConfidentLearning::find) on out-of-sample
+    /// probabilities, e.g. from [`out_of_fold_probabilities`](crate::data::out_of_fold_probabilities)):
+    /// a [`Problem::LabelNoise`](super::Problem::LabelNoise) finding when its estimated noise
+    /// rate exceeds [`DoctorSettings::label_noise_rate`], with the rate, the flagged rows and
+    /// the most common confusion as evidence. The labels must be the training labels given to
+    /// [`class_labels`](Self::class_labels), if both are given.
+    ///
+    /// ```
+    /// use tuneup::data::ConfidentLearning;
+    /// use tuneup::diagnostics::{doctor::{Doctor, Problem}, history::History};
+    /// use ndarray::Array2;
+    /// // 20 rows; rows 0 and 1 are labelled 0 but the model is sure they are class 1.
+    /// let labels: Vec<usize> = (0..20).map(|i| usize::from(i >= 10)).collect();
+    /// let probs = Array2::from_shape_fn((20, 2), |(i, c)| {
+    ///     let p1 = if i < 2 || i >= 10 { 0.95 } else { 0.05 };
+    ///     if c == 1 { p1 } else { 1.0 - p1 }
+    /// });
+    /// let found = ConfidentLearning::new().find(&labels, probs.view())?;
+    /// let h = History::new("loss", true);
+    /// let d = Doctor::new(&h).class_labels(&labels).label_issues(&found).examine()?;
+    /// let f = d.get(Problem::LabelNoise).unwrap();
+    /// assert!((f.evidence[0].value - 0.1).abs() < 1e-12); // 2 of 20 labels
+    /// assert!(f.summary.contains("class 1 labelled as 0"), "{}", f.summary);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn label_issues(mut self, issues: &'a LabelIssues) -> Self {
+        self.label_issues = Some(issues);
         self
     }
 
@@ -314,6 +349,15 @@ impl<'a> Doctor<'a> {
                 ));
             }
         }
+        if let (Some(issues), Some(l)) = (self.label_issues, &self.labels) {
+            if issues.is_issue().len() != l.len() {
+                return Err(Error::shape(
+                    "Doctor (label issues)",
+                    format!("label issues of the {} class labels", l.len()),
+                    format!("issues of {} rows", issues.is_issue().len()),
+                ));
+            }
+        }
         if self.test_x.is_some() && self.train_x.is_none() {
             return Err(Error::value(
                 "Doctor (test data)",
@@ -386,6 +430,9 @@ impl<'a> Doctor<'a> {
         }
         if let Some(l) = &self.labels {
             findings.extend(data_checks::imbalance(l, s));
+        }
+        if let Some(issues) = self.label_issues {
+            findings.extend(label_noise::label_noise(issues, s));
         }
         // Stable: equal severities keep the order the checks ran in.
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

@@ -58,6 +58,10 @@ pub enum Problem {
     DataScale,
     /// Values so large that `f32` loses the differences between them.
     PrecisionLoss,
+    /// Some labels are wrong: confident learning on out-of-sample predicted probabilities
+    /// ([`ConfidentLearning`](crate::data::ConfidentLearning)) flags more rows than the
+    /// threshold.
+    LabelNoise,
 }
 
 impl fmt::Display for Problem {
@@ -84,6 +88,7 @@ impl fmt::Display for Problem {
             Problem::TaskMismatch => "loss does not fit the targets",
             Problem::DataScale => "data on extreme scales",
             Problem::PrecisionLoss => "precision lost in f32",
+            Problem::LabelNoise => "label noise",
         };
         f.write_str(s)
     }

@@ -34,6 +34,7 @@ mod doctor;
 mod finding;
 mod gradients;
 mod health;
+mod label_noise;
 mod preflight;
 mod remedies;
 mod settings;

@@ -229,6 +229,20 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
                 "repeated rows weigh some samples more and leak across train/validation splits",
             ),
         ],
+        Problem::LabelNoise => vec![
+            r(
+                "LabelIssues::ranked_issues(): review and relabel the flagged rows, most confident first",
+                "a corrected label helps every model trained on the data afterwards",
+            ),
+            r(
+                "train on LabelIssues::clean_rows() and compare the validation score",
+                "wrong labels pull the decision boundary; if the score does not rise, the classes overlap instead",
+            ),
+            r(
+                "GeneralizedCrossEntropy::new(0.7)? as the loss",
+                "a noise-robust loss bounds how much a wrong label can pull",
+            ),
+        ],
         Problem::ConstantFeatures => vec![
             r(
                 "VarianceThreshold::default().fit(&x)?.transform(&x)?",
