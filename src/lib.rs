@@ -44,6 +44,7 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
+pub mod compress;
 pub mod data;
 pub mod diagnostics;
 pub mod error;

@@ -2,6 +2,7 @@
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
 
+use super::pruning_mask::PruningMask;
 use crate::Float;
 
 /// What role a parameter plays, so that regularizers and optimizer groups can select by it
@@ -42,6 +43,8 @@ pub struct Parameter<F> {
     grad: ArrayD<F>,
     frozen: bool,
     kind: ParamKind,
+    /// The pruning mask, once pruned (boxed: most parameters have none).
+    pruning: Option<Box<PruningMask<F>>>,
 }
 
 impl<F: Float> Parameter<F> {
@@ -61,6 +64,7 @@ impl<F: Float> Parameter<F> {
             grad,
             frozen: false,
             kind,
+            pruning: None,
         }
     }
 
@@ -204,7 +208,121 @@ impl<F: Float> Parameter<F> {
             ));
         }
         self.value.assign(&value);
+        if let Some(p) = &self.pruning {
+            p.apply(&mut self.value);
+        }
         Ok(())
+    }
+
+    /// The pruning mask (1 kept, 0 pruned), if the parameter is pruned; see
+    /// [`crate::compress`].
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::new("w", ndarray::arr1(&[3.0, -1.0]).into_dyn(), ParamKind::Weight);
+    /// assert!(p.mask().is_none());
+    /// p.set_mask(ndarray::arr1(&[1.0, 0.0]).into_dyn())?;
+    /// assert_eq!(p.mask().unwrap().iter().copied().collect::<Vec<_>>(), [1.0, 0.0]);
+    /// assert_eq!(p.value().iter().copied().collect::<Vec<_>>(), [3.0, 0.0]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn mask(&self) -> Option<ArrayViewD<'_, F>> {
+        self.pruning.as_ref().map(|p| p.mask.view())
+    }
+
+    /// Whether the parameter carries a pruning mask.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// assert!(!Parameter::<f64>::zeros("w", &[2], ParamKind::Weight).is_pruned());
+    /// ```
+    pub fn is_pruned(&self) -> bool {
+        self.pruning.is_some()
+    }
+
+    /// Sets the pruning mask (PyTorch's `custom_from_mask` after composing): entries where
+    /// `mask` is 0 become 0 and stay 0 through training (optimizer steps and gradient
+    /// clipping apply the mask to the gradient and to the update). A mask replacing an
+    /// earlier one should keep none of the entries that one pruned (compose with
+    /// [`crate::compress`]'s methods, which do). The values hidden are kept for
+    /// [`original`](Self::original).
+    ///
+    /// Errors: a mask of another shape ([`Error::Shape`](crate::Error::Shape)) or with an
+    /// entry other than 0 and 1 ([`Error::Value`](crate::Error::Value)); nothing changes.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::new("w", ndarray::arr1(&[3.0, -1.0]).into_dyn(), ParamKind::Weight);
+    /// assert!(p.set_mask(ndarray::arr1(&[0.5, 1.0]).into_dyn()).is_err());
+    /// assert!(p.set_mask(ndarray::arr1(&[1.0]).into_dyn()).is_err());
+    /// assert!(!p.is_pruned());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn set_mask(&mut self, mask: ArrayD<F>) -> crate::Result<()> {
+        PruningMask::check(&self.name, &self.value, &mask.view())?;
+        let mask = mask.as_standard_layout().into_owned();
+        match &mut self.pruning {
+            Some(p) => p.replace(&mut self.value, mask),
+            None => self.pruning = Some(Box::new(PruningMask::first(&mut self.value, mask))),
+        }
+        Ok(())
+    }
+
+    /// Drops the mask, keeping the pruned entries at 0 (PyTorch's `prune.remove`); returns
+    /// whether there was one.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::new("w", ndarray::arr1(&[3.0, -1.0]).into_dyn(), ParamKind::Weight);
+    /// p.set_mask(ndarray::arr1(&[1.0, 0.0]).into_dyn())?;
+    /// assert!(p.remove_mask());
+    /// assert!(!p.is_pruned() && !p.remove_mask());
+    /// assert_eq!(p.value().iter().copied().collect::<Vec<_>>(), [3.0, 0.0]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn remove_mask(&mut self) -> bool {
+        self.pruning.take().is_some()
+    }
+
+    /// PyTorch's `<name>_orig` of a pruned parameter: the kept entries' current values and
+    /// the pruned entries' values from when they were pruned (`None` when not pruned).
+    /// `original × mask` is the value.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::new("w", ndarray::arr1(&[3.0, -1.0]).into_dyn(), ParamKind::Weight);
+    /// p.set_mask(ndarray::arr1(&[1.0, 0.0]).into_dyn())?;
+    /// assert_eq!(p.original().unwrap().iter().copied().collect::<Vec<_>>(), [3.0, -1.0]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn original(&self) -> Option<ArrayD<F>> {
+        self.pruning.as_ref().map(|p| p.original(&self.value))
+    }
+
+    /// Multiplies the gradient by the mask, as PyTorch's gradient of `weight_orig` is
+    /// (nothing without a mask). Optimizer steps and clipping call it; a custom loop that
+    /// reads gradients of a pruned model calls it after backward.
+    ///
+    /// ```
+    /// use tuneup::model::{ParamKind, Parameter};
+    /// let mut p = Parameter::<f64>::new("w", ndarray::arr1(&[3.0, -1.0]).into_dyn(), ParamKind::Weight);
+    /// p.set_mask(ndarray::arr1(&[1.0, 0.0]).into_dyn())?;
+    /// p.grad_mut().fill(2.0);
+    /// p.mask_gradient();
+    /// assert_eq!(p.grad().iter().copied().collect::<Vec<_>>(), [2.0, 0.0]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn mask_gradient(&mut self) {
+        if let Some(p) = &self.pruning {
+            p.apply(&mut self.grad);
+        }
+    }
+
+    /// Multiplies the value by the mask (after an update; nothing without a mask).
+    pub(crate) fn mask_value(&mut self) {
+        if let Some(p) = &self.pruning {
+            p.apply(&mut self.value);
+        }
     }
 
     /// The value as a matrix (a `Linear` weight: out × in); a shape error for a parameter

@@ -125,6 +125,7 @@ pub fn clip_grad_norm<F: Float>(
             "a finite number ≥ 0",
         ));
     }
+    crate::model::mask_gradients(model);
     let total = grad_norm(model, norm_type)?;
     if error_if_nonfinite && !total.is_finite() {
         return Err(Error::non_finite(

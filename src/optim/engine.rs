@@ -420,8 +420,10 @@ impl Engine {
                     step: slot.step,
                 },
             };
+            p.mask_gradient();
             let (value, grad) = p.value_and_grad_mut();
             update_widest(rule, &ctx, buffers, value, grad);
+            p.mask_value();
         });
         *steps += 1;
         Ok(())

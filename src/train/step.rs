@@ -263,6 +263,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
 
     /// The global gradient norm before clipping, after clipping by norm or value.
     fn clip(&mut self) -> Result<f64> {
+        // A pruned parameter's masked entries have no gradient (PyTorch's `weight_orig`).
+        crate::model::mask_gradients(&mut self.model);
         let norm = match self.config.clip {
             // `clip_grad_norm` returns the norm before clipping; an infinite one is caught by
             // the caller.
