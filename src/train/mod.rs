@@ -49,6 +49,7 @@ mod fit_weighted;
 mod last_good;
 mod metric;
 mod preprocessing;
+mod pruned_entries;
 mod random_streams;
 mod remap;
 mod resume;

@@ -7,6 +7,11 @@
 //! | buffers | `2.running_mean`, `2.running_var` | same |
 //! | PyTorch counters | `2.num_batches_tracked` | `I64`, shape `[]` |
 //! | tuneup-only counters | `4.mask_draws` (Dropout) | `I64`, shape `[]`, [`StateScope::Full`] only |
+//! | pruned parameters | `0.weight_orig`, `0.weight_mask` instead of `0.weight` | same, the mask as 0 / 1 |
+//!
+//! A pruned parameter (see [`crate::compress`]) is stored as PyTorch stores it; loading such
+//! a pair into an unpruned parameter prunes it with the mask, as a PyTorch checkpoint of a
+//! pruned model needs.
 //!
 //! A weights file written by [`save_weights`] holds the [`StateScope::Torch`] entries, so
 //! PyTorch's `model.load_state_dict(safetensors.torch.load_file(path))` accepts it with
@@ -32,6 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
+use super::pruned_entries::{pair_names, pair_up, pruned_tensors};
 use super::safetensors_io::{write_atomically, Tensor, TensorFile};
 use crate::model::Layer;
 use crate::{Error, Float, Result};
@@ -88,12 +94,21 @@ struct Slot {
 fn slots<F: Float>(model: &dyn Layer<F>, scope: StateScope) -> Result<Vec<Slot>> {
     let mut out = Vec::new();
     model.visit_parameters(&mut |p| {
-        out.push(Slot {
-            name: p.name().to_string(),
-            shape: p.shape().to_vec(),
-            kind: SlotKind::Value,
-            required: true,
-        })
+        let names = match p.is_pruned() {
+            true => {
+                let (o, m) = pair_names(p.name());
+                vec![o, m]
+            }
+            false => vec![p.name().to_string()],
+        };
+        for name in names {
+            out.push(Slot {
+                name,
+                shape: p.shape().to_vec(),
+                kind: SlotKind::Value,
+                required: true,
+            })
+        }
     });
     model.visit_buffers(&mut |b| {
         out.push(Slot {
@@ -150,6 +165,13 @@ pub fn state_dict<F: Float>(
     let mut out = BTreeMap::new();
     let mut failure: Option<Error> = None;
     model.visit_parameters(&mut |p| {
+        if let (Some(orig), Some(mask)) = (p.original(), p.mask()) {
+            match pruned_tensors(p.name(), &orig, mask) {
+                Ok(pair) => out.extend(pair),
+                Err(e) => failure = failure.take().or(Some(e)),
+            }
+            return;
+        }
         let t = Tensor::from_floats(p.shape(), p.value_slice());
         match t {
             Ok(t) => {
@@ -348,9 +370,11 @@ impl LoadReport {
     }
 }
 
-enum Staged<F> {
+pub(crate) enum Staged<F> {
     Values(Vec<F>),
     Count(u64),
+    /// A pruned parameter: `<name>_orig` and its 0/1 `<name>_mask`.
+    Pruned(Vec<F>, Vec<F>),
 }
 
 /// Matches `tensors` against the model's entries without changing anything.
@@ -417,6 +441,7 @@ fn stage<F: Float>(
         .filter(|k| !known.contains(k.as_str()))
         .cloned()
         .collect();
+    pair_up(model, tensors, options, &mut report, &mut staged);
     report.loaded.sort();
     report.missing.sort();
     report.mismatched.sort_by(|a, b| a.name.cmp(&b.name));
@@ -478,7 +503,7 @@ pub fn load_state_dict<F: Float>(
 
 /// What is wrong with the values of a tensor loaded into `name`, if anything: a value that
 /// overflowed the model's float type, a NaN or ±∞ (unless allowed), a negative variance.
-fn value_problem<F: Float>(
+pub(crate) fn value_problem<F: Float>(
     name: &str,
     tensor: &Tensor,
     values: &[F],
@@ -518,8 +543,18 @@ fn value_problem<F: Float>(
 /// Writes staged values into the model (cannot fail: shapes were checked).
 fn apply<F: Float>(model: &mut dyn Layer<F>, staged: &HashMap<String, Staged<F>>) {
     model.visit_parameters_mut(&mut |p| {
-        if let Some(Staged::Values(v)) = staged.get(p.name()) {
-            p.value_and_grad_mut().0.copy_from_slice(v);
+        match staged.get(p.name()) {
+            Some(Staged::Values(v)) => p.value_and_grad_mut().0.copy_from_slice(v),
+            Some(Staged::Pruned(orig, mask)) => {
+                p.remove_mask();
+                p.value_and_grad_mut().0.copy_from_slice(orig);
+                let mask = ndarray::ArrayD::from_shape_vec(p.shape(), mask.clone());
+                // Checked when staged: the parameter's shape, entries 0 and 1.
+                if let Ok(m) = mask {
+                    let _ = p.set_mask(m);
+                }
+            }
+            _ => {}
         }
     });
     model.visit_buffers_mut(&mut |b| {
