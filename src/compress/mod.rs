@@ -5,7 +5,8 @@
 //! optimizers, gradient clipping and the Trainer multiply its gradient and update by the mask,
 //! so pruned entries stay exactly 0 through fine-tuning.
 //! Methods compose as PyTorch's `PruningContainer`: a second pruning counts its amount among
-//! the entries (or channels) still unpruned. [`remove`] makes pruning permanent. The module
+//! the entries (or channels) still unpruned. [`remove`] makes pruning permanent, and
+//! [`shrink`] turns pruned neurons into a smaller dense network (a real speed-up). The module
 //! stands above [`model`](crate::model) and below [`train`](crate::train).
 //!
 //! ```
@@ -26,6 +27,7 @@ mod find;
 mod global;
 mod remove;
 mod report;
+mod shrink;
 mod structured;
 mod unstructured;
 
@@ -33,5 +35,6 @@ pub use amount::Amount;
 pub use global::global_unstructured;
 pub use remove::remove;
 pub use report::{sparsity_report, ParameterSparsity, SparsityReport};
+pub use shrink::{shrink, RemovedNeurons};
 pub use structured::ln_structured;
 pub use unstructured::{l1_unstructured, random_unstructured};

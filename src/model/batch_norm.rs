@@ -1,6 +1,6 @@
 //! Batch normalisation over the batch axis.
 
-use ndarray::{Array1, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView2, ArrayViewD, Axis};
 
 use super::layer::{check_flat_input, check_grad_shape, check_width};
 use super::{Layer, Mode, NamedBuffer, NamedCounter, ParamKind, Parameter, Visitor, VisitorMut};
@@ -87,6 +87,35 @@ impl<F: Float> BatchNorm1d<F> {
             sums: vec![F::zero(); 2 * features],
             last_mode: Mode::Eval,
         })
+    }
+
+    /// A batch norm over the features `keep` of this one (in that order), with their affine
+    /// parameters and running statistics, the same `eps`, momentum and counter: the layer
+    /// that follows a Linear whose other outputs were removed. Names start unprefixed.
+    pub(crate) fn select_features(&self, keep: &[usize]) -> Result<Self> {
+        let mut out =
+            Self::with_options(keep.len(), self.eps, self.momentum, self.weight.is_some())?;
+        let pick = |v: ArrayViewD<'_, F>| -> Vec<F> {
+            let flat: Vec<F> = v.iter().copied().collect();
+            keep.iter().map(|&k| flat[k]).collect()
+        };
+        let copy = |dst: &mut Parameter<F>, src: &Parameter<F>| {
+            dst.value_and_grad_mut()
+                .0
+                .copy_from_slice(&pick(src.value()));
+        };
+        if let (Some(d), Some(s)) = (out.weight.as_mut(), self.weight.as_ref()) {
+            copy(d, s);
+        }
+        if let (Some(d), Some(s)) = (out.bias.as_mut(), self.bias.as_ref()) {
+            copy(d, s);
+        }
+        let mean = pick(self.running_mean.value());
+        out.running_mean.as_slice_mut().copy_from_slice(&mean);
+        let var = pick(self.running_var.value());
+        out.running_var.as_slice_mut().copy_from_slice(&var);
+        out.num_batches_tracked.set(self.num_batches_tracked.get());
+        Ok(out)
     }
 
     /// The running mean buffer.

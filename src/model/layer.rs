@@ -42,7 +42,7 @@ use crate::{Error, Float, Result};
 /// layer.visit_parameters(&mut |p| names.push(p.name().to_string()));
 /// assert_eq!(names, ["weight", "bias"]);
 /// ```
-pub trait Layer<F: Float>: LayerClone<F> + Send + Sync {
+pub trait Layer<F: Float>: LayerClone<F> + LayerAny + Send + Sync {
     /// A short description, e.g. `Linear(30 → 16, sigmoid)`.
     fn describe(&self) -> String;
 
@@ -259,6 +259,29 @@ pub trait LayerClone<F: Float> {
 impl<F: Float, T: Layer<F> + Clone + 'static> LayerClone<F> for T {
     fn clone_box(&self) -> Box<dyn Layer<F>> {
         Box::new(self.clone())
+    }
+}
+
+/// The concrete layer behind a `dyn Layer`, for code that rebuilds known layer types (the
+/// structured shrink of [`crate::compress`]): implemented for every `'static` type. On a
+/// `Box<dyn Layer<F>>` call it through the box's target (`(**boxed).as_any()`), or it names
+/// the box itself.
+///
+/// ```
+/// use tuneup::model::{Layer, LayerAny, Linear};
+/// let boxed: Box<dyn Layer<f64>> = Box::new(Linear::new(2, 3, 0)?);
+/// let lin = (*boxed).as_any().downcast_ref::<Linear<f64>>().unwrap();
+/// assert_eq!(lin.out_features(), 3);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub trait LayerAny {
+    /// The layer as [`std::any::Any`], to downcast.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl<T: 'static> LayerAny for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

@@ -51,7 +51,7 @@ pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use freeze::{name_matches, set_frozen_matching};
 pub use init::{FanMode, Init};
-pub use layer::{check_visitors, Layer, LayerClone};
+pub use layer::{check_visitors, Layer, LayerAny, LayerClone};
 pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use mlp::{Mlp, Normalization};

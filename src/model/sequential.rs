@@ -67,6 +67,16 @@ impl<F: Float> Sequential<F> {
         self.layers.push(Box::new(layer));
     }
 
+    /// A chain of layers already named for their places (each with its module number's
+    /// prefix), as a rebuilt copy of another chain keeps them.
+    pub(crate) fn from_named_layers(layers: Vec<Box<dyn Layer<F>>>) -> Self {
+        let next_module = layers.iter().map(|l| l.torch_modules()).sum();
+        Sequential {
+            layers,
+            next_module,
+        }
+    }
+
     /// Number of layers.
     pub fn len(&self) -> usize {
         self.layers.len()
