@@ -3,6 +3,8 @@
 //!
 //! - `explain/ig_mnist`: integrated gradients, 50 Gauss–Legendre steps, 8 rows of the
 //!   mnist-shaped net 784-256-128-10 (ReLU), target class 3;
+//! - `explain/deeplift_mnist`: DeepLIFT (Rescale) of the same 8 rows of the same net, zero
+//!   baseline, target class 3;
 //! - `explain/exact_shap_m12`: exact interventional Shapley values of 10 rows of a 12-32-1 tanh
 //!   net against a 100-row background (2^12 coalitions per row);
 //! - `explain/kernel_shap_m30`: KernelSHAP (default `nsamples` = 2108) of 10 rows of a 30-32-1
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use ndarray::Array2;
-use tuneup::explain::{ExactShap, IntegratedGradients, KernelShap, Target};
+use tuneup::explain::{DeepLift, ExactShap, IntegratedGradients, KernelShap, Target};
 use tuneup::prelude::*;
 
 /// The deterministic inputs both sides use: `sin(0.37·(r·width + c) + offset)`.
@@ -48,6 +50,16 @@ fn bench_explain(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 ig.explain(&mut mnist, x.view(), &Target::Output(3))
+                    .unwrap(),
+            )
+        })
+    });
+
+    let dl = DeepLift::new();
+    group.bench_function("deeplift_mnist", |b| {
+        b.iter(|| {
+            black_box(
+                dl.explain(&mut mnist, x.view(), &Target::Output(3))
                     .unwrap(),
             )
         })

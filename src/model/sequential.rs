@@ -249,6 +249,34 @@ impl<F: Float> Layer<F> for Sequential<F> {
         Ok(grad)
     }
 
+    /// Runs the layers forward (eval mode) keeping each one's input, then their rules from the
+    /// last layer back.
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let Some(last) = self.layers.len().checked_sub(1) else {
+            return Ok(grad_output.to_owned());
+        };
+        let mut inputs = vec![input.to_owned()];
+        for (i, layer) in self.layers[..last].iter_mut().enumerate() {
+            let out = layer
+                .forward(inputs[i].view(), Mode::Eval)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?
+                .to_owned();
+            inputs.push(out);
+        }
+        let mut grad = grad_output.to_owned();
+        for (i, (layer, x)) in self.layers.iter_mut().zip(&inputs).enumerate().rev() {
+            grad = layer
+                .backward_deeplift(x.view(), grad.view(), eps)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(grad)
+    }
+
     fn visit(&self, visitor: &mut dyn Visitor<F>) {
         for layer in &self.layers {
             layer.visit(visitor);
