@@ -8,7 +8,8 @@
 //! - `explain/exact_shap_m12`: exact interventional Shapley values of 10 rows of a 12-32-1 tanh
 //!   net against a 100-row background (2^12 coalitions per row);
 //! - `explain/kernel_shap_m30`: KernelSHAP (default `nsamples` = 2108) of 10 rows of a 30-32-1
-//!   tanh net against a 100-row background.
+//!   tanh net against a 100-row background (`kernel_shap_m30_2threads`: the same on two
+//!   threads, rows split between them).
 //!
 //! Run with `cargo bench --bench explain`, and `time_explain.py` in the same sitting; compare
 //! the medians as a ratio.
@@ -77,6 +78,10 @@ fn bench_explain(c: &mut Criterion) {
     let x = inputs(10, 30, 2.0);
     group.bench_function("kernel_shap_m30", |b| {
         b.iter(|| black_box(kernel.explain(&mut wide, x.view(), &Target::Only).unwrap()))
+    });
+    let two = kernel.clone().threads(2).unwrap();
+    group.bench_function("kernel_shap_m30_2threads", |b| {
+        b.iter(|| black_box(two.explain(&mut wide, x.view(), &Target::Only).unwrap()))
     });
     group.finish();
 }
