@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use ndarray::{Array2, ArrayView2};
 
+use super::deeplift_rule::check_multipliers;
 use super::{Layer, Mode, Visitor, VisitorMut};
 use crate::{Float, Result};
 
@@ -258,6 +259,7 @@ impl<F: Float> Layer<F> for Sequential<F> {
         eps: F,
     ) -> Result<Array2<F>> {
         let Some(last) = self.layers.len().checked_sub(1) else {
+            check_multipliers(&|| self.describe(), grad_output, input.dim())?;
             return Ok(grad_output.to_owned());
         };
         let mut inputs = vec![input.to_owned()];
