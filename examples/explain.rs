@@ -1,7 +1,7 @@
 //! Why does the model predict what it predicts? Train a small network on generated data in
 //! which only 3 of 10 features matter (`y = 2x₁ − 1.5x₄ + sin(2x₇)` plus noise), then ask every
 //! explainer of `tuneup::explain` which features it uses: gradient attributions, integrated
-//! gradients (with its convergence delta), exact and kernel Shapley values, LIME, permutation
+//! gradients and DeepLIFT (with their convergence deltas), exact and kernel Shapley values, LIME, permutation
 //! importance and partial dependence should all name features 1, 4 and 7; a global surrogate
 //! tree prints its rules and how faithfully it mimics the network.
 //!
@@ -84,6 +84,8 @@ fn main() -> Result<()> {
     );
     let ig = IntegratedGradients::new().explain(&mut net, rows.view(), &target)?;
     report("integrated gradients", &mean_abs(&ig.attributions));
+    let dl = DeepLift::new().explain(&mut net, rows.view(), &target)?;
+    report("DeepLIFT", &mean_abs(&dl.attributions));
     let smooth = NoiseTunnel::new(Saliency::new())
         .samples(10)?
         .stdev(0.2)?
@@ -130,6 +132,8 @@ fn main() -> Result<()> {
 
     let worst = ig.delta.iter().fold(0.0f64, |m, d| m.max(d.abs()));
     println!("\nintegrated gradients: largest |convergence delta| = {worst:.2e}");
+    let worst = dl.delta.iter().fold(0.0f64, |m, d| m.max(d.abs()));
+    println!("DeepLIFT: largest |convergence delta| = {worst:.2e}");
     let additivity = (exact.values.sum_axis(Axis(1)) + &exact.base_values
         - net.predict(rows.view())?.column(0))
     .fold(0.0f64, |m, d| m.max(d.abs()));

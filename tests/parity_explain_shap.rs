@@ -2,6 +2,8 @@
 //! (`tests/fixtures/explain_shap.json`, written by `scripts/reference/make_explain_fixtures.py`):
 //! nets of 4, 7 and 10 features with backgrounds of 20, 50 and 100 rows, values and base values
 //! to 1e-10 relative; additivity `Σφ = f(x) − base` to 1e-8; groups of columns as players.
+//! KernelSHAP: exact with every coalition, within shap's spread when sampled, and the same bits
+//! on 1, 2, 3 and 64 threads.
 
 mod explain_common;
 
@@ -150,6 +152,14 @@ fn sampled_kernel_shap_is_within_shaps_spread() {
         kernel.explain(&mut model, x.view(), &Target::Only).unwrap(),
         got
     );
+    // Rows spread over threads (more threads than rows too): the same bits.
+    for threads in [2, 3, 64] {
+        let parallel = kernel.clone().threads(threads).unwrap();
+        let again = parallel
+            .explain(&mut model, x.view(), &Target::Only)
+            .unwrap();
+        assert_eq!(again, got, "{threads} threads");
+    }
     assert_ne!(
         kernel
             .seed(4)

@@ -10,6 +10,8 @@ in the same sitting as `cargo bench --bench explain`, and compare the medians as
 
 * `ig_mnist`: captum IntegratedGradients(net).attribute(x, target=3, n_steps=50) (Gauss-Legendre),
   8 rows, net 784-256-128-10 with ReLU;
+* `deeplift_mnist`: captum DeepLift(net).attribute(x, target=3) on the same rows and net (zero
+  baseline);
 * `exact_shap_m12`: shap.explainers.Exact(f, shap.maskers.Independent(background)) on 10 rows of
   a 12-32-1 tanh net, 100-row background;
 * `kernel_shap_m30`: shap.KernelExplainer(f, background).shap_values(x, l1_reg=False), default
@@ -27,7 +29,7 @@ import warnings
 import numpy as np
 import shap
 import torch
-from captum.attr import IntegratedGradients
+from captum.attr import DeepLift, IntegratedGradients
 
 warnings.simplefilter("ignore")
 
@@ -75,6 +77,8 @@ def main():
     x = torch.tensor(inputs(8, 784, 0.0))
     ig = IntegratedGradients(mnist)
     timed("explain/ig_mnist", lambda: ig.attribute(x, target=3, n_steps=50), args.repeats)
+    dl = DeepLift(mnist)
+    timed("explain/deeplift_mnist", lambda: dl.attribute(x, target=3), args.repeats)
 
     small = numpy_fn(mlp([12, 32, 1], torch.nn.Tanh))
     exact = shap.explainers.Exact(small, shap.maskers.Independent(inputs(100, 12, 1.0), max_samples=100))

@@ -38,7 +38,8 @@ pub struct IntegratedGradients<F> {
     f32_step_sizes: bool,
 }
 
-/// Attributions and the convergence delta `Σⱼ attrⱼ − (F(x) − F(baseline))` per row.
+/// Attributions and the convergence delta `Σⱼ attrⱼ − (F(x) − F(baseline))` per row, what
+/// [`IntegratedGradients::explain`] and [`DeepLift::explain`](super::DeepLift::explain) return.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IgAttribution<F> {
     /// One attribution per feature of each explained row.

@@ -4,6 +4,7 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::kernel_coalitions::{coalitions, Coalitions};
 use super::masking::Masker;
@@ -39,6 +40,7 @@ pub struct KernelShap<F> {
     nsamples: Option<usize>,
     seed: u64,
     batch_rows: usize,
+    threads: usize,
 }
 
 impl<F: Float> KernelShap<F> {
@@ -63,6 +65,7 @@ impl<F: Float> KernelShap<F> {
             nsamples: None,
             seed: 0,
             batch_rows: 1 << 16,
+            threads: 1,
         })
     }
 
@@ -121,6 +124,28 @@ impl<F: Float> KernelShap<F> {
         self
     }
 
+    /// Explained rows run on up to this many threads at once (1 by default), each on its own
+    /// copy of the model. Every row is computed as on one thread, so the values are
+    /// bit-identical whatever the count (it is capped at the number of rows and the machine's
+    /// available parallelism).
+    ///
+    /// ```
+    /// let k = tuneup::explain::KernelShap::new(ndarray::Array2::<f64>::zeros((2, 3)))?;
+    /// assert!(k.clone().threads(0).is_err());
+    /// assert_ne!(k.clone().threads(2)?, k);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] for 0.
+    pub fn threads(mut self, threads: usize) -> Result<Self> {
+        if threads == 0 {
+            return Err(Error::config("KernelShap.threads", 0, "at least 1"));
+        }
+        self.threads = threads;
+        Ok(self)
+    }
+
     /// Shapley value estimates of `target` for every row of `x`; each row draws its
     /// coalitions from the seed and its index, so rows do not depend on one another.
     ///
@@ -142,18 +167,68 @@ impl<F: Float> KernelShap<F> {
         let background_out = outputs(model, self.background.view())?;
         let columns = target.columns(x.nrows(), background_out.ncols())?;
         let fx = pick(outputs(model, x)?.view(), &columns);
+        let base_values: Array1<F> = columns
+            .iter()
+            .map(|&c| background_out.column(c).mean().unwrap_or_else(F::zero))
+            .collect();
+        let row = |model: &mut dyn Layer<F>, r: usize| {
+            let totals = (fx[r], base_values[r]);
+            self.explain_row(model, x.row(r), &groups, (columns[r], r), totals)
+        };
+        let rows = self.run_rows(model, x.nrows(), &row)?;
         let mut values = Array2::zeros((x.nrows(), groups.len()));
-        let mut base_values = Array1::zeros(x.nrows());
-        for (r, &column) in columns.iter().enumerate() {
-            let base = background_out.column(column).mean().unwrap_or_else(F::zero);
-            base_values[r] = base;
-            let phi = self.explain_row(model, x.row(r), &groups, (column, r), (fx[r], base))?;
-            values.row_mut(r).assign(&phi);
+        for (r, phi) in rows.iter().enumerate() {
+            values.row_mut(r).assign(phi);
         }
         Ok(ShapValues {
             values,
             base_values,
         })
+    }
+
+    /// `row(model, r)` for every row `r < n`, in order: on the calling thread with `model`, or
+    /// on up to `threads` threads taking rows in turn, each with its own copy of the model.
+    fn run_rows<T: Send>(
+        &self,
+        model: &mut dyn Layer<F>,
+        n: usize,
+        row: &(dyn Fn(&mut dyn Layer<F>, usize) -> Result<T> + Sync),
+    ) -> Result<Vec<T>> {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let threads = self.threads.min(n).min(cores).max(1);
+        if threads == 1 {
+            return (0..n).map(|r| row(model, r)).collect();
+        }
+        let next = AtomicUsize::new(0);
+        let worker = |mut copy: Box<dyn Layer<F>>| {
+            let mut done = Vec::new();
+            loop {
+                let r = next.fetch_add(1, Ordering::Relaxed);
+                if r >= n {
+                    return done;
+                }
+                done.push((r, row(copy.as_mut(), r)));
+            }
+        };
+        let mut results: Vec<(usize, Result<T>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    let copy = model.clone_box();
+                    scope.spawn(|| worker(copy))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        let lost = Error::state("KernelShap", "a worker thread panicked");
+                        vec![(n, Err(lost))]
+                    })
+                })
+                .collect()
+        });
+        results.sort_by_key(|(r, _)| *r);
+        results.into_iter().map(|(_, v)| v).collect()
     }
 
     /// The values of one row with output `fx` and base value `base`.

@@ -3,7 +3,8 @@
 //!
 //! - Gradient attributions of a chosen [`Target`] output: [`Saliency`], [`InputXGradient`],
 //!   [`IntegratedGradients`] (captum's five quadrature rules, baselines, bounded batches and
-//!   the convergence delta) and [`NoiseTunnel`] (SmoothGrad and its variants) over any of
+//!   the convergence delta), [`DeepLift`] (the Rescale rule, with the convergence delta) and
+//!   [`NoiseTunnel`] (SmoothGrad and its variants) over any of
 //!   them, all behind the [`Attribution`] trait.
 //! - Shapley values against a background set: [`ExactShap`] (shap's `Exact` explainer with an
 //!   `Independent` masker) and [`KernelShap`] (shap's `KernelExplainer`), optionally over
@@ -32,6 +33,7 @@ mod attribution;
 mod baseline;
 mod check;
 mod decision_tree;
+mod deep_lift;
 mod exact_shap;
 mod export_text;
 mod feature_groups;
@@ -59,6 +61,7 @@ mod tree_builder;
 pub use attribution::Attribution;
 pub use baseline::Baseline;
 pub use decision_tree::{DecisionTree, FittedTree, TreeNode};
+pub use deep_lift::DeepLift;
 pub use exact_shap::{ExactShap, ShapValues, MAX_EXACT_FEATURES};
 pub use export_text::{export_text, TextOptions};
 pub use feature_groups::FeatureGroups;

@@ -1,7 +1,8 @@
 //! An activation as a layer of its own.
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
+use super::deeplift_rule::rescale;
 use super::layer::check_grad_shape;
 use super::{Activation, Layer, Mode};
 use crate::linalg::Buffer2;
@@ -58,6 +59,23 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
 
     fn output_activation(&self) -> Option<Activation> {
         Some(self.activation)
+    }
+
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let act = self.activation;
+        let y = input.mapv(|v| act.apply(v));
+        rescale(
+            &|| self.describe(),
+            act,
+            (input, y.view()),
+            grad_output,
+            eps,
+        )
     }
 
     fn forward<'a>(

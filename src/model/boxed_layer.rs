@@ -2,7 +2,7 @@
 //! [`Trainer`](crate::train::Trainer) can own a model whose type is only known at run time (a
 //! network chosen from a configuration file, say).
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 use super::{Activation, Layer, Mode, Visitor, VisitorMut};
 use crate::{Float, Result};
@@ -44,6 +44,14 @@ impl<F: Float> Layer<F> for Box<dyn Layer<F>> {
         grad_output: ArrayView2<'a, F>,
     ) -> Result<ArrayView2<'a, F>> {
         (**self).backward_input(grad_output)
+    }
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        (**self).backward_deeplift(input, grad_output, eps)
     }
     fn visit(&self, visitor: &mut dyn Visitor<F>) {
         (**self).visit(visitor)

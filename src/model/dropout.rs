@@ -1,9 +1,10 @@
 //! Inverted dropout.
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::deeplift_rule::plain_gradient;
 use super::layer::check_grad_shape;
 use super::{Layer, Mode, NamedCounter, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
@@ -114,6 +115,16 @@ impl<F: Float> Layer<F> for Dropout<F> {
             .and(&self.mask.view())
             .for_each(|g, &go, &m| *g = go * m);
         Ok(self.grad_input.view())
+    }
+
+    /// Eval-mode dropout is the identity: the multipliers pass unchanged.
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        _eps: F,
+    ) -> Result<Array2<F>> {
+        plain_gradient(self, input, grad_output)
     }
 
     fn visit(&self, visitor: &mut dyn Visitor<F>) {

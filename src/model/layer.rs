@@ -1,6 +1,6 @@
 //! The `Layer` trait every building block implements.
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
 use super::visitor::{Buffers, Counters, Parameters, Prefix};
 use super::{Activation, Mode, NamedBuffer, NamedCounter, Parameter, Visitor, VisitorMut};
@@ -103,6 +103,48 @@ pub trait Layer<F: Float>: LayerClone<F> + LayerAny + Send + Sync {
             ));
         }
         self.backward(grad_output)
+    }
+
+    /// DeepLIFT's backward pass with the Rescale rule (captum's `DeepLift`), what
+    /// [`DeepLift`](crate::explain::DeepLift) runs. `input` holds the explained rows over their
+    /// baselines (`2n` rows: row `r < n` is paired with row `r + n`) and `grad_output` the
+    /// multipliers of the target with respect to this layer's output for those rows; the
+    /// result is the multipliers with respect to `input`, in eval mode.
+    ///
+    /// An element-wise activation (fused into a `Linear` or an `ActivationLayer`) multiplies
+    /// by `Δout / Δin` where `|Δin| ≥ eps` and by its derivative elsewhere; `Linear` and the
+    /// skip path of `Residual` are linear; `Dropout` (eval), `BatchNorm1d` (eval) and
+    /// `LayerNorm` pass the ordinary gradient, as captum does; `Sequential` and `Residual`
+    /// chain their layers' rules. Parameters and their gradients are left as they were
+    /// (cached activations may be overwritten).
+    ///
+    /// The default fails with [`Error::State`] naming the layer, so a layer without a rule
+    /// (a convolution, `Softmax`) is never given a silent gradient.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use ndarray::array;
+    /// let mut relu = ActivationLayer::<f64>::new(Activation::Relu)?;
+    /// // x = [2, -1] over the baseline [-2, -3]: Δrelu/Δx = [2/4, 0/2].
+    /// let rows = array![[2.0, -1.0], [-2.0, -3.0]];
+    /// let m = relu.backward_deeplift(rows.view(), array![[1.0, 1.0], [1.0, 1.0]].view(), 1e-10)?;
+    /// assert_eq!(m.row(0), array![0.5, 0.0]);
+    /// let mut soft = Softmax::<f64>::new();
+    /// assert!(soft.backward_deeplift(rows.view(), rows.view(), 1e-10).is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::State`] for a layer without a DeepLIFT rule; [`Error::Shape`] for an odd
+    /// number of rows or arrays of the wrong shape.
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let _ = (input, grad_output, eps);
+        Err(super::deeplift_rule::unsupported(self.describe()))
     }
 
     /// Shows every parameter, buffer and counter to `visitor`, in a fixed order. The default

@@ -1,7 +1,8 @@
 //! Layer normalisation over the feature axis.
 
-use ndarray::{Array1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 
+use super::deeplift_rule::plain_gradient;
 use super::layer::{check_flat_input, check_grad_shape, check_width};
 use super::{Layer, Mode, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
@@ -111,6 +112,16 @@ impl<F: Float> Layer<F> for LayerNorm<F> {
         grad_output: ArrayView2<'a, F>,
     ) -> Result<ArrayView2<'a, F>> {
         self.backward_with(grad_output, false)
+    }
+
+    /// The ordinary gradient: captum's DeepLIFT does not rescale normalisations.
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        _eps: F,
+    ) -> Result<Array2<F>> {
+        plain_gradient(self, input, grad_output)
     }
 
     fn visit(&self, visitor: &mut dyn Visitor<F>) {

@@ -1,9 +1,10 @@
 //! The dense layer `y = act(x Wᵀ + b)`.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::deeplift_rule::{check_multipliers, halves, rescale};
 use super::layer::{check_flat_input, check_grad_shape, check_width};
 use super::{Activation, Init, Layer, Mode, ParamKind, Parameter, Visitor, VisitorMut};
 use crate::linalg::{gemm, Buffer2, GemmWorkspace};
@@ -284,6 +285,32 @@ impl<F: Float> Layer<F> for Linear<F> {
     ) -> Result<ArrayView2<'a, F>> {
         self.pre_activation_gradient(grad_output)?;
         Ok(self.input_gradient(grad_output))
+    }
+
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let describe = || self.describe();
+        check_width(&describe, "input", &input, self.in_features)?;
+        halves(&describe, input)?;
+        check_multipliers(&describe, grad_output, (input.nrows(), self.out_features))?;
+        let weight = self.weight.value2();
+        let grad_pre = match self.activation {
+            Activation::Identity => grad_output.to_owned(),
+            act => {
+                let mut z = input.dot(&weight.t());
+                if let Some(b) = &self.bias {
+                    let b = ArrayView1::from(b.value_slice());
+                    z.rows_mut().into_iter().for_each(|mut row| row += &b);
+                }
+                let y = z.mapv(|v| act.apply(v));
+                rescale(&describe, act, (z.view(), y.view()), grad_output, eps)?
+            }
+        };
+        Ok(grad_pre.dot(&weight))
     }
 
     fn visit(&self, visitor: &mut dyn Visitor<F>) {

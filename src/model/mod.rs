@@ -15,6 +15,7 @@ mod conv2d;
 mod conv_core;
 mod conv_geometry;
 mod conv_layer;
+mod deeplift_rule;
 mod depthwise_separable;
 mod dropout;
 mod flatten;

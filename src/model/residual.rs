@@ -1,7 +1,8 @@
 //! Residual (skip) connections.
 
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 
+use super::deeplift_rule::check_multipliers;
 use super::layer::{check_flat_input, check_grad_shape};
 use super::{Init, Layer, Linear, Mode, Visitor, VisitorMut};
 use crate::linalg::Buffer2;
@@ -146,6 +147,27 @@ impl<F: Float> Layer<F> for Residual<F> {
         grad_output: ArrayView2<'a, F>,
     ) -> Result<ArrayView2<'a, F>> {
         self.backward_with(grad_output, false)
+    }
+
+    /// The body's rule plus the skip path (the identity, or the projection's linear rule).
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let describe = || self.describe();
+        check_flat_input(&describe, &[input.ncols()], self.in_width)?;
+        check_multipliers(&describe, grad_output, (input.nrows(), self.out_width))?;
+        let mut grad = self
+            .body
+            .backward_deeplift(input, grad_output, eps)
+            .map_err(|e| e.within("Residual body"))?;
+        match &mut self.projection {
+            Some(p) => grad += &p.backward_deeplift(input, grad_output, eps)?,
+            None => grad += &grad_output,
+        }
+        Ok(grad)
     }
 
     fn visit(&self, visitor: &mut dyn Visitor<F>) {

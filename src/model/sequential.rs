@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use ndarray::{Array2, ArrayView2};
 
+use super::deeplift_rule::check_multipliers;
 use super::{Layer, Mode, Visitor, VisitorMut};
 use crate::{Float, Result};
 
@@ -254,6 +255,35 @@ impl<F: Float> Layer<F> for Sequential<F> {
         for (i, layer) in self.layers.iter_mut().enumerate().rev() {
             grad = layer
                 .backward_input(grad)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
+        }
+        Ok(grad)
+    }
+
+    /// Runs the layers forward (eval mode) keeping each one's input, then their rules from the
+    /// last layer back.
+    fn backward_deeplift(
+        &mut self,
+        input: ArrayView2<'_, F>,
+        grad_output: ArrayView2<'_, F>,
+        eps: F,
+    ) -> Result<Array2<F>> {
+        let Some(last) = self.layers.len().checked_sub(1) else {
+            check_multipliers(&|| self.describe(), grad_output, input.dim())?;
+            return Ok(grad_output.to_owned());
+        };
+        let mut inputs = vec![input.to_owned()];
+        for (i, layer) in self.layers[..last].iter_mut().enumerate() {
+            let out = layer
+                .forward(inputs[i].view(), Mode::Eval)
+                .map_err(|e| e.within(format!("Sequential[{i}]")))?
+                .to_owned();
+            inputs.push(out);
+        }
+        let mut grad = grad_output.to_owned();
+        for (i, (layer, x)) in self.layers.iter_mut().zip(&inputs).enumerate().rev() {
+            grad = layer
+                .backward_deeplift(x.view(), grad.view(), eps)
                 .map_err(|e| e.within(format!("Sequential[{i}]")))?;
         }
         Ok(grad)
