@@ -136,6 +136,7 @@ pub use outliers::{FilteredRows, FittedOutlierDetector, OutlierDetector, Outlier
 pub use winsorize::{FittedWinsorizer, Winsorizer};
 
 mod adasyn;
+mod blocks;
 mod borderline_smote;
 mod infrequent;
 mod neighbors;

@@ -20,6 +20,7 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
+use super::blocks::for_each_block;
 use super::principal_axes::PrincipalAxes;
 use crate::{Error, Float, Result};
 
@@ -29,6 +30,9 @@ const NO_CHILD: usize = usize::MAX;
 /// Stored rows per thread below which [`KdTree::kneighbors_of_fitted`] stays on the calling
 /// thread.
 const FITTED_ROWS_PER_THREAD: usize = 1024;
+
+/// Stored rows per block of [`KdTree::kneighbors_of_fitted`]'s work.
+const FITTED_BLOCK: usize = 256;
 
 /// The default number of rows in a leaf.
 pub const DEFAULT_LEAF_SIZE: usize = 16;
@@ -353,21 +357,15 @@ impl<F: Float> KdTree<F> {
     pub fn kneighbors_of_fitted(&self, k: usize) -> Result<Array2<usize>> {
         self.check_k(k, self.len() - 1)?;
         let n = self.len();
-        // Answers in leaf order (neighbouring queries share leaves), one block per thread.
+        // Answers in leaf order (neighbouring queries share leaves), in blocks the threads
+        // claim one by one.
         let mut by_pos = vec![0usize; n * k];
         let threads = crate::linalg::num_threads()
             .min(n.div_ceil(FITTED_ROWS_PER_THREAD))
             .max(1);
-        let chunk = n.div_ceil(threads);
-        if threads == 1 {
-            self.fitted_block(0, k, &mut by_pos);
-        } else {
-            std::thread::scope(|s| {
-                for (t, part) in by_pos.chunks_mut(chunk * k).enumerate() {
-                    s.spawn(move || self.fitted_block(t * chunk, k, part));
-                }
-            });
-        }
+        for_each_block(&mut by_pos, FITTED_BLOCK * k, threads, |b, part| {
+            self.fitted_block(b * FITTED_BLOCK, k, part)
+        });
         let mut result = Array2::zeros((n, k));
         for (found, &orig) in by_pos.chunks(k).zip(&self.index) {
             for (r, &i) in result.row_mut(orig).iter_mut().zip(found) {

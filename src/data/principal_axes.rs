@@ -21,7 +21,7 @@ use crate::Float;
 
 /// Rows used for the covariance (evenly spaced); the rotation only needs to be roughly
 /// principal, exactness does not depend on it.
-pub(crate) const SAMPLE_ROWS: usize = 4096;
+pub(crate) const SAMPLE_ROWS: usize = 2048;
 
 /// Widest data that is rotated; wider data keeps its axes (an eigendecomposition of a
 /// d × d matrix costs d³).
@@ -100,25 +100,20 @@ impl PrincipalAxes {
         let dim = self.dim;
         let step = x.nrows().div_ceil(SAMPLE_ROWS).max(1);
         let mut z = vec![0.0; dim];
-        let mut cov = Mat::<f64>::zeros(dim, dim);
+        let mut sums = vec![0.0; dim * dim];
         let mut count = 0.0;
         for row in x.rows().into_iter().step_by(step) {
             for ((zi, &v), &c) in z.iter_mut().zip(row.iter()).zip(&self.center) {
                 *zi = (v.as_f64() - c) / self.scale;
             }
-            for i in 0..dim {
-                for j in 0..=i {
-                    cov[(i, j)] += z[i] * z[j];
+            for (&zi, line) in z.iter().zip(sums.chunks_mut(dim)) {
+                for (s, &zj) in line.iter_mut().zip(&z) {
+                    *s += zi * zj;
                 }
             }
             count += 1.0;
         }
-        for i in 0..dim {
-            for j in 0..=i {
-                cov[(i, j)] /= count;
-                cov[(j, i)] = cov[(i, j)];
-            }
-        }
+        let cov = Mat::from_fn(dim, dim, |i, j| sums[i * dim + j] / count);
         let evd = cov.self_adjoint_eigen(Side::Lower).ok()?;
         let u = evd.U();
         // Eigenvalues come in ascending order: the widest axis first.

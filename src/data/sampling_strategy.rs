@@ -307,8 +307,13 @@ pub(crate) fn check_xy<F: Float>(
             format!("{}×{} data", x.nrows(), x.ncols()),
         ));
     }
+    let bad = |v: F| v.is_infinite() || (!nan_allowed && v.is_nan());
+    // One quick pass over contiguous data; the slow indexed walk only to name a bad value.
+    if x.as_slice().is_some_and(|all| !all.iter().any(|&v| bad(v))) {
+        return Ok(());
+    }
     for ((r, c), &v) in x.indexed_iter() {
-        if v.is_infinite() || (!nan_allowed && v.is_nan()) {
+        if bad(v) {
             let hint = if v.is_nan() {
                 "missing values cannot be interpolated; impute them first"
             } else {

@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::blocks::for_each_block;
 use super::neighbors::KdTree;
 use super::sampling_strategy::{
     check_xy, class_rows, rows_to_matrix, rows_with_room, too_few_neighbors, Resampled,
@@ -27,8 +28,8 @@ pub(crate) fn check_neighbors(parameter: &str, k: usize) -> Result<usize> {
 /// `[0, 0.5)`.
 ///
 /// The draws are made first, in order, from `rng`; the points are then written in blocks
-/// over the crate's thread count, each exactly as one thread writes it, so the output does
-/// not depend on the thread count.
+/// that the crate's threads claim one by one, each exactly as one thread writes it, so the
+/// output does not depend on the thread count.
 pub(crate) fn interpolate<F: Float>(
     base: &ArrayView2<'_, F>,
     data: &ArrayView2<'_, F>,
@@ -46,17 +47,15 @@ pub(crate) fn interpolate<F: Float>(
     let threads = crate::linalg::num_threads()
         .min(n_samples.div_ceil(ROWS_PER_THREAD))
         .max(1);
-    if threads == 1 {
-        write_points(base, data, &plan, tail);
-        return;
-    }
-    let chunk = n_samples.div_ceil(threads);
-    std::thread::scope(|s| {
-        for (part, dst) in plan.chunks(chunk).zip(tail.chunks_mut(chunk * d)) {
-            s.spawn(move || write_points(base, data, part, dst));
-        }
+    for_each_block(tail, BLOCK_ROWS * d, threads, |b, dst| {
+        let first = b * BLOCK_ROWS;
+        let part = &plan[first..(first + BLOCK_ROWS).min(plan.len())];
+        write_points(base, data, part, dst);
     });
 }
+
+/// New rows per block of [`interpolate`]'s writing.
+const BLOCK_ROWS: usize = 2048;
 
 /// New rows per thread below which [`interpolate`] writes on the calling thread.
 const ROWS_PER_THREAD: usize = 8192;
