@@ -307,9 +307,11 @@ pub(crate) fn check_xy<F: Float>(
             format!("{}×{} data", x.nrows(), x.ncols()),
         ));
     }
-    let bad = |v: F| v.is_infinite() || (!nan_allowed && v.is_nan());
-    // One quick pass over contiguous data; the slow indexed walk only to name a bad value.
-    if x.as_slice().is_some_and(|all| !all.iter().any(|&v| bad(v))) {
+    let bad = |v: F| v.is_infinite() | (!nan_allowed & v.is_nan());
+    // One quick (branch-free, vectorisable) pass over contiguous data; the slow indexed walk
+    // only to name a bad value.
+    let clean = |part: &[F]| part.iter().fold(true, |ok, &v| ok & !bad(v));
+    if x.as_slice().is_some_and(|all| all.chunks(1024).all(clean)) {
         return Ok(());
     }
     for ((r, c), &v) in x.indexed_iter() {
