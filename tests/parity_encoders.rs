@@ -124,8 +124,31 @@ fn one_hot(params: &Value) -> OneHotEncoder {
     enc
 }
 
+/// scikit-learn's `min_frequency`: an integer count or a float fraction.
+fn min_frequency(m: &Value) -> MinFrequency {
+    match m.as_u64() {
+        Some(c) => MinFrequency::Count(c as usize),
+        None => MinFrequency::Fraction(m.as_f64().unwrap()),
+    }
+}
+
+/// The expected `infrequent_categories_` of column `j` (`None` in the fixture: none).
+fn want_infrequent(case: &Value, j: usize) -> Option<Vec<Category>> {
+    let inf = case.get("infrequent")?;
+    Some(match inf[j].as_array() {
+        Some(a) => a.iter().map(category).collect(),
+        None => Vec::new(),
+    })
+}
+
 fn ordinal(params: &Value) -> OrdinalEncoder {
     let mut enc = OrdinalEncoder::new();
+    if let Some(m) = params.get("min_frequency") {
+        enc = enc.min_frequency(min_frequency(m)).unwrap();
+    }
+    if let Some(m) = params.get("max_categories") {
+        enc = enc.max_categories(m.as_u64().unwrap() as usize).unwrap();
+    }
     if let Some(u) = params.get("unknown_value").and_then(Value::as_f64) {
         enc = enc.unknown_value(u).unwrap();
     }
@@ -169,6 +192,10 @@ fn encoders_match_scikit_learn() {
             )
         } else {
             let enc = ordinal(&case["params"]).fit(&tr).unwrap();
+            for j in 0..4 {
+                let want = want_infrequent(case, j).unwrap_or_default();
+                assert_eq!(enc.infrequent_categories(j), want, "{what}: infrequent {j}");
+            }
             (
                 (0..4).map(|j| enc.categories(j).unwrap()).collect(),
                 enc.feature_names_out(),
@@ -188,7 +215,7 @@ fn encoders_match_scikit_learn() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 14);
+    assert_eq!(checked, 20);
 }
 
 #[test]

@@ -10,7 +10,7 @@ A seeded mixed table (three text columns with missing values and rare categories
 column used as categories, two numeric columns with missing values) is split into a training
 table and a test table that also holds categories the training table lacks. For each encoder
 setting the fixture records, from scikit-learn itself: `categories_`, `infrequent_categories_`
-(OneHotEncoder with grouping), `get_feature_names_out()`, the transformed training and test
+(OneHotEncoder and OrdinalEncoder with grouping), `get_feature_names_out()`, the transformed training and test
 tables, or `test_error: true` when transform raises (an unknown category with
 handle_unknown="error"). A ColumnTransformer (imputer + scaler pipeline on the numeric columns,
 one-hot and ordinal encoders on the text ones, a numeric column passed through as remainder)
@@ -122,7 +122,7 @@ def encoder_case(kind, params, enc, train, test, columns):
         "names": [str(n) for n in enc.get_feature_names_out()],
         "train_out": matrix(enc.transform(train[columns])),
     }
-    if kind == "onehot" and getattr(enc, "_infrequent_enabled", False):
+    if getattr(enc, "_infrequent_enabled", False):
         case["infrequent"] = [
             None if inf is None else [json_value(v) for v in inf] for inf in enc.infrequent_categories_
         ]
@@ -204,6 +204,13 @@ def main():
         {"unknown_value": -1},
         {"unknown_value": None, "encoded_missing_value": -2},
         {"unknown_value": -1, "encoded_missing_value": -2},
+        # Infrequent grouping (scikit-learn >= 1.3): counts, fractions, max_categories, both.
+        {"unknown_value": -1, "min_frequency": 5},
+        {"unknown_value": None, "min_frequency": 8},
+        {"unknown_value": -1, "encoded_missing_value": -2, "min_frequency": 0.1},
+        {"unknown_value": -1, "max_categories": 3},
+        {"unknown_value": -1, "max_categories": 1},
+        {"unknown_value": -1, "min_frequency": 4, "max_categories": 3},
     ]
     for p in ordinal_settings:
         kwargs = {}
@@ -211,6 +218,9 @@ def main():
             kwargs.update(handle_unknown="use_encoded_value", unknown_value=p["unknown_value"])
         if "encoded_missing_value" in p:
             kwargs["encoded_missing_value"] = p["encoded_missing_value"]
+        for key in ("min_frequency", "max_categories"):
+            if key in p:
+                kwargs[key] = p[key]
         enc = OrdinalEncoder(**kwargs)
         cases.append(encoder_case("ordinal", p, enc, train, test, cat_cols))
 

@@ -8,7 +8,8 @@ use rand::SeedableRng;
 
 use super::neighbors::{KdTree, KnnBuffer};
 use super::sampling_strategy::{
-    check_xy, class_rows, stack_rows, too_few_neighbors, Resampled, SamplingStrategy,
+    check_xy, class_rows, rows_to_matrix, rows_with_room, too_few_neighbors, Resampled,
+    SamplingStrategy,
 };
 use super::smote::{check_neighbors, interpolate};
 use crate::{Float, Result};
@@ -237,9 +238,8 @@ impl BorderlineSmote {
         let targets = self.strategy.over_sampling_targets(y)?;
         let tree = self.whole_tree(x)?;
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut extra = Vec::new();
         let new_rows = super::capacity::total_new_rows(CONTEXT, &targets)?;
-        super::capacity::reserve_values(CONTEXT, &mut extra, new_rows, x.ncols())?;
+        let mut extra = rows_with_room(CONTEXT, x, new_rows)?;
         let mut labels = y.to_vec();
         for (&class, &n_new) in &targets {
             if n_new == 0 {
@@ -325,7 +325,7 @@ impl BorderlineSmote {
             labels.extend(std::iter::repeat_n(class, n_new));
         }
         Ok(Resampled {
-            x: stack_rows(x, extra),
+            x: rows_to_matrix(x.ncols(), extra),
             y: labels,
         })
     }

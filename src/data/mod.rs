@@ -136,8 +136,11 @@ pub use outliers::{FilteredRows, FittedOutlierDetector, OutlierDetector, Outlier
 pub use winsorize::{FittedWinsorizer, Winsorizer};
 
 mod adasyn;
+mod blocks;
 mod borderline_smote;
+mod infrequent;
 mod neighbors;
+mod principal_axes;
 mod random_sampling;
 mod sampling_strategy;
 mod smote;
@@ -201,9 +204,8 @@ mod table_transformer;
 
 pub use categories::Category;
 pub use column_transformer::{ColumnTransformer, Columns, FittedColumnTransformer, Remainder};
-pub use one_hot_encoder::{
-    DropCategory, FittedOneHotEncoder, HandleUnknown, MinFrequency, OneHotEncoder,
-};
+pub use infrequent::MinFrequency;
+pub use one_hot_encoder::{DropCategory, FittedOneHotEncoder, HandleUnknown, OneHotEncoder};
 pub use ordinal_encoder::{FittedOrdinalEncoder, OrdinalEncoder};
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use resampler::{Resampler, ResamplerClone};

@@ -7,15 +7,32 @@
 //! (low intrinsic dimension) case. The answer is exact: the same rows a brute-force scan would
 //! return.
 //!
-//! Distances are squared Euclidean sums computed in the same order for every pair, and equal
-//! distances are broken by the smaller row index, so results are deterministic.
+//! The boxes live in a rotated, scaled copy of the coordinates ([`PrincipalAxes`]: the
+//! principal axes of the data), which fits correlated columns far more tightly than the raw
+//! axes; a box is skipped only when it is farther than the k-th neighbour by more than the
+//! rotation's rounding could explain, so the search stays exact.
+//!
+//! Distances are squared Euclidean sums over the original coordinates, computed in the same
+//! order for every pair, and equal distances are broken by the smaller row index, so results
+//! are deterministic. [`KdTree::kneighbors_of_fitted`] spreads its queries over the crate's
+//! thread count ([`crate::linalg::num_threads`]); each query is answered the same way on any
+//! thread, so the result does not depend on it.
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
 
+use super::blocks::for_each_block;
+use super::principal_axes::PrincipalAxes;
 use crate::{Error, Float, Result};
 
 const CONTEXT: &str = "KdTree";
 const NO_CHILD: usize = usize::MAX;
+
+/// Stored rows per thread below which [`KdTree::kneighbors_of_fitted`] stays on the calling
+/// thread.
+const FITTED_ROWS_PER_THREAD: usize = 1024;
+
+/// Stored rows per block of [`KdTree::kneighbors_of_fitted`]'s work.
+const FITTED_BLOCK: usize = 256;
 
 /// The default number of rows in a leaf.
 pub const DEFAULT_LEAF_SIZE: usize = 16;
@@ -53,9 +70,14 @@ pub struct KdTree<F> {
     /// `index[i]` is the original row of the i-th stored row.
     index: Vec<usize>,
     nodes: Vec<Node>,
-    /// Per node, `dim` lower then `dim` upper bounds.
-    bounds: Vec<F>,
+    /// Per node, `dim` lower then `dim` upper bounds, in rotated coordinates.
+    bounds: Vec<f64>,
     dim: usize,
+    /// Box distances sum the first `box_dims` rotated coordinates only (one past the last
+    /// coordinate any node splits on): a lower bound still, and the other coordinates, of
+    /// small spread, would rarely prune anything.
+    box_dims: usize,
+    axes: PrincipalAxes,
 }
 
 /// Reusable scratch space for [`KdTree::query_into`]: querying many points with one buffer
@@ -78,8 +100,10 @@ pub struct KdTree<F> {
 pub struct KnnBuffer<F> {
     /// The best candidates so far, sorted by (distance, row).
     best: Vec<(F, usize)>,
-    /// Nodes still to visit with their box distance.
-    stack: Vec<(usize, F)>,
+    /// Nodes still to visit with their (rotated, scaled) box distance.
+    stack: Vec<(usize, f64)>,
+    /// The query in rotated, scaled coordinates.
+    rotated: Vec<f64>,
 }
 
 impl<F> Default for KnnBuffer<F> {
@@ -87,6 +111,7 @@ impl<F> Default for KnnBuffer<F> {
         KnnBuffer {
             best: Vec::new(),
             stack: Vec::new(),
+            rotated: Vec::new(),
         }
     }
 }
@@ -153,10 +178,22 @@ impl<F: Float> KdTree<F> {
                 ));
             }
         }
+        let axes = PrincipalAxes::of(x);
+        let rotated = rotate_rows(x, &axes);
         let mut index: Vec<usize> = (0..n).collect();
         let mut nodes = Vec::new();
         let mut bounds = Vec::new();
-        build(x, &mut index, 0, n, leaf_size, &mut nodes, &mut bounds);
+        let mut builder = Builder {
+            rows: &rotated,
+            dim,
+            index: &mut index,
+            leaf_size,
+            nodes: &mut nodes,
+            bounds: &mut bounds,
+            box_dims: 1,
+        };
+        builder.build(0, n);
+        let box_dims = builder.box_dims;
         let mut data = Vec::with_capacity(n * dim);
         for &i in &index {
             data.extend(x.row(i).iter().copied());
@@ -167,6 +204,8 @@ impl<F: Float> KdTree<F> {
             nodes,
             bounds,
             dim,
+            box_dims,
+            axes,
         })
     }
 
@@ -318,61 +357,59 @@ impl<F: Float> KdTree<F> {
     pub fn kneighbors_of_fitted(&self, k: usize) -> Result<Array2<usize>> {
         self.check_k(k, self.len() - 1)?;
         let n = self.len();
+        // Answers in leaf order (neighbouring queries share leaves), in blocks the threads
+        // claim one by one.
+        let mut by_pos = vec![0usize; n * k];
+        let threads = crate::linalg::num_threads()
+            .min(n.div_ceil(FITTED_ROWS_PER_THREAD))
+            .max(1);
+        for_each_block(&mut by_pos, FITTED_BLOCK * k, threads, |b, part| {
+            self.fitted_block(b * FITTED_BLOCK, k, part)
+        });
         let mut result = Array2::zeros((n, k));
-        let mut buf = KnnBuffer::new();
-        let mut point = vec![F::zero(); self.dim];
-        for (pos, &orig) in self.index.iter().enumerate() {
-            point.copy_from_slice(&self.data[pos * self.dim..(pos + 1) * self.dim]);
-            self.search(&point, k, Some(orig), &mut buf);
-            for (r, &(_, i)) in result.row_mut(orig).iter_mut().zip(&buf.best) {
+        for (found, &orig) in by_pos.chunks(k).zip(&self.index) {
+            for (r, &i) in result.row_mut(orig).iter_mut().zip(found) {
                 *r = i;
             }
         }
         Ok(result)
     }
 
+    /// The neighbours of the stored rows `start..` (leaf order), `k` per row, into `out`.
+    fn fitted_block(&self, start: usize, k: usize, out: &mut [usize]) {
+        let mut buf = KnnBuffer::new();
+        let mut point = vec![F::zero(); self.dim];
+        for (off, dst) in out.chunks_mut(k).enumerate() {
+            let pos = start + off;
+            point.copy_from_slice(&self.data[pos * self.dim..(pos + 1) * self.dim]);
+            self.search(&point, k, Some(self.index[pos]), &mut buf);
+            for (d, &(_, i)) in dst.iter_mut().zip(&buf.best) {
+                *d = i;
+            }
+        }
+    }
+
     /// The search proper; `k` has been checked.
     fn search(&self, point: &[F], k: usize, exclude: Option<usize>, buf: &mut KnnBuffer<F>) {
-        let dim = self.dim;
         buf.best.clear();
         buf.stack.clear();
-        buf.stack.push((0, self.box_distance(0, point)));
+        // A query too far out to rotate (overflow) visits every leaf: exact, only slower.
+        let prune = self.axes.project(point, &mut buf.rotated);
+        let mut limit = f64::INFINITY;
+        buf.stack.push((0, self.box_distance(0, &buf.rotated)));
         while let Some((node, box_d)) = buf.stack.pop() {
-            if buf.best.len() == k && box_d > buf.best[k - 1].0 {
+            if box_d > limit {
                 continue;
             }
             let nd = &self.nodes[node];
             if nd.left == NO_CHILD {
-                for pos in nd.start..nd.end {
-                    let orig = self.index[pos];
-                    if exclude == Some(orig) {
-                        continue;
-                    }
-                    let row = &self.data[pos * dim..(pos + 1) * dim];
-                    let worst = if buf.best.len() == k {
-                        Some(buf.best[k - 1].0)
-                    } else {
-                        None
-                    };
-                    let mut d = F::zero();
-                    let mut abandoned = false;
-                    for (chunk_a, chunk_b) in row.chunks(8).zip(point.chunks(8)) {
-                        for (&a, &b) in chunk_a.iter().zip(chunk_b) {
-                            let t = a - b;
-                            d += t * t;
-                        }
-                        if worst.is_some_and(|w| d > w) {
-                            abandoned = true;
-                            break;
-                        }
-                    }
-                    if !abandoned {
-                        insert(&mut buf.best, k, d, orig);
-                    }
+                self.scan_leaf(nd, point, k, exclude, &mut buf.best);
+                if prune && buf.best.len() == k {
+                    limit = self.prune_limit(buf.best[k - 1].0);
                 }
             } else {
-                let dl = self.box_distance(nd.left, point);
-                let dr = self.box_distance(nd.right, point);
+                let dl = self.box_distance(nd.left, &buf.rotated);
+                let dr = self.box_distance(nd.right, &buf.rotated);
                 // Pushed last, popped first: the nearer child.
                 if dl <= dr {
                     buf.stack.push((nd.right, dr));
@@ -385,23 +422,104 @@ impl<F: Float> KdTree<F> {
         }
     }
 
-    /// Squared distance from `point` to the bounding box of `node`.
-    fn box_distance(&self, node: usize, point: &[F]) -> F {
+    /// Offers every row of leaf `nd` (but `exclude`) to `best`, with exact distances over the
+    /// original coordinates. Rows go four at a time: four independent sums, each still over
+    /// the coordinates in order, so every distance is the same as one computed alone.
+    fn scan_leaf(
+        &self,
+        nd: &Node,
+        point: &[F],
+        k: usize,
+        exclude: Option<usize>,
+        best: &mut Vec<(F, usize)>,
+    ) {
+        let dim = self.dim;
+        let mut pos = nd.start;
+        while pos + 4 <= nd.end {
+            let rows = &self.data[pos * dim..(pos + 4) * dim];
+            let (r0, rest) = rows.split_at(dim);
+            let (r1, rest) = rest.split_at(dim);
+            let (r2, r3) = rest.split_at(dim);
+            let mut d = [F::zero(); 4];
+            for c in 0..dim {
+                let p = point[c];
+                let t = [r0[c] - p, r1[c] - p, r2[c] - p, r3[c] - p];
+                for (dj, tj) in d.iter_mut().zip(t) {
+                    *dj += tj * tj;
+                }
+            }
+            for (j, &dj) in d.iter().enumerate() {
+                self.offer(best, k, dj, pos + j, exclude);
+            }
+            pos += 4;
+        }
+        for pos in pos..nd.end {
+            let row = &self.data[pos * dim..(pos + 1) * dim];
+            let mut d = F::zero();
+            for (&a, &b) in row.iter().zip(point) {
+                let t = a - b;
+                d += t * t;
+            }
+            self.offer(best, k, d, pos, exclude);
+        }
+    }
+
+    /// Offers the stored row `pos` at distance `d` to `best` unless it is `exclude`.
+    #[inline]
+    fn offer(
+        &self,
+        best: &mut Vec<(F, usize)>,
+        k: usize,
+        d: F,
+        pos: usize,
+        exclude: Option<usize>,
+    ) {
+        let orig = self.index[pos];
+        if exclude != Some(orig) {
+            insert(best, k, d, orig);
+        }
+    }
+
+    /// The squared rotated box distance beyond which no row can be at a computed distance of
+    /// `worst` or less: `worst` widened by the rounding of a squared distance in `F` (relative
+    /// `4(d + 2)ε` plus `4d` times the smallest normal for underflow), then by the rotation's
+    /// margins.
+    fn prune_limit(&self, worst: F) -> f64 {
+        let d = self.dim as f64;
+        let gamma = 4.0 * (d + 2.0) * F::epsilon().as_f64();
+        let w = worst.as_f64() + 4.0 * d * F::min_positive_value().as_f64();
+        let (abs, rel) = self.axes.lower_bound_margin();
+        let t = w.sqrt() * (1.0 + gamma) / self.axes.scale() * (1.0 + rel) + abs;
+        t * t
+    }
+
+    /// Squared distance from the rotated query to the (rotated) bounding box of `node`.
+    fn box_distance(&self, node: usize, rotated: &[f64]) -> f64 {
         let b = &self.bounds[node * 2 * self.dim..(node + 1) * 2 * self.dim];
         let (lo, hi) = b.split_at(self.dim);
-        let mut d = F::zero();
-        for ((&p, &l), &h) in point.iter().zip(lo).zip(hi) {
-            let t = if p < l {
-                l - p
-            } else if p > h {
-                p - h
-            } else {
-                F::zero()
-            };
+        let m = self.box_dims;
+        let mut d = 0.0;
+        for ((&p, &l), &h) in rotated[..m].iter().zip(&lo[..m]).zip(&hi[..m]) {
+            // At most one of the two is positive (`l ≤ h`); NaN from an unrotatable query
+            // gives 0 (no pruning happens then anyway).
+            let t = (l - p).max(0.0) + (p - h).max(0.0);
             d += t * t;
         }
         d
     }
+}
+
+/// The rows of `x` in rotated, scaled coordinates, row-major (finite for finite data).
+fn rotate_rows<F: Float>(x: &ArrayView2<'_, F>, axes: &PrincipalAxes) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    let mut point = vec![F::zero(); x.ncols()];
+    let mut rotated = Vec::with_capacity(x.ncols());
+    for row in x.rows() {
+        copy_row(&row, &mut point);
+        axes.project(&point, &mut rotated);
+        out.extend_from_slice(&rotated);
+    }
+    out
 }
 
 /// Copies a row view into a slice of the same length.
@@ -427,69 +545,71 @@ fn insert<F: Float>(best: &mut Vec<(F, usize)>, k: usize, d: F, i: usize) {
     best.insert(pos, (d, i));
 }
 
-/// Builds the subtree over `index[start..end]`, returning its node number.
-fn build<F: Float>(
-    x: &ArrayView2<'_, F>,
-    index: &mut [usize],
-    start: usize,
-    end: usize,
+/// The state of a tree under construction over rotated rows.
+struct Builder<'a> {
+    /// Rotated rows, row-major, in the original order.
+    rows: &'a [f64],
+    dim: usize,
+    index: &'a mut [usize],
     leaf_size: usize,
-    nodes: &mut Vec<Node>,
-    bounds: &mut Vec<F>,
-) -> usize {
-    let dim = x.ncols();
-    let id = nodes.len();
-    nodes.push(Node {
-        start,
-        end,
-        left: NO_CHILD,
-        right: NO_CHILD,
-    });
-    let base = bounds.len();
-    bounds.resize(base + 2 * dim, F::zero());
-    for c in 0..dim {
-        let mut lo = x[[index[start], c]];
-        let mut hi = lo;
-        for &i in &index[start + 1..end] {
-            let v = x[[i, c]];
-            if v < lo {
-                lo = v;
-            }
-            if v > hi {
-                hi = v;
+    nodes: &'a mut Vec<Node>,
+    bounds: &'a mut Vec<f64>,
+    /// One past the largest coordinate split on so far.
+    box_dims: usize,
+}
+
+impl Builder<'_> {
+    /// Builds the subtree over `index[start..end]`, returning its node number: split at the
+    /// median of the rotated coordinate with the widest spread (ties by row).
+    fn build(&mut self, start: usize, end: usize) -> usize {
+        let dim = self.dim;
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            start,
+            end,
+            left: NO_CHILD,
+            right: NO_CHILD,
+        });
+        let base = self.bounds.len();
+        self.bounds.resize(base + 2 * dim, 0.0);
+        let (lo, hi) = self.bounds[base..].split_at_mut(dim);
+        lo.fill(f64::INFINITY);
+        hi.fill(f64::NEG_INFINITY);
+        for &i in &self.index[start..end] {
+            let row = &self.rows[i * dim..(i + 1) * dim];
+            for ((l, h), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
+                *l = l.min(v);
+                *h = h.max(v);
             }
         }
-        bounds[base + c] = lo;
-        bounds[base + dim + c] = hi;
-    }
-    if end - start <= leaf_size {
-        return id;
-    }
-    let mut split_dim = 0;
-    let mut spread = F::zero();
-    for c in 0..dim {
-        let s = bounds[base + dim + c] - bounds[base + c];
-        if s > spread {
-            spread = s;
-            split_dim = c;
+        if end - start <= self.leaf_size {
+            return id;
         }
+        let (mut split_dim, mut spread) = (0, 0.0);
+        for (c, (&l, &h)) in lo.iter().zip(hi.iter()).enumerate() {
+            if h - l > spread {
+                spread = h - l;
+                split_dim = c;
+            }
+        }
+        if spread == 0.0 {
+            // All rows alike: nothing to split.
+            return id;
+        }
+        self.box_dims = self.box_dims.max(split_dim + 1);
+        let mid = (end - start) / 2;
+        let rows = self.rows;
+        self.index[start..end].select_nth_unstable_by(mid, |&a, &b| {
+            rows[a * dim + split_dim]
+                .total_cmp(&rows[b * dim + split_dim])
+                .then(a.cmp(&b))
+        });
+        let left = self.build(start, start + mid);
+        let right = self.build(start + mid, end);
+        self.nodes[id].left = left;
+        self.nodes[id].right = right;
+        id
     }
-    if spread == F::zero() {
-        // All rows identical: nothing to split.
-        return id;
-    }
-    let mid = (end - start) / 2;
-    index[start..end].select_nth_unstable_by(mid, |&a, &b| {
-        x[[a, split_dim]]
-            .partial_cmp(&x[[b, split_dim]])
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.cmp(&b))
-    });
-    let left = build(x, index, start, start + mid, leaf_size, nodes, bounds);
-    let right = build(x, index, start + mid, end, leaf_size, nodes, bounds);
-    nodes[id].left = left;
-    nodes[id].right = right;
-    id
 }
 
 #[cfg(test)]
@@ -539,6 +659,100 @@ mod tests {
                 tree.query_into(&q, kk, None, &mut buf, &mut out).unwrap();
                 assert_eq!(out, brute(&x, &q, kk, None));
             }
+        }
+    }
+
+    /// Rows near a 3-dimensional subspace of 10 columns (the case the rotation is for), with
+    /// duplicated rows.
+    fn correlated(n: usize, seed: u64) -> Array2<f64> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let a: Vec<f64> = (0..30).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let mut x = Array2::zeros((n, 10));
+        for r in 0..n {
+            let z: Vec<f64> = (0..3).map(|_| rng.random_range(-1.0..1.0)).collect();
+            for j in 0..10 {
+                let noise = rng.random_range(-0.01..0.01);
+                x[[r, j]] = (0..3).map(|l| a[j * 3 + l] * z[l]).sum::<f64>() + noise;
+            }
+        }
+        for r in (0..n).step_by(7).skip(1) {
+            let copy = x.row(r - 1).to_owned();
+            x.row_mut(r).assign(&copy);
+        }
+        x
+    }
+
+    #[test]
+    fn rotated_boxes_stay_exact_on_correlated_data() {
+        let x = correlated(1500, 5);
+        let tree = KdTree::new(&x.view()).unwrap();
+        let nn = tree.kneighbors_of_fitted(6).unwrap();
+        for i in 0..x.nrows() {
+            assert_eq!(
+                nn.row(i).to_vec(),
+                brute(&x, &x.row(i).to_vec(), 6, Some(i))
+            );
+        }
+        let (mut buf, mut out) = (KnnBuffer::new(), Vec::new());
+        // Near, far, and beyond what the rotation can represent (no pruning then).
+        for q in [[0.3; 10], [40.0; 10], [f64::MAX; 10]] {
+            tree.query_into(&q, 4, None, &mut buf, &mut out).unwrap();
+            assert_eq!(out, brute(&x, &q, 4, None));
+        }
+        let x32 = x.mapv(|v| v as f32);
+        let nn32 = KdTree::new(&x32.view())
+            .unwrap()
+            .kneighbors_of_fitted(3)
+            .unwrap();
+        for i in (0..x.nrows()).step_by(13) {
+            let q = x32.row(i).to_vec();
+            let mut d: Vec<(f32, usize)> = (0..x.nrows())
+                .filter(|&j| j != i)
+                .map(|j| {
+                    let mut s = 0.0f32;
+                    for (a, b) in x32.row(j).iter().zip(&q) {
+                        s += (a - b) * (a - b);
+                    }
+                    (s, j)
+                })
+                .collect();
+            d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let want: Vec<usize> = d.iter().take(3).map(|p| p.1).collect();
+            assert_eq!(nn32.row(i).to_vec(), want);
+        }
+    }
+
+    #[test]
+    fn fitted_neighbours_do_not_depend_on_the_thread_count() {
+        let x = correlated(4000, 9);
+        let tree = KdTree::new(&x.view()).unwrap();
+        let before = crate::linalg::num_threads();
+        crate::linalg::set_num_threads(1).unwrap();
+        let one = tree.kneighbors_of_fitted(5).unwrap();
+        crate::linalg::set_num_threads(2).unwrap();
+        let two = tree.kneighbors_of_fitted(5).unwrap();
+        crate::linalg::set_num_threads(3).unwrap();
+        let three = tree.kneighbors_of_fitted(5).unwrap();
+        crate::linalg::set_num_threads(before).unwrap();
+        assert_eq!(one, two);
+        assert_eq!(one, three);
+    }
+
+    #[test]
+    fn values_near_the_float_range_are_searched_exactly() {
+        let x = ndarray::array![
+            [f64::MAX, 0.0],
+            [-f64::MAX, 1.0],
+            [1e308, 1e308],
+            [0.0, 0.0]
+        ];
+        let tree = KdTree::with_leaf_size(&x.view(), 1).unwrap();
+        let nn = tree.kneighbors_of_fitted(2).unwrap();
+        for i in 0..4 {
+            assert_eq!(
+                nn.row(i).to_vec(),
+                brute(&x, &x.row(i).to_vec(), 2, Some(i))
+            );
         }
     }
 

@@ -4,6 +4,9 @@
 use ndarray::Array2;
 
 use super::categories::{Category, ColumnCategories};
+use super::infrequent::{
+    check_max_categories, check_min_frequency, grouped_codes, Infrequent, MinFrequency,
+};
 use super::table::Table;
 use super::table_transformer::{FittedTableTransformer, TableTransformer};
 use crate::{Error, Float, Result};
@@ -26,21 +29,6 @@ pub enum HandleUnknown {
     Ignore,
     /// The column's infrequent category when it has one, all zeros otherwise.
     InfrequentIfExist,
-}
-
-/// The least frequency of a category that is not grouped as infrequent (scikit-learn's
-/// `min_frequency`): a count, or a fraction of the training rows.
-///
-/// ```
-/// use tuneup::data::MinFrequency;
-/// assert_ne!(MinFrequency::Count(5), MinFrequency::Fraction(0.05));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum MinFrequency {
-    /// Categories seen fewer than this many times (at least 1) are infrequent.
-    Count(usize),
-    /// Categories seen in fewer than this fraction (in `(0, 1)`) of the rows are infrequent.
-    Fraction(f64),
 }
 
 /// Which output column of each input column is dropped (scikit-learn's `drop`).
@@ -81,8 +69,7 @@ pub enum DropCategory {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OneHotEncoder {
     handle_unknown: HandleUnknown,
-    min_frequency: Option<MinFrequency>,
-    max_categories: Option<usize>,
+    infrequent: Infrequent,
     drop: Option<DropCategory>,
 }
 
@@ -181,24 +168,8 @@ impl OneHotEncoder {
     /// assert!(OneHotEncoder::new().min_frequency(MinFrequency::Fraction(1.0)).is_err());
     /// ```
     pub fn min_frequency(mut self, min: MinFrequency) -> Result<Self> {
-        match min {
-            MinFrequency::Count(0) => {
-                return Err(Error::config(
-                    "OneHotEncoder.min_frequency",
-                    0,
-                    "at least 1",
-                ))
-            }
-            MinFrequency::Fraction(f) if !(f > 0.0 && f < 1.0) => {
-                return Err(Error::config(
-                    "OneHotEncoder.min_frequency",
-                    f,
-                    "a fraction in (0, 1)",
-                ))
-            }
-            _ => {}
-        }
-        self.min_frequency = Some(min);
+        self.infrequent.min_frequency =
+            Some(check_min_frequency("OneHotEncoder.min_frequency", min)?);
         Ok(self)
     }
 
@@ -215,14 +186,8 @@ impl OneHotEncoder {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn max_categories(mut self, max: usize) -> Result<Self> {
-        if max == 0 {
-            return Err(Error::config(
-                "OneHotEncoder.max_categories",
-                0,
-                "at least 1",
-            ));
-        }
-        self.max_categories = Some(max);
+        self.infrequent.max_categories =
+            Some(check_max_categories("OneHotEncoder.max_categories", max)?);
         Ok(self)
     }
 
@@ -266,26 +231,8 @@ impl OneHotEncoder {
     }
 
     fn encode_column(&self, categories: ColumnCategories, n_rows: usize) -> ColumnEncoding {
-        let infrequent = self.infrequent(categories.counts(), n_rows);
-        let n = categories.len();
-        let (grouped, n_grouped) = match &infrequent {
-            None => ((0..n).collect(), n),
-            Some(inf) => {
-                let n_frequent = n - inf.len();
-                let mut next = 0;
-                let map = (0..n)
-                    .map(|i| {
-                        if inf.contains(&i) {
-                            n_frequent
-                        } else {
-                            next += 1;
-                            next - 1
-                        }
-                    })
-                    .collect();
-                (map, n_frequent + 1)
-            }
-        };
+        let infrequent = self.infrequent.identify(categories.counts(), n_rows);
+        let (grouped, n_grouped) = grouped_codes(categories.len(), infrequent.as_deref());
         let dropped = match self.drop {
             None => None,
             Some(DropCategory::First) => Some(0),
@@ -298,38 +245,6 @@ impl OneHotEncoder {
             n_grouped,
             dropped,
         }
-    }
-
-    /// scikit-learn's `_identify_infrequent`.
-    fn infrequent(&self, counts: &[usize], n_rows: usize) -> Option<Vec<usize>> {
-        if self.min_frequency.is_none() && self.max_categories.is_none() {
-            return None;
-        }
-        let mut mask: Vec<bool> = match self.min_frequency {
-            Some(MinFrequency::Count(m)) => counts.iter().map(|&c| c < m).collect(),
-            Some(MinFrequency::Fraction(f)) => {
-                let min = n_rows as f64 * f;
-                counts.iter().map(|&c| (c as f64) < min).collect()
-            }
-            None => vec![false; counts.len()],
-        };
-        if let Some(max) = self.max_categories {
-            let n_current = counts.len() - mask.iter().filter(|&&m| m).count() + 1;
-            if max < n_current {
-                let keep = max - 1;
-                if keep == 0 {
-                    mask.iter_mut().for_each(|m| *m = true);
-                } else {
-                    let mut order: Vec<usize> = (0..counts.len()).collect();
-                    order.sort_by_key(|&i| counts[i]); // stable, as mergesort
-                    for &i in &order[..order.len() - keep] {
-                        mask[i] = true;
-                    }
-                }
-            }
-        }
-        let inf: Vec<usize> = (0..mask.len()).filter(|&i| mask[i]).collect();
-        (!inf.is_empty()).then_some(inf)
     }
 }
 

@@ -307,8 +307,15 @@ pub(crate) fn check_xy<F: Float>(
             format!("{}×{} data", x.nrows(), x.ncols()),
         ));
     }
+    let bad = |v: F| v.is_infinite() | (!nan_allowed & v.is_nan());
+    // One quick (branch-free, vectorisable) pass over contiguous data; the slow indexed walk
+    // only to name a bad value.
+    let clean = |part: &[F]| part.iter().fold(true, |ok, &v| ok & !bad(v));
+    if x.as_slice().is_some_and(|all| all.chunks(1024).all(clean)) {
+        return Ok(());
+    }
     for ((r, c), &v) in x.indexed_iter() {
-        if v.is_infinite() || (!nan_allowed && v.is_nan()) {
+        if bad(v) {
             let hint = if v.is_nan() {
                 "missing values cannot be interpolated; impute them first"
             } else {
@@ -359,6 +366,34 @@ pub(crate) fn too_few_neighbors(
             k + 1
         ),
     )
+}
+
+/// The rows of `x`, row-major, in a vector with room for `new_rows` more of the same width: an
+/// over-sampler appends its synthetic rows and hands the vector to [`rows_to_matrix`], with
+/// no second copy. An [`Error::Value`](crate::Error::Value) when the total would not fit.
+pub(crate) fn rows_with_room<F: Float>(
+    context: &str,
+    x: &ArrayView2<'_, F>,
+    new_rows: usize,
+) -> crate::Result<Vec<F>> {
+    let mut out = Vec::new();
+    let rows = x.nrows().saturating_add(new_rows);
+    super::capacity::reserve_values(context, &mut out, rows, x.ncols())?;
+    match x.as_slice() {
+        Some(all) => out.extend_from_slice(all),
+        None => {
+            for row in x.rows() {
+                out.extend(row.iter().copied());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The matrix of `d`-wide rows held row-major in `data`.
+pub(crate) fn rows_to_matrix<F: Float>(d: usize, data: Vec<F>) -> Array2<F> {
+    let n = data.len() / d;
+    Array2::from_shape_vec((n, d), data).expect("rows of the same width")
 }
 
 /// Stacks `x` and the synthetic rows (given row-major in `extra`) into one matrix.

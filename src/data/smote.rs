@@ -5,9 +5,11 @@ use ndarray::{Array2, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+use super::blocks::for_each_block;
 use super::neighbors::KdTree;
 use super::sampling_strategy::{
-    check_xy, class_rows, stack_rows, too_few_neighbors, Resampled, SamplingStrategy,
+    check_xy, class_rows, rows_to_matrix, rows_with_room, too_few_neighbors, Resampled,
+    SamplingStrategy,
 };
 use crate::{Error, Float, Result};
 
@@ -24,6 +26,10 @@ pub(crate) fn check_neighbors(parameter: &str, k: usize) -> Result<usize> {
 /// `[0, 1)`. When `shrink` is given, a neighbour whose flag is true (a neighbour of another
 /// class, in Borderline-SMOTE-2) has its gap multiplied by a second uniform draw in
 /// `[0, 0.5)`.
+///
+/// The draws are made first, in order, from `rng`; the points are then written in blocks
+/// that the crate's threads claim one by one, each exactly as one thread writes it, so the
+/// output does not depend on the thread count.
 pub(crate) fn interpolate<F: Float>(
     base: &ArrayView2<'_, F>,
     data: &ArrayView2<'_, F>,
@@ -33,25 +39,71 @@ pub(crate) fn interpolate<F: Float>(
     rng: &mut StdRng,
     out: &mut Vec<F>,
 ) {
+    let plan = draw_pairs(nn, n_samples, shrink, rng);
+    let d = base.ncols();
+    let start = out.len();
+    out.resize(start + n_samples * d, F::zero());
+    let tail = &mut out[start..];
+    let threads = crate::linalg::num_threads()
+        .min(n_samples.div_ceil(ROWS_PER_THREAD))
+        .max(1);
+    for_each_block(tail, BLOCK_ROWS * d, threads, |b, dst| {
+        let first = b * BLOCK_ROWS;
+        let part = &plan[first..(first + BLOCK_ROWS).min(plan.len())];
+        write_points(base, data, part, dst);
+    });
+}
+
+/// New rows per block of [`interpolate`]'s writing.
+const BLOCK_ROWS: usize = 2048;
+
+/// New rows per thread below which [`interpolate`] writes on the calling thread.
+const ROWS_PER_THREAD: usize = 8192;
+
+/// The `(base row, neighbour row, gap)` of each of `n_samples` new points, drawn in order.
+fn draw_pairs<F: Float>(
+    nn: &Array2<usize>,
+    n_samples: usize,
+    shrink: Option<&[bool]>,
+    rng: &mut StdRng,
+) -> Vec<(usize, usize, F)> {
     let k = nn.ncols();
-    let total = base.nrows() * k;
-    out.reserve(n_samples.saturating_mul(base.ncols()));
-    for _ in 0..n_samples {
-        let pick = rng.random_range(0..total);
-        let (r, c) = (pick / k, pick % k);
-        let j = nn[[r, c]];
-        let mut gap = rng.random::<f64>();
-        if shrink.is_some_and(|s| s[j]) {
-            gap *= 0.5 * rng.random::<f64>();
+    let total = nn.nrows() * k;
+    (0..n_samples)
+        .map(|_| {
+            let pick = rng.random_range(0..total);
+            let (r, c) = (pick / k, pick % k);
+            let j = nn[[r, c]];
+            let mut gap = rng.random::<f64>();
+            if shrink.is_some_and(|s| s[j]) {
+                gap *= 0.5 * rng.random::<f64>();
+            }
+            (r, j, F::cast(gap))
+        })
+        .collect()
+}
+
+/// Writes the points of `plan` into `dst`, one row of `base.ncols()` values each.
+fn write_points<F: Float>(
+    base: &ArrayView2<'_, F>,
+    data: &ArrayView2<'_, F>,
+    plan: &[(usize, usize, F)],
+    dst: &mut [F],
+) {
+    for (&(r, j, gap), row) in plan.iter().zip(dst.chunks_mut(base.ncols())) {
+        let (b, t) = (base.row(r), data.row(j));
+        match (b.as_slice(), t.as_slice()) {
+            (Some(b), Some(t)) => {
+                for ((o, &bv), &tv) in row.iter_mut().zip(b).zip(t) {
+                    *o = bv + gap * (tv - bv);
+                }
+            }
+            _ => {
+                for ((o, &bv), &tv) in row.iter_mut().zip(b.iter()).zip(t.iter()) {
+                    *o = bv + gap * (tv - bv);
+                }
+            }
         }
-        let gap = F::cast(gap);
-        let b = base.row(r);
-        let t = data.row(j);
-        out.extend(
-            b.iter()
-                .zip(t.iter())
-                .map(|(&bv, &tv)| bv + gap * (tv - bv)),
-        );
     }
 }
 
@@ -166,9 +218,8 @@ impl Smote {
         check_xy(CONTEXT, x, y, false)?;
         let targets = self.strategy.over_sampling_targets(y)?;
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let mut extra = Vec::new();
         let new_rows = super::capacity::total_new_rows(CONTEXT, &targets)?;
-        super::capacity::reserve_values(CONTEXT, &mut extra, new_rows, x.ncols())?;
+        let mut rows = rows_with_room(CONTEXT, x, new_rows)?;
         let mut labels = y.to_vec();
         for (&class, &n_new) in &targets {
             if n_new == 0 {
@@ -193,13 +244,39 @@ impl Smote {
                 n_new,
                 None,
                 &mut rng,
-                &mut extra,
+                &mut rows,
             );
             labels.extend(std::iter::repeat_n(class, n_new));
         }
         Ok(Resampled {
-            x: stack_rows(x, extra),
+            x: rows_to_matrix(x.ncols(), rows),
             y: labels,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn output_does_not_depend_on_the_thread_count() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let x = Array2::from_shape_fn((30_000, 6), |_| rng.random::<f64>());
+        let y: Vec<usize> = (0..30_000).map(|i| usize::from(i % 10 == 0)).collect();
+        let smote = Smote::new().seed(11);
+        let before = crate::linalg::num_threads();
+        crate::linalg::set_num_threads(1).unwrap();
+        let one = smote.fit_resample(&x.view(), &y).unwrap();
+        crate::linalg::set_num_threads(2).unwrap();
+        let two = smote.fit_resample(&x.view(), &y).unwrap();
+        crate::linalg::set_num_threads(before).unwrap();
+        assert_eq!(one.x.nrows(), 30_000 + 24_000);
+        // Bit-identical, NaN-free: compare the bits.
+        let bits = |a: &Array2<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one.x), bits(&two.x));
+        assert_eq!(one.y, two.y);
+        assert_eq!(one.x.slice(ndarray::s![..30_000, ..]), x);
     }
 }
