@@ -106,6 +106,19 @@ pub(crate) fn grouped_codes(n: usize, infrequent: Option<&[usize]>) -> (Vec<usiz
     }
 }
 
+/// The categories of `categories` at the positions `infrequent` lists (none without).
+pub(crate) fn infrequent_list(
+    categories: &super::categories::ColumnCategories,
+    infrequent: Option<&[usize]>,
+) -> Vec<super::categories::Category> {
+    let list = categories.list();
+    infrequent
+        .unwrap_or_default()
+        .iter()
+        .map(|&i| list[i].clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,8 @@ use ndarray::Array2;
 
 use super::categories::{Category, ColumnCategories};
 use super::infrequent::{
-    check_max_categories, check_min_frequency, grouped_codes, Infrequent, MinFrequency,
+    check_max_categories, check_min_frequency, grouped_codes, infrequent_list, Infrequent,
+    MinFrequency,
 };
 use super::one_hot_encoder::{check_fit_table, unknown_category};
 use super::table::Table;
@@ -281,15 +282,9 @@ impl<F: Float> FittedOrdinalEncoder<F> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn infrequent_categories(&self, j: usize) -> Vec<Category> {
-        let Some(col) = self.columns.get(j) else {
-            return Vec::new();
-        };
-        let list = col.categories.list();
-        col.infrequent
-            .iter()
-            .flatten()
-            .map(|&i| list[i].clone())
-            .collect()
+        self.columns.get(j).map_or_else(Vec::new, |col| {
+            infrequent_list(&col.categories, col.infrequent.as_deref())
+        })
     }
 
     /// The output names: the input column names.

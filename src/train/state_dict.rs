@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use super::pruned_entries::{pair_names, pair_up, pruned_tensors};
+use super::pruned_entries::{pair_names, pruned_tensors};
 use super::safetensors_io::{write_atomically, Tensor, TensorFile};
 use crate::model::Layer;
 use crate::{Error, Float, Result};
@@ -370,7 +370,7 @@ impl LoadReport {
     }
 }
 
-pub(crate) enum Staged<F> {
+enum Staged<F> {
     Values(Vec<F>),
     Count(u64),
     /// A pruned parameter: `<name>_orig` and its 0/1 `<name>_mask`.
@@ -378,6 +378,114 @@ pub(crate) enum Staged<F> {
 }
 
 /// Matches `tensors` against the model's entries without changing anything.
+/// One tensor's staged value for an entry `name` of `shape` and `kind`, or why it does not fit.
+fn stage_tensor<F: Float>(
+    name: &str,
+    shape: &[usize],
+    kind: SlotKind,
+    t: &Tensor,
+    options: LoadOptions,
+) -> std::result::Result<Staged<F>, Mismatch> {
+    let mismatch = |expected: String, found: String| Mismatch {
+        name: name.to_string(),
+        expected,
+        found,
+    };
+    if t.shape() != shape {
+        return Err(mismatch(
+            format!("shape {shape:?}"),
+            format!("shape {:?}", t.shape()),
+        ));
+    }
+    match kind {
+        SlotKind::Value => {
+            let v = t.to_floats::<F>().map_err(|_| {
+                mismatch(
+                    "a float dtype (F16, BF16, F32, F64)".into(),
+                    format!("dtype {}", t.dtype()),
+                )
+            })?;
+            match value_problem(name, t, &v, options) {
+                Some((expected, found)) => Err(mismatch(expected, found)),
+                None => Ok(Staged::Values(v)),
+            }
+        }
+        SlotKind::Counter => match t.to_i64() {
+            Ok(v) if v[0] >= 0 => Ok(Staged::Count(v[0] as u64)),
+            Ok(v) => Err(mismatch("a count ≥ 0".into(), v[0].to_string())),
+            Err(_) => Err(mismatch(
+                "an integer dtype (I64)".into(),
+                format!("dtype {}", t.dtype()),
+            )),
+        },
+    }
+}
+
+/// Joins the staged `<name>_orig` / `<name>_mask` values of each parameter into one
+/// [`Staged::Pruned`] entry: for a pruned parameter (whose slots are the pair), and for an
+/// unpruned one whose `<name>` is missing while the pair is there (a PyTorch checkpoint of a
+/// pruned model), which then becomes pruned. A mask with entries other than 0 and 1 is a
+/// mismatch; half a pair loads nothing.
+fn pair_up<F: Float>(
+    model: &dyn Layer<F>,
+    tensors: &BTreeMap<String, Tensor>,
+    options: LoadOptions,
+    report: &mut LoadReport,
+    staged: &mut HashMap<String, Staged<F>>,
+) {
+    let mut params = Vec::new();
+    model.visit_parameters(&mut |p| {
+        params.push((p.name().to_string(), p.shape().to_vec(), p.is_pruned()))
+    });
+    for (name, shape, pruned) in params {
+        let (o, m) = pair_names(&name);
+        if !pruned {
+            let from_pair = report.missing.contains(&name)
+                && tensors.contains_key(&o)
+                && tensors.contains_key(&m);
+            if !from_pair {
+                continue;
+            }
+            for key in [&o, &m] {
+                match stage_tensor(key, &shape, SlotKind::Value, &tensors[key], options) {
+                    Ok(v) => {
+                        report.loaded.push(key.clone());
+                        staged.insert(key.clone(), v);
+                    }
+                    Err(e) => report.mismatched.push(e),
+                }
+            }
+            report.missing.retain(|n| n != &name);
+            report.unexpected.retain(|n| n != &o && n != &m);
+        }
+        join_pair(&name, (&o, &m), report, staged);
+    }
+}
+
+/// Moves the staged pair of `name` into one entry, or drops half a pair or a bad mask.
+fn join_pair<F: Float>(
+    name: &str,
+    (o, m): (&str, &str),
+    report: &mut LoadReport,
+    staged: &mut HashMap<String, Staged<F>>,
+) {
+    let (orig, mask) = (staged.remove(o), staged.remove(m));
+    let (Some(Staged::Values(orig)), Some(Staged::Values(mask))) = (orig, mask) else {
+        report.loaded.retain(|n| n != o && n != m);
+        return;
+    };
+    if let Some(bad) = mask.iter().find(|&&v| v != F::zero() && v != F::one()) {
+        report.loaded.retain(|n| n != o && n != m);
+        report.mismatched.push(Mismatch {
+            name: m.to_string(),
+            expected: "a pruning mask of 0 and 1".into(),
+            found: format!("{}", bad.as_f64()),
+        });
+        return;
+    }
+    staged.insert(name.to_string(), Staged::Pruned(orig, mask));
+}
+
 fn stage<F: Float>(
     model: &dyn Layer<F>,
     tensors: &BTreeMap<String, Tensor>,
@@ -393,40 +501,7 @@ fn stage<F: Float>(
             }
             continue;
         };
-        let mismatch = |expected: String, found: String| Mismatch {
-            name: slot.name.clone(),
-            expected,
-            found,
-        };
-        if t.shape() != slot.shape.as_slice() {
-            report.mismatched.push(mismatch(
-                format!("shape {:?}", slot.shape),
-                format!("shape {:?}", t.shape()),
-            ));
-            continue;
-        }
-        let value = match slot.kind {
-            SlotKind::Value => t
-                .to_floats::<F>()
-                .map_err(|_| {
-                    mismatch(
-                        "a float dtype (F16, BF16, F32, F64)".into(),
-                        format!("dtype {}", t.dtype()),
-                    )
-                })
-                .and_then(|v| match value_problem(&slot.name, t, &v, options) {
-                    Some((expected, found)) => Err(mismatch(expected, found)),
-                    None => Ok(Staged::Values(v)),
-                }),
-            SlotKind::Counter => match t.to_i64() {
-                Ok(v) if v[0] >= 0 => Ok(Staged::Count(v[0] as u64)),
-                Ok(v) => Err(mismatch("a count ≥ 0".into(), v[0].to_string())),
-                Err(_) => Err(mismatch(
-                    "an integer dtype (I64)".into(),
-                    format!("dtype {}", t.dtype()),
-                )),
-            },
-        };
+        let value = stage_tensor(&slot.name, &slot.shape, slot.kind, t, options);
         match value {
             Ok(v) => {
                 report.loaded.push(slot.name.clone());
@@ -503,7 +578,7 @@ pub fn load_state_dict<F: Float>(
 
 /// What is wrong with the values of a tensor loaded into `name`, if anything: a value that
 /// overflowed the model's float type, a NaN or ±∞ (unless allowed), a negative variance.
-pub(crate) fn value_problem<F: Float>(
+fn value_problem<F: Float>(
     name: &str,
     tensor: &Tensor,
     values: &[F],
