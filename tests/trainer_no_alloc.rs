@@ -7,7 +7,7 @@
 //! validation, metrics, the history record — is per-epoch bookkeeping and may allocate.)
 //!
 //! The same holds with MixUp, Gaussian noise and PGD adversarial training switched on, and
-//! with dynamic loss scaling.
+//! with dynamic loss scaling, and with a teacher (knowledge distillation).
 //!
 //! One `#[test]` only, so no other test runs in this process at the same time; the armed flag
 //! is thread-local.
@@ -161,6 +161,21 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     t.fit(x.view(), &y).unwrap();
     let counts = counts.lock().unwrap().clone();
     assert_eq!(counts, [0, 0, 0], "allocations with loss scaling");
+    // With a teacher (knowledge distillation): its eval-mode forward on every batch.
+    let counts = Arc::new(Mutex::new(Vec::new()));
+    let mut t = Trainer::builder()
+        .model(net())
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(1e-3).unwrap())
+        .teacher(net(), 3.0, 0.6)
+        .epochs(3)
+        .batch_size(32)
+        .callback(Window(counts.clone(), 0))
+        .build()
+        .unwrap();
+    t.fit(x.view(), &y).unwrap();
+    let counts = counts.lock().unwrap().clone();
+    assert_eq!(counts, [0, 0, 0], "allocations with a teacher");
     // The counter does count: one allocation while armed is seen.
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     ARMED.with(|a| a.set(true));

@@ -6,7 +6,10 @@
 //! so pruned entries stay exactly 0 through fine-tuning.
 //! Methods compose as PyTorch's `PruningContainer`: a second pruning counts its amount among
 //! the entries (or channels) still unpruned. [`remove`] makes pruning permanent, and
-//! [`shrink`] turns pruned neurons into a smaller dense network (a real speed-up). The module
+//! [`shrink`] turns pruned neurons into a smaller dense network (a real speed-up). Gradual
+//! pruning during training follows a [`PolynomialSparsity`] schedule (Zhu & Gupta 2017)
+//! through [`prune_to_sparsity`]; the trainer's callback is
+//! [`GradualPruning`](crate::train::callbacks::GradualPruning). The module
 //! stands above [`model`](crate::model) and below [`train`](crate::train).
 //!
 //! ```
@@ -25,16 +28,20 @@
 mod amount;
 mod find;
 mod global;
+mod polynomial_sparsity;
 mod remove;
 mod report;
 mod shrink;
 mod structured;
+mod to_sparsity;
 mod unstructured;
 
 pub use amount::Amount;
 pub use global::global_unstructured;
+pub use polynomial_sparsity::PolynomialSparsity;
 pub use remove::remove;
 pub use report::{sparsity_report, ParameterSparsity, SparsityReport};
 pub use shrink::{shrink, RemovedNeurons};
 pub use structured::ln_structured;
+pub use to_sparsity::{prune_to_sparsity, SparsityScope};
 pub use unstructured::{l1_unstructured, random_unstructured};

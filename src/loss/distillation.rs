@@ -4,7 +4,7 @@
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 
 use super::targets::check_finite;
-use super::{Loss, OutputKind, Targets};
+use super::{fit_buffer, Loss, OutputKind, Targets};
 use crate::{Error, Float, Result};
 
 /// What the teacher's outputs are, and so how the student is compared with them.
@@ -231,7 +231,7 @@ impl Distillation {
                 ))
             }
         };
-        resize_keeping_storage(out, (n, width));
+        fit_buffer(out, (n, width));
         out.slice_mut(ndarray::s![.., ..k]).assign(&teacher);
         match target {
             Targets::Classes(c) => {
@@ -316,17 +316,6 @@ fn log_sum_exp<F: Float>(x: ArrayView1<'_, F>, temperature: F) -> F {
         .map(|&v| (v / temperature - max).exp())
         .sum::<F>()
         .ln()
-}
-
-/// Reshapes `a` to `dim`, reusing its allocation when large enough.
-fn resize_keeping_storage<F: Float>(a: &mut Array2<F>, dim: (usize, usize)) {
-    if a.dim() == dim {
-        return;
-    }
-    let (mut data, _) = std::mem::take(a).into_raw_vec_and_offset();
-    data.clear();
-    data.resize(dim.0 * dim.1, F::zero());
-    *a = Array2::from_shape_vec(dim, data).unwrap_or_else(|_| Array2::zeros(dim));
 }
 
 /// The labels, checked against the student's shape.

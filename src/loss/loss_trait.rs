@@ -186,7 +186,7 @@ pub trait Loss<F: Float>: Send + Sync + Debug + LossClone<F> {
 
 /// Reshapes `grad` to `dim`, reusing its old allocation: `take` leaves an empty array (no
 /// allocation), and the vector only reallocates when the new shape exceeds its capacity.
-fn fit_buffer<F: Float>(grad: &mut Array2<F>, dim: (usize, usize)) {
+pub(crate) fn fit_buffer<F: Float>(grad: &mut Array2<F>, dim: (usize, usize)) {
     if grad.dim() != dim {
         let (mut data, _) = std::mem::take(grad).into_raw_vec_and_offset();
         data.clear();

@@ -25,6 +25,7 @@ pub use distillation::Distillation;
 pub use generalized_cross_entropy::GeneralizedCrossEntropy;
 pub use huber::Huber;
 pub use input_gradient::{input_gradient, InputGradient};
+pub(crate) use loss_trait::fit_buffer;
 pub use loss_trait::{Loss, LossClone, Reduction};
 pub use mae::Mae;
 pub use mse::Mse;

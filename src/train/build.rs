@@ -67,6 +67,7 @@ impl<F: Float> TrainerConfig<F> {
             ws: Workspace::default(),
             parallel: None,
             preprocessing: None,
+            teacher: self.teacher.as_ref().map(|t| t.build()).transpose()?,
             config: self.clone(),
         };
         trainer.check_validation_data()?;

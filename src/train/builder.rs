@@ -247,6 +247,77 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
         self
     }
 
+    /// Knowledge distillation (Hinton et al.): every training batch is also run through
+    /// `teacher` in eval mode (a trained classifier with the student's output width), and
+    /// the student minimises [`Distillation`](crate::loss::Distillation)'s
+    /// `α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, y)` with `T = temperature` and
+    /// `α = alpha`, for class indices or soft targets. The teacher reads the same rows as the
+    /// student (after [`preprocess`](Self::preprocess)); each trainer runs its own copy, and
+    /// unweighted steps allocate nothing after the first batch.
+    ///
+    /// The history's training loss is this objective; the configured [`loss`](Self::loss)
+    /// still scores the validation set, [`evaluate`](Trainer::evaluate) and the doctor.
+    /// Errors: `T ≤ 0` or `α ∉ [0, 1]` and class weights with a teacher at build
+    /// ([`Error::Config`]); a teacher whose output width differs from the student's at fit
+    /// ([`Error::Shape`], nothing trained).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::Trainer;
+    /// let x = ndarray::Array2::from_shape_fn((60, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+    /// let y: Vec<usize> = (0..60).map(|i| usize::from(x[[i, 0]] + x[[i, 1]] > 0.0)).collect();
+    /// let mut big = Trainer::builder()
+    ///     .model(Mlp::new(&[2, 32, 2]).seed(1).build::<f64>()?)
+    ///     .loss(CrossEntropy::new()).optimizer(Adam::new(0.02)?).epochs(30).build()?;
+    /// big.fit(x.view(), &y)?;
+    /// let mut student = Trainer::builder()
+    ///     .model(Mlp::new(&[2, 4, 2]).seed(2).build::<f64>()?)
+    ///     .loss(CrossEntropy::new()).optimizer(Adam::new(0.02)?).epochs(30)
+    ///     .teacher(big.model().clone(), 4.0, 0.7)
+    ///     .build()?;
+    /// assert!(student.fit(x.view(), &y)?.epochs().iter().all(|r| r.loss.is_finite()));
+    /// let wrong = Trainer::builder()
+    ///     .model(Mlp::new(&[2, 4, 3]).build::<f64>()?)
+    ///     .loss(CrossEntropy::new()).optimizer(Adam::new(0.02)?).epochs(1)
+    ///     .teacher(big.model().clone(), 4.0, 0.7).build()?.fit(x.view(), &y);
+    /// assert!(matches!(wrong, Err(tuneup::Error::Shape { .. })));
+    /// assert!(Trainer::builder().model(Mlp::new(&[2, 2]).build::<f64>()?).loss(CrossEntropy::new())
+    ///     .optimizer(Sgd::new(0.1)?).teacher(big.model().clone(), 0.0, 0.5).build().is_err());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn teacher(
+        mut self,
+        teacher: impl Layer<F> + 'static,
+        temperature: f64,
+        alpha: f64,
+    ) -> Self {
+        self.config = self.config.teacher(teacher, temperature, alpha);
+        self
+    }
+
+    /// Knowledge distillation from a regression teacher: the student minimises
+    /// `α·MSE(s, t) + (1 − α)·MSE(s, y)` with the teacher's eval-mode outputs `t`
+    /// ([`Distillation::regression`](crate::loss::Distillation::regression)); otherwise as
+    /// [`teacher`](Self::teacher). Class labels are an [`Error::Value`] at fit.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::Trainer;
+    /// let x = ndarray::Array2::from_shape_fn((40, 1), |(i, _)| i as f64 / 20.0 - 1.0);
+    /// let y = x.mapv(|v| v * v);
+    /// let teacher = Mlp::new(&[1, 1]).seed(3).build::<f64>()?;
+    /// let mut t = Trainer::builder()
+    ///     .model(Mlp::new(&[1, 8, 1]).seed(4).build::<f64>()?)
+    ///     .loss(Mse::new()).optimizer(Adam::new(0.01)?).epochs(5)
+    ///     .regression_teacher(teacher, 0.5).build()?;
+    /// assert_eq!(t.fit(x.view(), &y)?.len(), 5);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn regression_teacher(mut self, teacher: impl Layer<F> + 'static, alpha: f64) -> Self {
+        self.config = self.config.regression_teacher(teacher, alpha);
+        self
+    }
+
     /// Adversarial training: in every training batch a share of the rows is replaced by
     /// adversarial examples made against the current model (see [`AdversarialTraining`]).
     /// It runs after the augmenters, on the batch the model will train on.

@@ -6,8 +6,10 @@ use ndarray::Array2;
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
+use super::teacher::TeacherSetting;
 use crate::data::{AdversarialTraining, Augmenter, Transformer};
 use crate::loss::{Loss, Regularizer};
+use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
 use crate::parallel::GradScalerConfig;
 use crate::{Error, Float, Result};
@@ -71,6 +73,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) check_finite: bool,
     pub(crate) preflight: Preflight,
     pub(crate) grad_scaler: Option<GradScalerConfig>,
+    pub(crate) teacher: Option<TeacherSetting<F>>,
 }
 
 impl<F: Float> Default for TrainerConfig<F> {
@@ -101,6 +104,7 @@ impl<F: Float> Default for TrainerConfig<F> {
             check_finite: true,
             preflight: Preflight::Off,
             grad_scaler: None,
+            teacher: None,
         }
     }
 }
@@ -304,6 +308,34 @@ impl<F: Float> TrainerConfig<F> {
         self
     }
 
+    /// Knowledge distillation from a classifier `teacher` at temperature `temperature` with
+    /// weight `alpha` of the teacher term; see
+    /// [`TrainerBuilder::teacher`](super::TrainerBuilder::teacher).
+    pub fn teacher(
+        mut self,
+        teacher: impl Layer<F> + 'static,
+        temperature: f64,
+        alpha: f64,
+    ) -> Self {
+        self.teacher = Some(TeacherSetting {
+            model: Box::new(teacher),
+            temperature: Some(temperature),
+            alpha,
+        });
+        self
+    }
+
+    /// Knowledge distillation from a regression `teacher` with weight `alpha` of the teacher
+    /// term; see [`TrainerBuilder::regression_teacher`](super::TrainerBuilder::regression_teacher).
+    pub fn regression_teacher(mut self, teacher: impl Layer<F> + 'static, alpha: f64) -> Self {
+        self.teacher = Some(TeacherSetting {
+            model: Box::new(teacher),
+            temperature: None,
+            alpha,
+        });
+        self
+    }
+
     /// Adversarial training; see
     /// [`TrainerBuilder::adversarial`](super::TrainerBuilder::adversarial).
     pub fn adversarial(mut self, adversarial: AdversarialTraining) -> Self {
@@ -420,6 +452,7 @@ impl<F: Float> TrainerConfig<F> {
         self.check_clip()?;
         self.check_early_stopping()?;
         self.check_schedule()?;
+        self.check_teacher()?;
         self.grad_scaler.as_ref().map_or(Ok(()), |c| c.check())
     }
 
@@ -535,6 +568,22 @@ impl<F: Float> TrainerConfig<F> {
             ));
         }
         self.weighted_loss().map(|_| ())
+    }
+
+    fn check_teacher(&self) -> Result<()> {
+        let Some(teacher) = &self.teacher else {
+            return Ok(());
+        };
+        teacher.distillation()?;
+        if self.class_weights.is_some() {
+            return Err(Error::config(
+                "Trainer.class_weights",
+                "class weights with a teacher",
+                "no class weights: the distillation objective has none (weight rows with \
+                 fit_weighted instead)",
+            ));
+        }
+        Ok(())
     }
 
     fn check_clip(&self) -> Result<()> {

@@ -107,6 +107,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     fn prepare(&mut self, x: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<FitPlan<F>> {
         let width = self.check_data("Trainer::fit", x, Some(y))?;
         super::trainer::check_several_classes("Trainer::fit", y)?;
+        if let Some(teacher) = &self.teacher {
+            teacher.check(x.ncols(), width, y)?;
+        }
         let (train_idx, val) = self.split_validation(x, y, width)?;
         self.normalise_sample_weights(&train_idx)?;
         let n_train = train_idx.len();

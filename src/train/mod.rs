@@ -57,6 +57,7 @@ mod safetensors_io;
 mod settings;
 mod state_dict;
 mod step;
+mod teacher;
 mod trainer;
 
 pub use builder::TrainerBuilder;

@@ -175,6 +175,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             loss,
             ws,
             grad_scaler,
+            teacher,
             ..
         } = self;
         let targets = if plan.dense {
@@ -195,12 +196,18 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             ws.train_out.slice_mut(at).assign(&out);
         }
         let weights = (!ws.sample_weights.is_empty()).then(|| &ws.wb[rows.clone()]);
-        let (value, weight_scale) =
-            match weighted_loss(&**loss, out, targets, weights, &mut ws.grad) {
-                Ok(v) => v,
-                Err(Error::NonFinite { .. }) => (f64::NAN, F::one()),
-                Err(e) => return Err(e),
-            };
+        let computed = match teacher {
+            Some(t) => {
+                let x = ws.xb.slice(s![rows.clone(), ..]);
+                t.value_and_grad(x, out, targets, weights, &mut ws.grad)
+            }
+            None => weighted_loss(&**loss, out, targets, weights, &mut ws.grad),
+        };
+        let (value, weight_scale) = match computed {
+            Ok(v) => v,
+            Err(Error::NonFinite { .. }) => (f64::NAN, F::one()),
+            Err(e) => return Err(e),
+        };
         if !value.is_finite() {
             return Ok(Err(BatchOutcome::Diverged {
                 what: "loss",
@@ -297,7 +304,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
 /// estimate of the weighted mean over all rows (and equals it for one full batch). It is the
 /// loss's weighted mean `Σ wᵢ lᵢ / Σ wᵢ` times `Σ wᵢ / |batch|`; a batch whose weights are all
 /// zero contributes a loss and gradient of zero.
-fn weighted_loss<F: Float>(
+pub(super) fn weighted_loss<F: Float>(
     loss: &dyn Loss<F>,
     out: ndarray::ArrayView2<'_, F>,
     targets: Targets<'_, F>,

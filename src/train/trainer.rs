@@ -110,6 +110,8 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     pub(crate) parallel: Option<super::data_parallel::ParallelRun>,
     /// The preprocessing fitted by the last `fit` (when the config has one).
     pub(crate) preprocessing: Option<Box<dyn crate::data::FittedTransformer<F>>>,
+    /// The teacher of knowledge distillation, when configured.
+    pub(crate) teacher: Option<super::teacher::Teacher<F>>,
 }
 
 /// The seed of epoch `epoch`'s shuffle: a mix of the run's seed and the epoch.
