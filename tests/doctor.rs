@@ -603,6 +603,15 @@ fn poor_generalisation_test_below_validation() {
         .unwrap();
     show("generalisation", &d);
     assert_names(&d, Problem::PoorGeneralization);
+    // The same drop within two standard errors of chance (a tiny test set) is not called.
+    let drop = d.get(Problem::PoorGeneralization).unwrap().evidence[0].value - acc;
+    for (se, called) in [(drop / 2.5, true), (drop / 1.5, false)] {
+        let d = Doctor::new(&run.history)
+            .test_score(TestScore::higher_is_better("accuracy", acc).with_standard_error(se))
+            .examine()
+            .unwrap();
+        assert_eq!(d.has(Problem::PoorGeneralization), called, "se {se}");
+    }
 }
 
 // Data defects: each run trains on the defective data.

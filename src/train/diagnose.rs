@@ -76,21 +76,56 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         x_test: ArrayView2<'b, F>,
         y_test: impl Into<Targets<'b, F>>,
     ) -> Result<Diagnosis> {
-        let y = y.into();
+        let (y, y_test) = (y.into(), y_test.into());
         let x = self.model_input("Trainer::diagnose", x)?;
         let x = x.view();
         self.check_data("Trainer::diagnose", x, Some(y))?;
         let test = self.evaluate(x_test, y_test)?;
         let x_test = self.model_input("Trainer::diagnose", x_test)?;
         let x_test = x_test.view();
+        // Generalisation compares the test loss with the validation loss, when there is one,
+        // beyond the chance difference of two samples of these sizes.
+        let score = match self.config.has_validation() {
+            true => Some(
+                TestScore::lower_is_better("loss", test.loss)
+                    .with_standard_error(self.loss_difference_se(x_test, y_test)?),
+            ),
+            false => None,
+        };
         let log = self.health_evidence(x, y)?;
         let doctor = self.doctor(x, y, &log).test_data(&x_test);
-        // Generalisation compares the test loss with the validation loss, when there is one.
-        match self.config.has_validation() {
-            true => doctor.test_score(TestScore::lower_is_better("loss", test.loss)),
-            false => doctor,
+        match score {
+            Some(score) => doctor.test_score(score),
+            None => doctor,
         }
         .examine()
+    }
+
+    /// The standard error of the difference between the mean loss on the test rows and on the
+    /// last fit's validation rows, taking the per-row spread of the test losses for both:
+    /// `sd · √(1/n_test + 1/n_val)`.
+    fn loss_difference_se(&mut self, x_test: ArrayView2<'_, F>, y: Targets<'_, F>) -> Result<f64> {
+        let n_val = self.ws.val_out.nrows().max(1) as f64;
+        let out = self
+            .model
+            .forward(x_test, crate::model::Mode::Eval)?
+            .to_owned();
+        let n = out.nrows();
+        let mut losses = Vec::with_capacity(n);
+        for i in 0..n {
+            let target = match y {
+                Targets::Dense(t) => Targets::Dense(t.slice_move(s![i..i + 1, ..])),
+                Targets::Classes(c) => Targets::Classes(&c[i..i + 1]),
+            };
+            losses.push(
+                self.loss
+                    .value(out.slice(s![i..i + 1, ..]), target)?
+                    .as_f64(),
+            );
+        }
+        let mean = losses.iter().sum::<f64>() / n.max(1) as f64;
+        let var = losses.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
+        Ok(var.sqrt() * (1.0 / n.max(1) as f64 + 1.0 / n_val).sqrt())
     }
 
     /// The doctor with the history, the health log and the training data.

@@ -4,13 +4,12 @@
 use ndarray::ArrayView2;
 
 use super::finding::{Evidence, Finding, Problem, Severity};
+use super::outlier_rule::outlier_mask;
 use super::remedies::remedies_for;
 use super::settings::DoctorSettings;
 use super::shift::{ks_two_sample, population_stability_index};
 use super::TestScore;
-use crate::data::{
-    constant_columns, duplicate_rows, missing_report, OutlierDetector, OutlierMethod,
-};
+use crate::data::{constant_columns, duplicate_rows, missing_report};
 use crate::diagnostics::history::History;
 use crate::{Error, Result};
 
@@ -23,10 +22,6 @@ fn finding(problem: Problem, severity: Severity, summary: String, ev: Vec<Eviden
         remedies: remedies_for(problem),
     }
 }
-
-/// Columns with more than this many distinct values are checked for outliers; fewer look
-/// categorical (a 0/1 column's rare value is not an outlier).
-const MIN_DISTINCT_FOR_OUTLIERS: usize = 10;
 
 /// Missing values, outliers, duplicate rows and constant features of `x`.
 pub(crate) fn defects(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Vec<Finding> {
@@ -64,55 +59,7 @@ pub(crate) fn defects(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Vec<Findin
             ));
         }
     }
-    if let Ok(fitted) = OutlierDetector::new(OutlierMethod::ModifiedZScore {
-        threshold: s.outlier_z,
-    })
-    .and_then(|d| d.fit(x))
-    {
-        if let Ok(mask) = fitted.mask(x) {
-            let mut columns = Vec::new();
-            let mut row_has = vec![false; n];
-            for (j, col) in x.columns().into_iter().enumerate() {
-                let mut distinct: Vec<f64> = col.iter().copied().filter(|v| !v.is_nan()).collect();
-                distinct.sort_by(f64::total_cmp);
-                distinct.dedup();
-                if distinct.len() <= MIN_DISTINCT_FOR_OUTLIERS {
-                    continue;
-                }
-                let mut count = 0;
-                for i in 0..n {
-                    if mask[[i, j]] {
-                        count += 1;
-                        row_has[i] = true;
-                    }
-                }
-                if count > 0 {
-                    columns.push((j, count));
-                }
-            }
-            let rows = row_has.iter().filter(|&&b| b).count();
-            if rows > 0 && rows as f64 / n as f64 > s.outlier_fraction {
-                let mut ev = vec![
-                    Evidence::new("rows with an outlier", rows as f64),
-                    Evidence::new("modified z-score threshold", s.outlier_z),
-                ];
-                ev.extend(
-                    columns
-                        .iter()
-                        .map(|(j, c)| Evidence::new(format!("column {j} outliers"), *c as f64)),
-                );
-                out.push(finding(
-                    Problem::Outliers,
-                    Severity::Warning,
-                    format!(
-                        "{rows} of {n} rows hold a value beyond a modified z-score of {}",
-                        s.outlier_z
-                    ),
-                    ev,
-                ));
-            }
-        }
-    }
+    out.extend(outliers(x, s));
     let dup = duplicate_rows(x);
     let nd = dup.duplicates().len();
     if nd > 0 && nd as f64 / n as f64 > s.duplicate_fraction {
@@ -128,9 +75,11 @@ pub(crate) fn defects(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Vec<Findin
     }
     let constant = constant_columns(x);
     if !constant.is_empty() {
+        // Harmless to the fit (scalers leave them at 0, their weights get no gradient), but
+        // they carry no information: worth knowing, not a defect.
         out.push(finding(
             Problem::ConstantFeatures,
-            Severity::Warning,
+            Severity::Info,
             format!("constant feature column(s) {constant:?}"),
             constant
                 .iter()
@@ -139,6 +88,45 @@ pub(crate) fn defects(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Vec<Findin
         ));
     }
     out
+}
+
+/// Outliers by the calibrated rule of [`outlier_mask`], reported when more than
+/// `outlier_fraction` of the rows hold one.
+fn outliers(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Option<Finding> {
+    let n = x.nrows();
+    let mut row_has = vec![false; n];
+    let mut ev = Vec::new();
+    for (j, col) in x.columns().into_iter().enumerate() {
+        let (mask, worst) = outlier_mask(&col.to_vec(), s.outlier_z);
+        let count = mask.iter().filter(|&&b| b).count();
+        if count == 0 {
+            continue;
+        }
+        row_has.iter_mut().zip(&mask).for_each(|(r, &m)| *r |= m);
+        ev.push(Evidence::new(format!("column {j} outliers"), count as f64));
+        ev.push(Evidence::new(format!("column {j} largest score"), worst));
+    }
+    let rows = row_has.iter().filter(|&&b| b).count();
+    if rows == 0 || (rows as f64 / n as f64) <= s.outlier_fraction {
+        return None;
+    }
+    ev.splice(
+        0..0,
+        [
+            Evidence::new("rows with an outlier", rows as f64),
+            Evidence::new("modified z-score threshold", s.outlier_z),
+        ],
+    );
+    Some(finding(
+        Problem::Outliers,
+        Severity::Warning,
+        format!(
+            "{rows} of {n} rows hold a value beyond a modified z-score of {} (on the column's \
+             linear and skew-corrected scales)",
+            s.outlier_z
+        ),
+        ev,
+    ))
 }
 
 /// Class imbalance from the class counts of `labels`.
@@ -184,7 +172,7 @@ pub(crate) fn class_counts(labels: &[usize]) -> Vec<usize> {
 }
 
 /// Per-feature shift of `test` against `train`: PSI above its threshold and a KS p-value
-/// below alpha. Columns with no observed value on either side are skipped.
+/// below alpha divided by the number of features (Bonferroni). Columns with no observed value on either side are skipped.
 pub(crate) fn shift(
     train: &ArrayView2<'_, f64>,
     test: &ArrayView2<'_, f64>,
@@ -202,7 +190,9 @@ pub(crate) fn shift(
         ) else {
             continue;
         };
-        if psi > s.psi_threshold && ks.p_value < s.ks_alpha {
+        // Bonferroni over the features: the finding is "some feature shifted", and with many
+        // features one passes α by chance on any random split.
+        if psi > s.psi_threshold && ks.p_value < s.ks_alpha / train.ncols() as f64 {
             shifted.push(j);
             worst = worst.max(psi);
             ev.push(Evidence::new(format!("feature {j} PSI"), psi));
@@ -255,7 +245,12 @@ pub(crate) fn generalization(
         score.value - val
     };
     let relative = worse_by / val.abs().max(f64::MIN_POSITIVE);
-    if relative > s.generalization_gap {
+    // Beyond two standard errors of the difference, when the caller knows them.
+    let noise = score
+        .standard_error
+        .filter(|se| se.is_finite() && *se >= 0.0)
+        .map_or(0.0, |se| 2.0 * se);
+    if relative > s.generalization_gap && worse_by > s.generalization_min_gap.max(noise) {
         return Ok(Some(finding(
             Problem::PoorGeneralization,
             Severity::Warning,

@@ -30,6 +30,10 @@ pub struct TestScore {
     pub value: f64,
     /// True for scores (accuracy), false for losses.
     pub higher_is_better: bool,
+    /// The standard error of the difference between the test and the validation value, when
+    /// known: the doctor then calls poor generalisation only for a gap beyond two of them (a
+    /// small test set's score moves by chance).
+    pub standard_error: Option<f64>,
 }
 
 impl TestScore {
@@ -43,6 +47,7 @@ impl TestScore {
             metric: metric.into(),
             value,
             higher_is_better: true,
+            standard_error: None,
         }
     }
 
@@ -56,7 +61,21 @@ impl TestScore {
             metric: metric.into(),
             value,
             higher_is_better: false,
+            standard_error: None,
         }
+    }
+
+    /// The same score with the standard error of its difference from the validation value
+    /// (finite and ≥ 0, else ignored by the doctor).
+    ///
+    /// ```
+    /// use tuneup::diagnostics::doctor::TestScore;
+    /// let t = TestScore::lower_is_better("loss", 0.5).with_standard_error(0.1);
+    /// assert_eq!(t.standard_error, Some(0.1));
+    /// ```
+    pub fn with_standard_error(mut self, standard_error: f64) -> Self {
+        self.standard_error = Some(standard_error);
+        self
     }
 }
 
