@@ -5,8 +5,9 @@
 //! A value is an outlier when its modified z-score (Iglewicz & Hoaglin) is beyond the
 //! threshold on the column's linear scale *and* on its skew-corrected scale. The skew-corrected
 //! scale is the linear one for a column whose octiles are near symmetric (Hinkley's octile
-//! skewness within ±0.2); for a right-skewed column it is `ln((x − min) / IQR + 1)`, for a left-skewed one
-//! `ln((max − x) / IQR + 1)`, so a log-normal tail is judged as the log-normal it is. Both
+//! skewness within ±0.2); for a skewed column, the long tail's side of the median is read on
+//! a log scale, `ln(1 + |x − median| / IQR)`, and the other side linearly, so a log-normal
+//! tail is judged as the log-normal it is while a sentinel on the short side stays far. Both
 //! scales are unchanged by shifting or rescaling the column, so standardised and raw data give
 //! the same answer. The scale is the median absolute deviation, or `1.2533 ×` the mean absolute
 //! deviation when more than half the values equal the median; a column whose interquartile
@@ -38,14 +39,17 @@ pub(crate) fn outlier_mask(values: &[f64], threshold: f64) -> (Vec<bool>, f64) {
     }
     // Hinkley's octile skewness: robust to the outliers it is looking for.
     let skew = (q(0.875) + q(0.125) - 2.0 * q(0.5)) / (q(0.875) - q(0.125));
-    let (lo, hi) = (sorted[0], sorted[sorted.len() - 1]);
+    let median = q(0.5);
+    // The long tail's side on a log scale, the other side linear (continuous at the median,
+    // slope 1 / IQR on both sides), so that a far value on the short side stays far.
     let corrected = |x: f64| {
-        if skew > SKEW {
-            ((x - lo) / iqr).ln_1p()
-        } else if skew < -SKEW {
-            ((hi - x) / iqr).ln_1p()
+        let d = (x - median) / iqr;
+        if skew > SKEW && d > 0.0 {
+            d.ln_1p()
+        } else if skew < -SKEW && d < 0.0 {
+            -(-d).ln_1p()
         } else {
-            x
+            d
         }
     };
     let transformed: Vec<f64> = sorted.iter().map(|&x| corrected(x)).collect();
@@ -147,8 +151,9 @@ mod tests {
         let mut sentinel = clean.clone();
         sentinel[7] = -999.0;
         assert_eq!(count(&sentinel, 10.0), 1);
+        // A unit slip (×1000) on a typical value.
         let mut slip = clean.clone();
-        slip[100] *= 1000.0;
+        slip[1000] *= 1000.0;
         assert_eq!(count(&slip, 10.0), 1);
     }
 
