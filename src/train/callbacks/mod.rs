@@ -1,11 +1,12 @@
 //! Built-in callbacks: a progress line per epoch ([`ProgressLogger`]; an `indicatif` bar,
 //! `ProgressBar`, with the `progress` feature), a CSV logger of the history, model
-//! checkpoints and a [`HealthMonitor`] feeding the doctor. (Early stopping and the
+//! checkpoints, a [`HealthMonitor`] feeding the doctor and ULMFiT's [`GradualUnfreezing`]. (Early stopping and the
 //! learning-rate schedule are built into the [`Trainer`](super::Trainer) itself, set with
 //! `early_stopping` and `schedule`, because a checkpoint must save their state with the
 //! optimizer's.)
 
 mod csv_logger;
+mod gradual_unfreezing;
 mod health_monitor;
 mod model_checkpoint;
 mod progress;
@@ -13,6 +14,7 @@ mod progress;
 mod progress_bar;
 
 pub use csv_logger::CsvLogger;
+pub use gradual_unfreezing::GradualUnfreezing;
 pub use health_monitor::HealthMonitor;
 pub use model_checkpoint::ModelCheckpoint;
 pub use progress::ProgressLogger;
