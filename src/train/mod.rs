@@ -46,6 +46,7 @@ pub mod estimators;
 mod evaluate;
 mod fit;
 mod fit_weighted;
+mod importance_weights;
 mod last_good;
 mod metric;
 mod preprocessing;
@@ -67,6 +68,7 @@ pub use callbacks::{CsvLogger, GradualUnfreezing, ModelCheckpoint, ProgressLogge
 pub use checkpoint::Checkpoint;
 pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
+pub use importance_weights::{FittedImportanceWeighting, ImportanceWeighting};
 pub use metric::{Metric, OutputKind};
 pub use remap::remap_state_dict;
 pub use safetensors_io::{Dtype, Tensor, TensorFile};
