@@ -236,3 +236,26 @@ fn bad_operations_are_typed_errors_and_change_nothing() {
     assert!(matches!(plain.replace_head(3, 0), Err(Error::Value { .. })));
     assert_eq!(plain.len(), 1);
 }
+
+#[test]
+fn a_cnn_head_is_replaced_and_conv_widths_are_checked() {
+    let mut net = Cnn::new([1, 8, 8])
+        .conv(4, 3)
+        .max_pool(2)
+        .build::<f64>(10)
+        .unwrap();
+    let layers = net.len();
+    net.replace_head(3, 2).unwrap();
+    let x = Array2::from_shape_fn((2, 64), |(i, j)| ((i + j) as f64 * 0.1).cos());
+    assert_eq!(net.predict(x.view()).unwrap().dim(), (2, 3));
+    assert_eq!(net.len(), layers);
+    // The chain is checked from the first convolution's [1, 8, 8] input: a convolution that
+    // expects 3 channels cannot stand after it.
+    let before = snapshot(&net);
+    let conv = Conv2dConfig::new(3, 4, (3, 3))
+        .build::<f64>((8, 8), 0)
+        .unwrap();
+    let err = net.insert(1, conv).unwrap_err();
+    assert!(matches!(err, Error::Shape { .. }), "{err}");
+    assert_eq!(snapshot(&net), before);
+}

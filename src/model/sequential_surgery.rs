@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::visitor::StripPrefix;
-use super::{Init, Layer, Linear, Sequential};
+use super::{Conv2d, Init, Layer, Linear, Sequential};
 use crate::{Error, Float, Result};
 
 impl<F: Float> Sequential<F> {
@@ -51,10 +51,11 @@ impl<F: Float> Sequential<F> {
     /// Inserts `layer` before the layer at `index` (`index = len()` appends), renumbering the
     /// layers after it as `nn.Sequential` would.
     ///
-    /// The widths are checked where they can be known: from the first `Linear` of the new
-    /// chain (its `in_features`, looking into nested `Sequential`s) every later layer must
-    /// accept its predecessor's output ([`Layer::output_shape`]). Layers before it, such as a
-    /// leading activation, take any width.
+    /// The widths are checked where they can be known: from the first `Linear` or `Conv2d`
+    /// of the new chain (its `in_features` or `[C, H, W]` input, looking into nested
+    /// `Sequential`s) every later layer must accept its predecessor's output
+    /// ([`Layer::output_shape`]). Layers before it, such as a leading activation, take any
+    /// width.
     ///
     /// Errors, leaving the chain as it was: `index > len()` ([`Error::Value`]); widths that do
     /// not fit ([`Error::Shape`], naming the layer).
@@ -254,28 +255,31 @@ fn into_boxed<F: Float, L: Layer<F> + 'static>(layer: L) -> Box<dyn Layer<F>> {
     }
 }
 
-/// The per-sample input shape a layer declares, when it does: a `Linear`'s `in_features`, or
-/// that of the first such layer of a nested chain when all layers before it are
-/// width-agnostic.
-fn declared_input<F: Float>(layer: &dyn Layer<F>) -> Option<usize> {
-    if let Some(linear) = layer.as_any().downcast_ref::<Linear<F>>() {
-        return Some(linear.in_features());
+/// The per-sample input shape a layer declares, when it does: a `Linear`'s `in_features`, a
+/// `Conv2d`'s `[C, H, W]`, or that of the first such layer of a nested chain (the layers
+/// before it taking any width).
+fn declared_input<F: Float>(layer: &dyn Layer<F>) -> Option<Vec<usize>> {
+    let any = layer.as_any();
+    if let Some(linear) = any.downcast_ref::<Linear<F>>() {
+        return Some(vec![linear.in_features()]);
     }
-    let nested = layer.as_any().downcast_ref::<Sequential<F>>()?;
+    if let Some(conv) = any.downcast_ref::<Conv2d<F>>() {
+        return Some(conv.input_shape().to_vec());
+    }
+    let nested = any.downcast_ref::<Sequential<F>>()?;
     nested.layers().iter().find_map(|l| declared_input(&**l))
 }
 
 /// From the first layer that declares its input width, every layer accepts its
 /// predecessor's output.
 fn check_widths<F: Float>(layers: &[Box<dyn Layer<F>>]) -> Result<()> {
-    let Some((start, width)) = layers
+    let Some((start, mut shape)) = layers
         .iter()
         .enumerate()
-        .find_map(|(i, l)| declared_input(&**l).map(|w| (i, w)))
+        .find_map(|(i, l)| declared_input(&**l).map(|s| (i, s)))
     else {
         return Ok(());
     };
-    let mut shape = vec![width];
     for (i, layer) in layers.iter().enumerate().skip(start) {
         shape = layer
             .output_shape(&shape)
