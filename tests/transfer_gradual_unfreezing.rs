@@ -108,7 +108,12 @@ fn groups_unfreeze_every_k_epochs_and_frozen_ones_do_not_move() {
     // turn: 21 steps in all (7 epochs × 3 batches), the middle group from step 6 (16 steps),
     // the first layer from step 12 (10 steps).
     let steps = t.optimizer().state().param_steps;
-    for (name, want) in [("4.weight", 21), ("4.bias", 21), ("2.weight", 16), ("0.bias", 10)] {
+    for (name, want) in [
+        ("4.weight", 21),
+        ("4.bias", 21),
+        ("2.weight", 16),
+        ("0.bias", 10),
+    ] {
         assert_eq!(steps[name], want, "{name}");
     }
     // Group g (module 4 − 2g) trains from epoch 2g: until the end of epoch 2g − 1 it is
