@@ -579,6 +579,13 @@ fn distribution_shift_on_shifted_test_data() {
     let f = d.get(Problem::DistributionShift).unwrap();
     assert!(f.evidence.iter().any(|e| e.name == "feature 0 PSI"));
     assert!(!f.evidence.iter().any(|e| e.name == "feature 1 PSI"), "{f}");
+    // Domain adaptation is offered (issue #16): CORAL and importance weighting.
+    for api in ["Coral::new()", "ImportanceWeighting::new()"] {
+        assert!(
+            f.remedies.iter().any(|r| r.action.contains(api)),
+            "{api}: {f}"
+        );
+    }
 }
 
 #[test]

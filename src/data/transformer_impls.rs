@@ -5,10 +5,10 @@ use ndarray::{Array2, ArrayView2};
 
 use super::{Fit, Transformer};
 use super::{
-    FittedKnnImputer, FittedMinMaxScaler, FittedMissingThreshold, FittedOutlierDetector,
-    FittedPowerTransformer, FittedRobustScaler, FittedSimpleImputer, FittedStandardScaler,
-    FittedTransformer, FittedVarianceThreshold, FittedWinsorizer, KnnImputer, MinMaxScaler,
-    MissingThreshold, OutlierDetector, PowerTransformer, RobustScaler, SimpleImputer,
+    FittedCoral, FittedKnnImputer, FittedMinMaxScaler, FittedMissingThreshold,
+    FittedOutlierDetector, FittedPowerTransformer, FittedRobustScaler, FittedSimpleImputer,
+    FittedStandardScaler, FittedTransformer, FittedVarianceThreshold, FittedWinsorizer, KnnImputer,
+    MinMaxScaler, MissingThreshold, OutlierDetector, PowerTransformer, RobustScaler, SimpleImputer,
     StandardScaler, VarianceThreshold, Winsorizer,
 };
 use crate::{Float, Result};
@@ -138,3 +138,38 @@ transformer_pair!(
     transform: transform,
     n_features_out: |f| f.kept_columns().len(),
 );
+
+/// CORAL is fitted on two sets (source and target), so only its fitted side is a
+/// [`FittedTransformer`]: it re-colours source rows, e.g. the rows a model trains on. It has
+/// no settings-side [`Transformer`] (whose `fit` sees one set), and is not an inverse-able
+/// scaler: target rows are used as they are, so it is not a preprocessing step for them.
+///
+/// ```
+/// use tuneup::data::{Coral, FittedTransformer};
+/// use ndarray::array;
+/// let source = array![[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]];
+/// let target = array![[3.0, 0.0], [-3.0, 0.0], [0.0, 1.0], [0.0, -1.0]];
+/// let fitted: Box<dyn FittedTransformer<f64>> =
+///     Box::new(Coral::new().fit(source.view(), target.view())?);
+/// assert_eq!((fitted.n_features_in(), fitted.n_features_out()), (2, 2));
+/// assert_eq!(fitted.name(), "FittedCoral");
+/// assert!(fitted.transform(array![[1.0]].view()).is_err());
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+impl<F: Float> FittedTransformer<F> for FittedCoral {
+    fn transform(&self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
+        FittedCoral::transform(self, x)
+    }
+
+    fn n_features_in(&self) -> usize {
+        self.map().nrows()
+    }
+
+    fn n_features_out(&self) -> usize {
+        self.map().ncols()
+    }
+
+    fn name(&self) -> String {
+        "FittedCoral".to_string()
+    }
+}

@@ -204,7 +204,7 @@ impl<F: Float> Conv2d<F> {
         self.params.bias.as_ref()
     }
 
-    fn input_shape(&self) -> [usize; 3] {
+    pub(crate) fn input_shape(&self) -> [usize; 3] {
         let g = &self.params.core.geometry;
         [g.in_channels, g.in_h, g.in_w]
     }

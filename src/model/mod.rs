@@ -34,6 +34,7 @@ mod pool_windows;
 mod pruning_mask;
 mod residual;
 mod sequential;
+mod sequential_surgery;
 mod softmax;
 mod visitor;
 mod wide;

@@ -87,6 +87,13 @@ impl<F: Float> Parameter<F> {
     pub fn prefix_name(&mut self, prefix: &str) {
         self.name.insert_str(0, prefix);
     }
+    /// Removes `prefix` from the start of the name, if it is there (a layer taken out of a
+    /// container).
+    pub(crate) fn strip_name_prefix(&mut self, prefix: &str) {
+        if self.name.starts_with(prefix) {
+            self.name.replace_range(..prefix.len(), "");
+        }
+    }
 
     /// Shape of the value (PyTorch layout: a `Linear` weight is out × in).
     pub fn shape(&self) -> &[usize] {
@@ -424,6 +431,13 @@ impl<F: Float> NamedBuffer<F> {
     pub fn prefix_name(&mut self, prefix: &str) {
         self.name.insert_str(0, prefix);
     }
+    /// Removes `prefix` from the start of the name, if it is there (a layer taken out of a
+    /// container).
+    pub(crate) fn strip_name_prefix(&mut self, prefix: &str) {
+        if self.name.starts_with(prefix) {
+            self.name.replace_range(..prefix.len(), "");
+        }
+    }
     /// The value.
     pub fn value(&self) -> ArrayViewD<'_, F> {
         self.value.view()
@@ -477,6 +491,13 @@ impl NamedCounter {
     /// Prepends `prefix` to the name.
     pub fn prefix_name(&mut self, prefix: &str) {
         self.name.insert_str(0, prefix);
+    }
+    /// Removes `prefix` from the start of the name, if it is there (a layer taken out of a
+    /// container).
+    pub(crate) fn strip_name_prefix(&mut self, prefix: &str) {
+        if self.name.starts_with(prefix) {
+            self.name.replace_range(..prefix.len(), "");
+        }
     }
     /// The value.
     pub fn get(&self) -> u64 {

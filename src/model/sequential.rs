@@ -26,8 +26,8 @@ use crate::{Float, Result};
 /// ```
 #[derive(Default, Clone)]
 pub struct Sequential<F: Float> {
-    layers: Vec<Box<dyn Layer<F>>>,
-    next_module: usize,
+    pub(super) layers: Vec<Box<dyn Layer<F>>>,
+    pub(super) next_module: usize,
 }
 
 impl<F: Float> std::fmt::Debug for Sequential<F> {

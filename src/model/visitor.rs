@@ -124,3 +124,18 @@ impl<F: Float> VisitorMut<F> for Prefix<'_> {
         counter.prefix_name(self.0)
     }
 }
+
+/// Removes a prefix from the start of every name that has it.
+pub(crate) struct StripPrefix<'p>(pub &'p str);
+
+impl<F: Float> VisitorMut<F> for StripPrefix<'_> {
+    fn parameter(&mut self, parameter: &mut Parameter<F>) {
+        parameter.strip_name_prefix(self.0)
+    }
+    fn buffer(&mut self, buffer: &mut NamedBuffer<F>) {
+        buffer.strip_name_prefix(self.0)
+    }
+    fn counter(&mut self, counter: &mut NamedCounter) {
+        counter.strip_name_prefix(self.0)
+    }
+}

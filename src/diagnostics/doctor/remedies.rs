@@ -187,6 +187,14 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
                 "GaussianNoise::new(std, seed) augmentation",
                 "robustness to small shifts",
             ),
+            r(
+                "Coral::new().fit(train.view(), test_x.view())?.transform(train.view())? then train on the result",
+                "CORAL aligns the training features' covariance to the test features' (no test labels needed)",
+            ),
+            r(
+                "ImportanceWeighting::new().fit(train.view(), test_x.view())?.weights(train.view())? into trainer.fit_weighted(train, y, w)",
+                "a domain classifier's p(test|x)/p(train|x) weights the training rows that look like test rows up (covariate shift)",
+            ),
         ],
         Problem::MissingValues => vec![
             r(
