@@ -371,3 +371,45 @@ fn categorical_output_as_a_matrix_is_a_value_error() {
         "{err}"
     );
 }
+
+#[test]
+fn f32_tables_give_the_f64_outputs_to_f32_precision() {
+    let fx = fixture();
+    let case = &fx["column_transformer_cases"][0];
+    let train = table(&fx["train"]);
+    let to_f32 = |t: &Table<f64>| {
+        let cols = t.columns().iter().map(|c| match c {
+            Column::Numeric(v) => Column::Numeric(v.iter().map(|&x| x as f32).collect()),
+            Column::Categorical(v) => Column::Categorical(v.clone()),
+        });
+        Table::new(t.names().to_vec(), cols.collect()).unwrap()
+    };
+    let cat = Pipeline::new()
+        .transform("impute", imputer(&case["cat_params"]))
+        .transform(
+            "onehot",
+            OneHotEncoder::new().handle_unknown(HandleUnknown::Ignore),
+        );
+    let num = Pipeline::new()
+        .transform(
+            "impute",
+            SimpleImputer::new(ImputeStrategy::Median).unwrap(),
+        )
+        .transform("scale", StandardScaler::new());
+    let ct = ColumnTransformer::<f32>::new()
+        .add("cat", cat, strings(&case["cat_columns"]))
+        .add("num", num, strings(&case["num_columns"]));
+    let z = ct
+        .fit(&to_f32(&train))
+        .unwrap()
+        .transform(&to_f32(&train))
+        .unwrap();
+    let want = matrix(&case["train_out"]);
+    assert_eq!(z.dim(), want.dim());
+    for (&g, &w) in z.iter().zip(want.iter()) {
+        assert!(
+            (f64::from(g) - w).abs() <= 1e-5 * w.abs().max(1.0),
+            "{g} vs {w}"
+        );
+    }
+}

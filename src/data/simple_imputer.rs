@@ -101,7 +101,9 @@ impl SimpleImputer {
 
     /// The text a [`Constant`](ImputeStrategy::Constant) strategy writes in categorical
     /// columns of a table (default `"missing_value"`, scikit-learn's `fill_value` for text;
-    /// the strategy's number fills the numeric columns).
+    /// the strategy's number fills the numeric columns). scikit-learn has one `fill_value`
+    /// for the whole input: on a mixed table its default text lands in the numeric columns
+    /// too; here every column keeps its kind.
     ///
     /// ```
     /// use tuneup::data::{Column, FittedTableTransformer, ImputeStrategy, SimpleImputer, Table};

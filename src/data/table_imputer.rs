@@ -48,6 +48,15 @@ enum Plan {
 /// assert_eq!(fitted.fill_values()[0], Some(Category::Text("Oslo".into())));
 /// # Ok::<(), tuneup::Error>(())
 /// ```
+///
+/// Transforming before fitting does not compile: only the fitted value transforms.
+///
+/// ```compile_fail
+/// use tuneup::data::{Column, FittedTableTransformer, ImputeStrategy, SimpleImputer, Table};
+/// let t = Table::<f64>::new(["c"], vec![Column::categorical(["a"])]).unwrap();
+/// let settings = SimpleImputer::new(ImputeStrategy::MostFrequent).unwrap();
+/// let _ = settings.transform_to_table(&t);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FittedTableImputer<F: Float> {
     schema: Table<F>,
