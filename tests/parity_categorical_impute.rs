@@ -413,3 +413,29 @@ fn f32_tables_give_the_f64_outputs_to_f32_precision() {
         );
     }
 }
+
+#[test]
+fn column_transformer_hands_imputed_text_to_a_later_encoder() {
+    let fx = fixture();
+    let case = &fx["column_transformer_then_one_hot"];
+    let (train, test) = (table(&fx["train"]), table(&fx["test"]));
+    let imputing = ColumnTransformer::new().add(
+        "imp",
+        SimpleImputer::new(ImputeStrategy::MostFrequent).unwrap(),
+        strings(&case["columns"]),
+    );
+    let pipe = Pipeline::new().transform("ct", imputing.clone()).transform(
+        "onehot",
+        OneHotEncoder::new().handle_unknown(HandleUnknown::Ignore),
+    );
+    let fitted = pipe.fit(&train).unwrap();
+    assert_eq!(fitted.feature_names_out(), strings(&case["names"]));
+    let z = fitted.transform(&train).unwrap();
+    assert_matrix(&z, &matrix(&case["train_out"]), "train");
+    let z = fitted.transform(&test).unwrap();
+    assert_matrix(&z, &matrix(&case["test_out"]), "test");
+    // Alone, the imputing column transformer has text output: a table, not a matrix.
+    let ct = imputing.fit(&train).unwrap();
+    assert!(ct.transform_to_table(&test).unwrap().columns()[0].is_categorical());
+    assert!(matches!(ct.transform(&test), Err(Error::Value { .. })));
+}

@@ -23,7 +23,9 @@ columns too, which tuneup's constant strategy does not do).
 Column-transformer cases: `Pipeline([SimpleImputer(most_frequent or constant),
 OneHotEncoder(handle_unknown="ignore")])` on the text columns and `Pipeline([SimpleImputer(
 median), StandardScaler()])` on the numeric ones; their feature names and outputs, to be met
-to 1e-10.
+to 1e-10. And `Pipeline([ColumnTransformer([SimpleImputer(most_frequent)]),
+OneHotEncoder(handle_unknown="ignore")])`: the column transformer hands the imputed text
+columns to the encoder.
 
 Missing values are NaN in every column (as pandas.read_csv gives them); in JSON they are null,
 and tuneup reads a null text value as `None`. Text columns are pandas object columns (so
@@ -203,6 +205,26 @@ def column_transformer_case(cat_params, train, test):
     }
 
 
+def imputing_column_transformer_then_one_hot(train, test):
+    """Pipeline([ColumnTransformer([SimpleImputer(most_frequent)] on the text columns),
+    OneHotEncoder(handle_unknown="ignore")]): the encoder after the column transformer sees
+    the imputed text columns, named `imp__{column}`."""
+    columns = ["color", "size", "tie"]
+    pipe = Pipeline(
+        [
+            ("ct", ColumnTransformer([("imp", SimpleImputer(strategy="most_frequent"), columns)])),
+            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+        ]
+    )
+    pipe.fit(train)
+    return {
+        "columns": columns,
+        "names": [str(n) for n in pipe.get_feature_names_out()],
+        "train_out": matrix(pipe.transform(train)),
+        "test_out": matrix(pipe.transform(test)),
+    }
+
+
 def main():
     rng = np.random.default_rng(20261203)
     train, test = make_tables(rng)
@@ -229,6 +251,7 @@ def main():
         "test": table_json(test, kinds),
         "imputer_cases": cases,
         "column_transformer_cases": ct_cases,
+        "column_transformer_then_one_hot": imputing_column_transformer_then_one_hot(train, test),
     }
     with open(OUT, "w") as f:
         json.dump(out, f)

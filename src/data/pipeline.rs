@@ -28,7 +28,8 @@ enum Step<F: Float> {
 /// Each step receives the table the step before produced
 /// ([`FittedTableTransformer::transform_to_table`]): numeric columns named by its
 /// `feature_names_out`, and the categorical columns a
-/// [`SimpleImputer`](crate::data::SimpleImputer) keeps, so that an imputer can feed an
+/// [`SimpleImputer`](crate::data::SimpleImputer) keeps (alone or inside a
+/// [`ColumnTransformer`](crate::data::ColumnTransformer)), so that an imputer can feed an
 /// encoder (scikit-learn's `Pipeline([SimpleImputer(strategy="most_frequent"),
 /// OneHotEncoder()])`). A pipeline is itself a
 /// [`TableTransformer`] and a numeric [`Transformer`] (so it can be nested, or stand as one
