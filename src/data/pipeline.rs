@@ -270,9 +270,14 @@ impl<F: Float> FittedPipeline<F> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn transform(&self, table: &Table<F>) -> Result<Array2<F>> {
-        self.transform_to_table(table)?
-            .to_array()
-            .map_err(|e| e.within(format!("{CONTEXT} output")))
+        let Some(((name, last), first)) = self.steps.split_last() else {
+            self.schema.check_same_schema(CONTEXT, table)?;
+            return table.to_array();
+        };
+        // The last step's matrix is the output: no table made of it.
+        let current = self.run_steps(first, table)?;
+        last.transform_table(current.as_ref().unwrap_or(table))
+            .map_err(|e| e.within(format!("{CONTEXT} step `{name}`")))
     }
 
     /// Applies the fitted transformers in order to `table` and returns the last step's table
@@ -291,11 +296,23 @@ impl<F: Float> FittedPipeline<F> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        let current = self.run_steps(&self.steps, table)?;
+        Ok(current.unwrap_or_else(|| table.clone()))
+    }
+
+    /// Checks `table` against the schema seen by fit and applies `steps` to it: their last
+    /// table, or `None` without steps (the input itself, not copied).
+    fn run_steps(
+        &self,
+        steps: &[(String, Box<dyn FittedTableTransformer<F>>)],
+        table: &Table<F>,
+    ) -> Result<Option<Table<F>>> {
         self.schema.check_same_schema(CONTEXT, table)?;
-        let mut current = table.clone();
-        for (name, step) in &self.steps {
+        let mut current: Option<Table<F>> = None;
+        for (name, step) in steps {
             let within = |e: Error| e.within(format!("{CONTEXT} step `{name}`"));
-            current = step.transform_to_table(&current).map_err(within)?;
+            let input = current.as_ref().unwrap_or(table);
+            current = Some(step.transform_to_table(input).map_err(within)?);
         }
         Ok(current)
     }
