@@ -105,7 +105,7 @@ fn cases<F: Float>() -> Vec<Case<F>> {
             power_inverse.fit(t)?.inverse_transform(z)
         })),
         Case::new(
-            simple,
+            simple.clone(),
             inherent(move |t, x| simple.fit(t)?.transform(x)),
             "SimpleImputer",
             3,

@@ -420,6 +420,45 @@ impl<F: Float> FittedColumnTransformer<F> {
     }
 }
 
+impl<F: Float> FittedColumnTransformer<F> {
+    /// The outputs of every transformer on `table`, side by side as a table named as
+    /// [`feature_names_out`](Self::feature_names_out): what a
+    /// [`Pipeline`](crate::data::Pipeline) hands to its next step, so that the categorical
+    /// columns an imputer keeps can be encoded after the column transformer.
+    ///
+    /// Errors as [`transform`](Self::transform), but for categorical output columns.
+    ///
+    /// ```
+    /// use tuneup::data::{Column, ColumnTransformer, ImputeStrategy, SimpleImputer, Table};
+    /// let t = Table::<f64>::new(["c"], vec![Column::Categorical(vec![Some("a".into()), None])])?;
+    /// let fitted = ColumnTransformer::new()
+    ///     .add("imp", SimpleImputer::new(ImputeStrategy::MostFrequent)?, ["c"])
+    ///     .fit(&t)?;
+    /// let out = fitted.transform_to_table(&t)?;
+    /// assert_eq!(out.names(), ["imp__c"]);
+    /// assert_eq!(out.columns()[0], Column::categorical(["a", "a"]));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        self.schema.check_same_schema(CONTEXT, table)?;
+        let mut columns = Vec::new();
+        for e in &self.entries {
+            let part = table.select_columns(&e.columns);
+            let out = match &e.action {
+                FittedAction::Transform(t) => t
+                    .transform_to_table(&part)
+                    .map_err(|err| err.within(format!("{CONTEXT} `{}`", e.name)))?,
+                FittedAction::Passthrough => part,
+            };
+            columns.extend(out.into_columns());
+        }
+        if columns.is_empty() {
+            return Table::from_array_with_names(Array2::zeros((table.n_rows(), 0)).view(), vec![]);
+        }
+        Table::new(self.feature_names_out(), columns)
+    }
+}
+
 impl<F: Float> TableTransformer<F> for ColumnTransformer<F> {
     fn fit_table(&self, table: &Table<F>) -> Result<Box<dyn FittedTableTransformer<F>>> {
         Ok(Box::new(self.fit(table)?))
@@ -433,6 +472,10 @@ impl<F: Float> TableTransformer<F> for ColumnTransformer<F> {
 impl<F: Float> FittedTableTransformer<F> for FittedColumnTransformer<F> {
     fn transform_table(&self, table: &Table<F>) -> Result<Array2<F>> {
         self.transform(table)
+    }
+
+    fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        FittedColumnTransformer::transform_to_table(self, table)
     }
 
     fn feature_names_out(&self) -> Vec<String> {

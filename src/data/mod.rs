@@ -40,7 +40,7 @@
 //! | [`StandardScaler`] | `(x − mean) / std` | `StandardScaler` |
 //! | [`MinMaxScaler`] | maps `[min, max]` onto a range | `MinMaxScaler` |
 //! | [`RobustScaler`] | `(x − median) / IQR` | `RobustScaler` |
-//! | [`SimpleImputer`] | fills NaN with mean / median / mode / constant | `SimpleImputer` |
+//! | [`SimpleImputer`] | fills NaN with mean / median / mode / constant (and a table's missing texts with mode / constant) | `SimpleImputer` |
 //! | [`KnnImputer`] | fills NaN from the k nearest training rows | `KNNImputer` |
 //! | [`PowerTransformer`] | Yeo-Johnson power transform (skew correction) | `PowerTransformer` |
 //! | [`missing_report`] | per-column missing counts and fractions | — |
@@ -200,6 +200,7 @@ mod ordinal_encoder;
 mod pipeline;
 mod resampler;
 mod table;
+mod table_imputer;
 mod table_transformer;
 
 pub use categories::Category;
@@ -210,6 +211,7 @@ pub use ordinal_encoder::{FittedOrdinalEncoder, OrdinalEncoder};
 pub use pipeline::{FittedPipeline, Pipeline};
 pub use resampler::{Resampler, ResamplerClone};
 pub use table::{Column, Table};
+pub use table_imputer::FittedTableImputer;
 pub use table_transformer::{
     FittedTableTransformer, FittedTableTransformerClone, TableTransformer, TableTransformerClone,
 };

@@ -25,9 +25,13 @@ enum Step<F: Float> {
 ///
 /// Fitting the whole pipeline on each cross-validation fold's training rows is what keeps
 /// test-fold statistics out of the preprocessing; see the crate's `pipeline_leakage` test.
-/// The first step may take a mixed [`Table`] (an encoder or a
-/// [`ColumnTransformer`](crate::data::ColumnTransformer)); later steps receive the numeric
-/// output, its columns named by the step before. A pipeline is itself a
+/// Each step receives the table the step before produced
+/// ([`FittedTableTransformer::transform_to_table`]): numeric columns named by its
+/// `feature_names_out`, and the categorical columns a
+/// [`SimpleImputer`](crate::data::SimpleImputer) keeps (alone or inside a
+/// [`ColumnTransformer`](crate::data::ColumnTransformer)), so that an imputer can feed an
+/// encoder (scikit-learn's `Pipeline([SimpleImputer(strategy="most_frequent"),
+/// OneHotEncoder()])`). A pipeline is itself a
 /// [`TableTransformer`] and a numeric [`Transformer`] (so it can be nested, or stand as one
 /// column subset's transformer).
 ///
@@ -219,9 +223,7 @@ impl<F: Float> Pipeline<F> {
             match step {
                 Step::Transform(t) => {
                     let f = t.fit_table(&current).map_err(within)?;
-                    let z = f.transform_table(&current).map_err(within)?;
-                    current = Table::from_array_with_names(z.view(), f.feature_names_out())
-                        .map_err(within)?;
+                    current = f.transform_to_table(&current).map_err(within)?;
                     fitted.push((name.clone(), f));
                 }
                 Step::Resample(r) => {
@@ -268,15 +270,51 @@ impl<F: Float> FittedPipeline<F> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn transform(&self, table: &Table<F>) -> Result<Array2<F>> {
+        let Some(((name, last), first)) = self.steps.split_last() else {
+            self.schema.check_same_schema(CONTEXT, table)?;
+            return table.to_array();
+        };
+        // The last step's matrix is the output: no table made of it.
+        let current = self.run_steps(first, table)?;
+        last.transform_table(current.as_ref().unwrap_or(table))
+            .map_err(|e| e.within(format!("{CONTEXT} step `{name}`")))
+    }
+
+    /// Applies the fitted transformers in order to `table` and returns the last step's table
+    /// (which may keep categorical columns, e.g. a pipeline ending with an imputer).
+    ///
+    /// Errors as [`transform`](Self::transform), but for categorical output columns.
+    ///
+    /// ```
+    /// use tuneup::data::{Column, ImputeStrategy, Pipeline, SimpleImputer, Table};
+    /// let t = Table::<f64>::new(["c"], vec![Column::Categorical(vec![Some("a".into()), None])])?;
+    /// let fitted = Pipeline::new()
+    ///     .transform("impute", SimpleImputer::new(ImputeStrategy::MostFrequent)?)
+    ///     .fit(&t)?;
+    /// assert_eq!(fitted.transform_to_table(&t)?.columns()[0], Column::categorical(["a", "a"]));
+    /// assert!(matches!(fitted.transform(&t), Err(tuneup::Error::Value { .. }))); // text left
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        let current = self.run_steps(&self.steps, table)?;
+        Ok(current.unwrap_or_else(|| table.clone()))
+    }
+
+    /// Checks `table` against the schema seen by fit and applies `steps` to it: their last
+    /// table, or `None` without steps (the input itself, not copied).
+    fn run_steps(
+        &self,
+        steps: &[(String, Box<dyn FittedTableTransformer<F>>)],
+        table: &Table<F>,
+    ) -> Result<Option<Table<F>>> {
         self.schema.check_same_schema(CONTEXT, table)?;
-        let mut current = table.clone();
-        for (name, step) in &self.steps {
+        let mut current: Option<Table<F>> = None;
+        for (name, step) in steps {
             let within = |e: Error| e.within(format!("{CONTEXT} step `{name}`"));
-            let z = step.transform_table(&current).map_err(within)?;
-            current =
-                Table::from_array_with_names(z.view(), step.feature_names_out()).map_err(within)?;
+            let input = current.as_ref().unwrap_or(table);
+            current = Some(step.transform_to_table(input).map_err(within)?);
         }
-        current.to_array()
+        Ok(current)
     }
 
     /// The names of the output columns (those of the last step; the input names without
@@ -325,6 +363,10 @@ impl<F: Float> TableTransformer<F> for Pipeline<F> {
 impl<F: Float> FittedTableTransformer<F> for FittedPipeline<F> {
     fn transform_table(&self, table: &Table<F>) -> Result<Array2<F>> {
         self.transform(table)
+    }
+
+    fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        FittedPipeline::transform_to_table(self, table)
     }
 
     fn feature_names_out(&self) -> Vec<String> {

@@ -37,6 +37,17 @@ pub enum ImputeStrategy {
 /// Settings of a per-column imputer, scikit-learn's `SimpleImputer` with
 /// `missing_values=np.nan`.
 ///
+/// On a numeric matrix it is [`fit`](Self::fit); on a [`Table`](crate::data::Table) with
+/// categorical columns (missing value `None`) it is
+/// [`fit_table_typed`](Self::fit_table_typed) or, inside a
+/// [`Pipeline`](crate::data::Pipeline) or
+/// [`ColumnTransformer`](crate::data::ColumnTransformer), its
+/// [`TableTransformer`](crate::data::TableTransformer): categorical columns take strategy
+/// [`MostFrequent`](ImputeStrategy::MostFrequent) (ties to the smallest text) or
+/// [`Constant`](ImputeStrategy::Constant) (the text of
+/// [`categorical_fill_value`](Self::categorical_fill_value), `"missing_value"` by default)
+/// and stay categorical, so that an encoder can follow.
+///
 /// **Columns with no observed value at fit time** follow scikit-learn (checked against 1.9):
 /// they are *dropped* from the output of `transform`, whatever the strategy (the output is
 /// then narrower; [`FittedSimpleImputer::empty_features`] lists them), unless
@@ -55,11 +66,15 @@ pub enum ImputeStrategy {
 /// assert_eq!(kept.transform(&array![[f64::NAN, f64::NAN]].view())?, array![[2.0, 0.0]]);
 /// # Ok::<(), tuneup::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SimpleImputer {
     strategy: ImputeStrategy,
     keep_empty_features: bool,
+    categorical_fill_value: String,
 }
+
+/// scikit-learn's default `fill_value` for text data.
+const DEFAULT_TEXT_FILL: &str = "missing_value";
 
 impl SimpleImputer {
     /// An imputer with the given strategy; a non-finite constant is an
@@ -80,7 +95,41 @@ impl SimpleImputer {
         Ok(SimpleImputer {
             strategy,
             keep_empty_features: false,
+            categorical_fill_value: DEFAULT_TEXT_FILL.to_string(),
         })
+    }
+
+    /// The text a [`Constant`](ImputeStrategy::Constant) strategy writes in categorical
+    /// columns of a table (default `"missing_value"`, scikit-learn's `fill_value` for text;
+    /// the strategy's number fills the numeric columns). scikit-learn has one `fill_value`
+    /// for the whole input: on a mixed table its default text lands in the numeric columns
+    /// too; here every column keeps its kind.
+    ///
+    /// ```
+    /// use tuneup::data::{Column, FittedTableTransformer, ImputeStrategy, SimpleImputer, Table};
+    /// let t = Table::<f64>::new(["c"], vec![Column::Categorical(vec![Some("a".into()), None])])?;
+    /// let default = SimpleImputer::new(ImputeStrategy::Constant(0.0))?.fit_table_typed(&t)?;
+    /// let out = default.transform_to_table(&t)?;
+    /// assert_eq!(out.columns()[0], Column::categorical(["a", "missing_value"]));
+    /// let custom = SimpleImputer::new(ImputeStrategy::Constant(0.0))?
+    ///     .categorical_fill_value("?")
+    ///     .fit_table_typed(&t)?;
+    /// assert_eq!(custom.transform_to_table(&t)?.columns()[0], Column::categorical(["a", "?"]));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn categorical_fill_value(mut self, text: impl Into<String>) -> Self {
+        self.categorical_fill_value = text.into();
+        self
+    }
+
+    /// Whether empty columns are kept.
+    pub(crate) fn keeps_empty_features(&self) -> bool {
+        self.keep_empty_features
+    }
+
+    /// The constant text for categorical columns.
+    pub(crate) fn text_fill_value(&self) -> &str {
+        &self.categorical_fill_value
     }
 
     /// Whether columns with no observed value at fit time are kept (NaN filled with 0, or with

@@ -363,6 +363,11 @@ impl<F: Float> Table<F> {
         })
     }
 
+    /// The columns, by value (to move them into another table).
+    pub(crate) fn into_columns(self) -> Vec<Column<F>> {
+        self.columns
+    }
+
     /// A new table with the given columns (indices checked by the caller).
     pub(crate) fn select_columns(&self, columns: &[usize]) -> Self {
         Table {

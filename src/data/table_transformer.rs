@@ -13,8 +13,7 @@ use ndarray::Array2;
 use super::table::Table;
 use super::{
     Fit, FittedTransformer, KnnImputer, MinMaxScaler, MissingThreshold, OutlierDetector,
-    PowerTransformer, RobustScaler, SimpleImputer, StandardScaler, Transformer, VarianceThreshold,
-    Winsorizer,
+    PowerTransformer, RobustScaler, StandardScaler, Transformer, VarianceThreshold, Winsorizer,
 };
 use crate::{Float, Result};
 
@@ -87,6 +86,29 @@ pub trait FittedTableTransformer<F: Float>:
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     fn transform_table(&self, table: &Table<F>) -> Result<Array2<F>>;
+
+    /// The transformed `table` as a table: what a [`Pipeline`](crate::data::Pipeline) hands to
+    /// its next step. By default the matrix of [`transform_table`](Self::transform_table) as a
+    /// numeric table named by [`feature_names_out`](Self::feature_names_out); a step whose
+    /// output keeps categorical columns (a [`SimpleImputer`](crate::data::SimpleImputer) on
+    /// text) overrides it, so that an encoder can follow it.
+    ///
+    /// Errors: those of [`transform_table`](Self::transform_table).
+    ///
+    /// ```
+    /// use tuneup::data::{Column, ImputeStrategy, SimpleImputer, StandardScaler, Table, TableTransformer};
+    /// let t = Table::new(["h"], vec![Column::Numeric(vec![1.0, 3.0])])?;
+    /// let scaled = StandardScaler::new().fit_table(&t)?.transform_to_table(&t)?;
+    /// assert_eq!(scaled.columns()[0], Column::Numeric(vec![-1.0, 1.0]));
+    /// let c = Table::<f64>::new(["c"], vec![Column::Categorical(vec![None, Some("x".into())])])?;
+    /// let imputer = SimpleImputer::new(ImputeStrategy::MostFrequent)?.fit_table(&c)?;
+    /// assert_eq!(imputer.transform_to_table(&c)?.columns()[0], Column::categorical(["x", "x"]));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn transform_to_table(&self, table: &Table<F>) -> Result<Table<F>> {
+        let z = self.transform_table(table)?;
+        Table::from_array_with_names(z.view(), self.feature_names_out())
+    }
 
     /// The names of the output columns.
     ///
@@ -273,14 +295,13 @@ numeric_table_transformer! {
     PowerTransformer => |_f, input| input.to_vec();
     Winsorizer => |_f, input| input.to_vec();
     OutlierDetector => |_f, input| input.to_vec();
-    SimpleImputer => |f, input| without(input, f.empty_features());
     KnnImputer => |f, input| without(input, &f.empty_features());
     VarianceThreshold => |f, input| kept_names(input, f.kept_columns());
     MissingThreshold => |f, input| kept_names(input, f.kept_columns());
 }
 
-/// The input names without the dropped columns (the imputers drop all-missing columns unless
-/// told to keep them).
+/// The input names without the dropped columns (the KNN imputer drops all-missing columns
+/// unless told to keep them).
 fn without(input: &[String], dropped: &[usize]) -> Vec<String> {
     (0..input.len())
         .filter(|j| !dropped.contains(j))
