@@ -65,7 +65,9 @@ pub use builder::TrainerBuilder;
 pub use callback::{Callback, CallbackClone, CallbackContext, StepContext};
 #[cfg(feature = "progress")]
 pub use callbacks::ProgressBar;
-pub use callbacks::{CsvLogger, GradualUnfreezing, ModelCheckpoint, ProgressLogger};
+pub use callbacks::{
+    CsvLogger, GradualPruning, GradualUnfreezing, ModelCheckpoint, ProgressLogger,
+};
 pub use checkpoint::Checkpoint;
 pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
