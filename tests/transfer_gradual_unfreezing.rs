@@ -104,15 +104,15 @@ fn groups_unfreeze_every_k_epochs_and_frozen_ones_do_not_move() {
         })
         .collect();
     assert_eq!(frozen, want);
-    // Adam's state starts when a group is unfrozen, at the last step of the epoch before its
-    // turn: 21 steps in all (7 epochs × 3 batches), the middle group from step 6 (16 steps),
-    // the first layer from step 12 (10 steps).
+    // Adam's state starts at a group's first step (its epoch's first, the group unfrozen
+    // before the forward pass): 21 steps in all (7 epochs × 3 batches), the middle group from
+    // step 6 of epoch 2 (15 steps), the first layer from step 12 of epoch 4 (9 steps).
     let steps = t.optimizer().state().param_steps;
     for (name, want) in [
         ("4.weight", 21),
         ("4.bias", 21),
-        ("2.weight", 16),
-        ("0.bias", 10),
+        ("2.weight", 15),
+        ("0.bias", 9),
     ] {
         assert_eq!(steps[name], want, "{name}");
     }

@@ -71,8 +71,9 @@ impl<F: Float> CallbackContext<'_, F> {
 /// Callbacks run in the order they were added, after the trainer's own work for the hook
 /// (at `on_epoch_end`: the epoch's record, the schedule step and early stopping are done).
 ///
-/// Two hooks see the step itself, with mutable access to the model and so to its gradients
-/// (PyTorch Lightning's semantics): [`on_after_backward`](Callback::on_after_backward) right
+/// Three hooks see the step itself, with mutable access to the model and so to its gradients
+/// (PyTorch Lightning's semantics): [`on_step_begin`](Callback::on_step_begin) before each
+/// optimizer step's first forward pass, [`on_after_backward`](Callback::on_after_backward) right
 /// after each batch's backward pass (the data term's gradient, accumulated over the batches
 /// of an accumulation group so far), and
 /// [`on_before_optimizer_step`](Callback::on_before_optimizer_step) just before the optimizer
@@ -141,6 +142,38 @@ pub trait Callback<F: Float>: Send + Sync + CallbackClone<F> {
     fn health_log(&self) -> Option<HealthLog> {
         None
     }
+    /// At the start of each optimizer step (the first batch of each accumulation group),
+    /// once the gradients are zeroed and before anything is forwarded: the place to change the
+    /// model for the step ahead (freeze or unfreeze parameters, prune), so that this step's
+    /// forward and backward passes already see the change. `ctx.batch_loss` is NaN here.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::train::{Callback, StepContext, Trainer};
+    /// // Freeze the first layer from step 2 on.
+    /// #[derive(Clone)]
+    /// struct FreezeLater;
+    /// impl Callback<f64> for FreezeLater {
+    ///     fn on_step_begin(&mut self, ctx: &mut StepContext<'_, f64>) -> tuneup::Result<()> {
+    ///         assert!(ctx.batch_loss.is_nan());
+    ///         if ctx.step == 2 {
+    ///             tuneup::model::set_frozen_matching(ctx.model, "0.*", true)?;
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// let mut t = Trainer::builder().model(Mlp::new(&[2, 4, 1]).build::<f64>()?)
+    ///     .loss(Mse::new()).optimizer(Sgd::new(0.1)?).epochs(2).batch_size(5)
+    ///     .callback(FreezeLater).build()?;
+    /// t.fit(ndarray::Array2::ones((10, 2)).view(), &ndarray::Array2::zeros((10, 1)))?;
+    /// let mut frozen = 0;
+    /// t.model().visit_parameters(&mut |p| frozen += usize::from(p.is_frozen()));
+    /// assert_eq!(frozen, 2);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn on_step_begin(&mut self, _ctx: &mut StepContext<'_, F>) -> Result<()> {
+        Ok(())
+    }
     /// Right after each batch's backward pass, before anything else touches the gradients.
     ///
     /// ```
@@ -195,7 +228,7 @@ pub struct StepContext<'a, F: Float> {
     pub batches: usize,
     /// Optimizer steps taken in the run before this one.
     pub step: u64,
-    /// The batch's data loss (without penalties).
+    /// The batch's data loss (without penalties); NaN at `on_step_begin`.
     pub batch_loss: f64,
     /// The optimizer's current learning rate.
     pub learning_rate: f64,

@@ -1,7 +1,7 @@
-//! One training step, in explicit phases: zero_grad → (adversarial rows) → forward → loss →
-//! backward → `on_after_backward` → (end of an accumulation group:) penalty gradients →
-//! gradient norm and clipping → `on_before_optimizer_step` → optimizer step → per-batch
-//! schedule.
+//! One training step, in explicit phases: zero_grad → `on_step_begin` → (adversarial rows) →
+//! forward → loss → backward → `on_after_backward` → (end of an accumulation group:) penalty
+//! gradients → gradient norm and clipping → `on_before_optimizer_step` → optimizer step →
+//! per-batch schedule.
 
 use ndarray::s;
 
@@ -48,6 +48,7 @@ pub(crate) enum BatchOutcome {
 /// Which step hook to run.
 #[derive(Clone, Copy)]
 enum StepHook {
+    StepBegin,
     AfterBackward,
     BeforeOptimizerStep,
 }
@@ -60,6 +61,7 @@ fn run_step_hook<F: Float>(
 ) -> Result<()> {
     for cb in callbacks.iter_mut() {
         match hook {
+            StepHook::StepBegin => cb.on_step_begin(ctx)?,
             StepHook::AfterBackward => cb.on_after_backward(ctx)?,
             StepHook::BeforeOptimizerStep => cb.on_before_optimizer_step(ctx)?,
         }
@@ -76,6 +78,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 // An iteration cut short (divergence, an error) leaves nothing behind.
                 scaler.discard_iteration();
             }
+            self.step_hook(StepHook::StepBegin, plan, f64::NAN)?;
         }
         if let Some(outcome) = self.replace_adversarial_rows(plan)? {
             return Ok(outcome);

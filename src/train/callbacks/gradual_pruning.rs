@@ -6,9 +6,9 @@ use crate::train::{Callback, CallbackContext, StepContext};
 use crate::{Error, Float, Result};
 
 /// A [`Callback`] that prunes the parameters matching its name patterns by magnitude, to the
-/// sparsity its [`PolynomialSparsity`] schedule gives, at the schedule's pruning steps: just
-/// before those optimizer steps (counted over the run from 0), so the step already keeps the
-/// new zeros. Pruned entries stay 0 until the end of training, since the masks apply to the
+/// sparsity its [`PolynomialSparsity`] schedule gives, at the schedule's pruning steps
+/// (optimizer steps counted over the run from 0): at the start of those steps, before their
+/// forward pass ([`Callback::on_step_begin`], as TF-MOT updates its masks at batch begin). Pruned entries stay 0 until the end of training, since the masks apply to the
 /// gradients and the updates; the masks go into checkpoints, and the callback keeps no state
 /// of its own, so a resumed run prunes exactly as an uninterrupted one.
 ///
@@ -129,7 +129,7 @@ impl<F: Float> Callback<F> for GradualPruning {
         self.matching(ctx.model).map(|_| ())
     }
 
-    fn on_before_optimizer_step(&mut self, ctx: &mut StepContext<'_, F>) -> Result<()> {
+    fn on_step_begin(&mut self, ctx: &mut StepContext<'_, F>) -> Result<()> {
         if !self.schedule.prunes_at(ctx.step) {
             return Ok(());
         }

@@ -13,14 +13,11 @@ use crate::{Error, Float, Result};
 /// match no group are left as they are.
 ///
 /// The frozen flags of each epoch follow from the epoch number alone, so a run resumed from
-/// a checkpoint goes on exactly as an uninterrupted one: they are set at the first step of a
-/// run, and a group is unfrozen at the last optimizer step of the epoch before its turn (the
-/// last moment with mutable access to the model before that epoch's first backward pass),
-/// so that it receives gradients from the first batch of its first epoch. At that last step
-/// its gradient is zero (it was frozen during the backward pass): SGD leaves it unchanged,
-/// Adam's moments start at zero (an update of exactly zero) but its per-parameter step count
-/// begins there, and decoupled weight decay (AdamW) already applies. Frozen parameters are
-/// skipped by the optimizers, clipping, penalties and the gradient norm.
+/// a checkpoint goes on exactly as an uninterrupted one: they are set at the start of each
+/// optimizer step ([`Callback::on_step_begin`], before its forward pass), so a group trains
+/// from the first batch of its first epoch and is untouched before it (no optimizer state,
+/// no weight decay). Frozen parameters are skipped by the optimizers, clipping, penalties
+/// and the gradient norm.
 ///
 /// Errors: `every = 0`, no group, or an empty pattern when built ([`Error::Config`]); a
 /// pattern matching no parameter of the model when training begins ([`Error::Value`],
@@ -39,7 +36,7 @@ use crate::{Error, Float, Result};
 /// t.fit(x.view(), &x.column(0).to_owned().insert_axis(ndarray::Axis(1)))?;
 /// let mut frozen = Vec::new();
 /// t.model().visit_parameters(&mut |p| if p.is_frozen() { frozen.push(p.name().to_string()) });
-/// assert_eq!(frozen, ["0.weight", "0.bias"]); // epoch 2 trained the head and group "2.*"
+/// assert_eq!(frozen, ["0.weight", "0.bias"]); // epoch 2 trains the head and group "2.*"
 /// # Ok::<(), tuneup::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -153,23 +150,10 @@ impl<F: Float> Callback<F> for GradualUnfreezing {
         self.check_patterns(ctx.model)
     }
 
-    /// The first step of a run sets the epoch's flags (before the optimizer step, so frozen
-    /// parameters never move).
-    fn on_after_backward(&mut self, ctx: &mut StepContext<'_, F>) -> Result<()> {
-        if self.applied.is_none() {
-            let training = self.groups_training(ctx.epoch);
-            self.apply(ctx.model, training);
-        }
-        Ok(())
-    }
-
-    /// The epoch's last step unfreezes the next epoch's groups, so that they receive
-    /// gradients from its first batch.
-    fn on_before_optimizer_step(&mut self, ctx: &mut StepContext<'_, F>) -> Result<()> {
-        if ctx.batch + 1 == ctx.batches {
-            let training = self.groups_training(ctx.epoch + 1);
-            self.apply(ctx.model, training);
-        }
+    /// Every step sets its epoch's flags before the forward pass (a no-op unless they change).
+    fn on_step_begin(&mut self, ctx: &mut StepContext<'_, F>) -> Result<()> {
+        let training = self.groups_training(ctx.epoch);
+        self.apply(ctx.model, training);
         Ok(())
     }
 }
