@@ -4,7 +4,7 @@ Run with:
 
     .venv-reference/bin/python scripts/reference/time_resampling.py
 
-(the environment is made by scripts/reference/setup-python.sh), in the same sitting as
+(the environment is made by ../shared/reference/setup-python.sh), in the same sitting as
 `cargo bench --bench data`, and compare the medians as a ratio. The data are the same
 deterministic function of row and column as in the Rust benchmark (splitmix64 counters): 100 000
 × 20 float64 rows from a 4-dimensional latent point plus noise, the last 5 000 of class 1.

@@ -17,6 +17,30 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
             "StandardScaler (centring) before the cast to f32, or train in f64",
             "centred values keep their differences in f32's 24-bit mantissa",
         )],
+        Problem::Overfitting
+        | Problem::Underfitting
+        | Problem::Plateau
+        | Problem::Divergence
+        | Problem::Oscillation
+        | Problem::VanishingGradients
+        | Problem::ExplodingGradients
+        | Problem::DeadUnits
+        | Problem::SaturatedUnits
+        | Problem::PoorGeneralization => training_remedies(problem),
+        Problem::DistributionShift
+        | Problem::MissingValues
+        | Problem::Outliers
+        | Problem::ClassImbalance
+        | Problem::DuplicateRows
+        | Problem::LabelNoise
+        | Problem::ConstantFeatures => data_remedies(problem),
+    }
+}
+
+/// The remedies of the problems a run shows (its curves and its health).
+fn training_remedies(problem: Problem) -> Vec<Remedy> {
+    let r = Remedy::new;
+    match problem {
         Problem::Overfitting => vec![
             r(
                 "EarlyStopping::new(EarlyStoppingConfig { patience: 5, restore_best_weights: true, ..Default::default() })",
@@ -174,6 +198,14 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
                 "covers inputs the test set holds but training did not",
             ),
         ],
+        _ => Vec::new(),
+    }
+}
+
+/// The remedies of the problems the data show.
+fn data_remedies(problem: Problem) -> Vec<Remedy> {
+    let r = Remedy::new;
+    match problem {
         Problem::DistributionShift => vec![
             r(
                 "fit scalers / imputers on train only (StandardScaler::new().fit(&train)?), then transform test",
@@ -257,5 +289,6 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
                 "a constant column carries no information (and divides by 0 in scalers)",
             ),
         ],
+        _ => Vec::new(),
     }
 }
