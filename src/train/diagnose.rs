@@ -135,7 +135,13 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         y: Targets<'_, F>,
         log: &'d HealthLog,
     ) -> Doctor<'d> {
-        let doctor = Doctor::new(&self.history).health(log).training_data(&x);
+        let mut doctor = Doctor::new(&self.history).health(log).training_data(&x);
+        // The constant predictor's loss under this trainer's loss (MAE's median, a weighted
+        // cross-entropy's prior), not a guess from the targets alone.
+        let width = self.model.output_width(x.ncols()).unwrap_or(0);
+        if let Some(b) = self.constant_baseline(y, width) {
+            doctor = doctor.baseline_loss(b);
+        }
         match y {
             _ if self.kind.is_classifier() => doctor.class_labels(&true_labels(y)),
             Targets::Dense(t) => doctor.regression_targets(&t),

@@ -40,6 +40,7 @@ mod checkpoint;
 mod config;
 #[cfg(feature = "serde")]
 mod config_serde;
+mod constant_baseline;
 mod data_parallel;
 mod diagnose;
 pub mod estimators;

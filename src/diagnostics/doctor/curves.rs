@@ -252,7 +252,7 @@ pub(crate) enum BaselineSource {
 impl BaselineSource {
     fn describe(self) -> &'static str {
         match self {
-            BaselineSource::Given => "the given constant-predictor loss",
+            BaselineSource::Given => "the best constant prediction's loss",
             BaselineSource::ClassPrior => {
                 "the constant predictor's cross-entropy (entropy of the class frequencies)"
             }
