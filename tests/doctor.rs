@@ -529,6 +529,15 @@ fn dead_units_relu_with_large_negative_bias() {
         .unwrap();
     show("dead", &d);
     assert_names(&d, Problem::DeadUnits);
+    // Both hidden layers are dead, so no weight gets a gradient: the doctor names the first
+    // silent weight and the last dead layer that cuts the signal off.
+    assert_names(&d, Problem::NoLearningSignal);
+    let f = d.get(Problem::NoLearningSignal).unwrap();
+    assert_eq!(f.severity, tuneup::diagnostics::doctor::Severity::Critical);
+    assert!(
+        f.summary.contains("from 0.weight on") && f.summary.contains("2.weight"),
+        "{f}"
+    );
 }
 
 #[test]

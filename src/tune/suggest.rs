@@ -166,7 +166,10 @@ fn proposals(problem: Problem, c: &CurrentSettings) -> Vec<(&'static str, Distri
                 ("clip_norm", Distribution::float_log(0.1, 10.0)),
             ]
         }
-        Problem::VanishingGradients | Problem::DeadUnits | Problem::SaturatedUnits => {
+        Problem::VanishingGradients
+        | Problem::DeadUnits
+        | Problem::SaturatedUnits
+        | Problem::NoLearningSignal => {
             vec![init(), lr(0.1, 3.0)]
         }
         _ => Vec::new(),

@@ -8,6 +8,7 @@ use super::finding::Diagnosis;
 use super::gradients;
 use super::health::HealthLog;
 use super::label_noise;
+use super::learning_signal;
 use super::settings::DoctorSettings;
 use crate::data::LabelIssues;
 use crate::diagnostics::history::History;
@@ -438,6 +439,7 @@ impl<'a> Doctor<'a> {
         }
         findings.extend(gradients::gradients(h, self.health, s));
         findings.extend(gradients::units(self.health, s));
+        findings.extend(learning_signal::no_learning_signal(self.health));
         if let Some(score) = &self.test_score {
             findings.extend(data_checks::generalization(h, score, s)?);
         }

@@ -31,6 +31,9 @@ pub enum Problem {
     DeadUnits,
     /// Many sigmoid / tanh units are stuck in their flat tails.
     SaturatedUnits,
+    /// Weights whose gradient is exactly zero: no step can move them (a dead or saturated
+    /// layer downstream, or a loss that gives no gradient).
+    NoLearningSignal,
     /// The test score is well below the validation score.
     PoorGeneralization,
     /// Features are distributed differently in the test data than in the training data.
@@ -76,6 +79,7 @@ impl fmt::Display for Problem {
             Problem::ExplodingGradients => "exploding gradients",
             Problem::DeadUnits => "dead ReLU units",
             Problem::SaturatedUnits => "saturated sigmoid/tanh units",
+            Problem::NoLearningSignal => "no learning signal",
             Problem::PoorGeneralization => "poor generalisation",
             Problem::DistributionShift => "train/test distribution shift",
             Problem::MissingValues => "missing values",

@@ -35,6 +35,7 @@ mod finding;
 mod gradients;
 mod health;
 mod label_noise;
+mod learning_signal;
 mod outlier_rule;
 mod preflight;
 mod remedies;

@@ -26,6 +26,7 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
         | Problem::ExplodingGradients
         | Problem::DeadUnits
         | Problem::SaturatedUnits
+        | Problem::NoLearningSignal
         | Problem::PoorGeneralization => training_remedies(problem),
         Problem::DistributionShift
         | Problem::MissingValues
@@ -168,6 +169,20 @@ fn training_remedies(problem: Problem) -> Vec<Remedy> {
             r(
                 "Mlp::new(..).init(Init::KaimingNormal { .. }) with zero biases",
                 "starts every unit in its active region",
+            ),
+        ],
+        Problem::NoLearningSignal => vec![
+            r(
+                "Activation::LeakyRelu or ELU, and Init::KaimingUniform (or a smaller negative bias) for the dead or saturated layer",
+                "a layer whose units all output 0 (or sit in a flat tail) passes no gradient to the layers before it",
+            ),
+            r(
+                "Doctor::preflight(&model, &loss, x, y) — check the output activation and the loss",
+                "a loss that is flat in the outputs (a clipped or thresholded output) gives every weight a zero gradient",
+            ),
+            r(
+                "model::set_frozen_matching(&mut net, \"*\", false) if layers were frozen by mistake",
+                "frozen parameters never learn (they are not in the health log either)",
             ),
         ],
         Problem::SaturatedUnits => vec![
