@@ -1,7 +1,7 @@
 //! Checks on the loss curves of a [`History`]: divergence, oscillation, overfitting,
 //! underfitting and plateaus.
 
-use super::finding::{Evidence, Finding, Problem, Severity};
+use super::finding::{percent, times, Evidence, Finding, Problem, Severity};
 use super::remedies::remedies_for;
 use super::settings::DoctorSettings;
 use crate::diagnostics::history::{History, StopReason};
@@ -205,9 +205,9 @@ fn overfitting_in_curves(h: &History, s: &DoctorSettings) -> Option<Finding> {
                 Problem::Overfitting,
                 Severity::Warning,
                 format!(
-                    "validation loss bottomed out at epoch {} ({best_val:.4}) and has risen {:.0}% since, while training loss kept falling (to {last_train:.4})",
+                    "validation loss bottomed out at epoch {} ({best_val:.4}) and has risen {} since, while training loss kept falling (to {last_train:.4})",
                     epochs[best].epoch,
-                    100.0 * rise
+                    percent(rise)
                 ),
                 vec![
                     Evidence::new("best val_loss epoch", epochs[best].epoch as f64),
@@ -227,8 +227,8 @@ fn overfitting_in_curves(h: &History, s: &DoctorSettings) -> Option<Finding> {
             Problem::Overfitting,
             Severity::Warning,
             format!(
-                "validation loss ({last_val:.4}) is {:.1}× the training loss ({last_train:.4})",
-                last_val / last_train.max(f64::MIN_POSITIVE)
+                "validation loss ({last_val:.4}) is {} the training loss ({last_train:.4})",
+                times(last_val / last_train.max(f64::MIN_POSITIVE))
             ),
             vec![
                 Evidence::new("final loss", last_train),
@@ -284,8 +284,8 @@ pub(crate) fn underfitting(
                 Problem::Underfitting,
                 Severity::Warning,
                 format!(
-                    "the best training loss ({best_loss:.4}) is {:.0}% of {}: the model learned little beyond a constant",
-                    100.0 * best_loss / b,
+                    "the best training loss ({best_loss:.4}) is {} of {}: the model learned little beyond a constant",
+                    percent(best_loss / b),
                     source.describe()
                 ),
                 vec![

@@ -3,7 +3,7 @@
 
 use ndarray::ArrayView2;
 
-use super::finding::{Evidence, Finding, Problem, Severity};
+use super::finding::{percent, Evidence, Finding, Problem, Severity};
 use super::outlier_rule::outlier_mask;
 use super::remedies::remedies_for;
 use super::settings::DoctorSettings;
@@ -255,10 +255,10 @@ pub(crate) fn generalization(
             Problem::PoorGeneralization,
             Severity::Warning,
             format!(
-                "the test {} ({:.4}) is {:.0}% worse than on validation ({val:.4})",
+                "the test {} ({:.4}) is {} worse than on validation ({val:.4})",
                 score.metric,
                 score.value,
-                100.0 * relative
+                percent(relative)
             ),
             vec![
                 Evidence::new(val_name, val),

@@ -311,3 +311,34 @@ impl fmt::Display for Diagnosis {
         Ok(())
     }
 }
+
+/// A ratio for a summary: `4.5×`, or `5.0e16×` once plain digits would run long.
+pub(crate) fn times(ratio: f64) -> String {
+    if ratio.abs() < 1e4 {
+        format!("{ratio:.1}×")
+    } else {
+        format!("{ratio:.1e}×")
+    }
+}
+
+/// A fraction as a percentage for a summary: `45%`, or `5.0e16%` once plain digits would run
+/// long.
+pub(crate) fn percent(fraction: f64) -> String {
+    let p = 100.0 * fraction;
+    if p.abs() < 1e5 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1e}%")
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    #[test]
+    fn huge_numbers_print_in_scientific_notation() {
+        assert_eq!(super::times(4.5), "4.5×");
+        assert_eq!(super::times(49808423470161968.0), "5.0e16×");
+        assert_eq!(super::percent(0.449), "45%");
+        assert_eq!(super::percent(4.98e14), "5.0e16%");
+    }
+}

@@ -114,8 +114,31 @@ pub(crate) fn gradients(h: &History, log: Option<&HealthLog>, s: &DoctorSettings
             ));
         }
     }
+    // A norm that was fine at first and blew up later points at the step size; one already
+    // huge in the first epoch at the initialisation (the order of the remedies as written).
+    let first_epoch = h.epochs().first().map_or(0, |r| r.epoch);
+    if let Some(f) = exploding.as_mut().filter(|f| {
+        f.severity == Severity::Critical
+            && f.evidence
+                .iter()
+                .any(|e| e.name == "epoch" && e.value > first_epoch as f64)
+    }) {
+        learning_rate_first(f);
+    }
     out.extend(exploding);
     out
+}
+
+/// Moves the learning-rate remedy to the front.
+fn learning_rate_first(f: &mut Finding) {
+    if let Some(i) = f
+        .remedies
+        .iter()
+        .position(|r| r.action.starts_with("a learning rate"))
+    {
+        let lr = f.remedies.remove(i);
+        f.remedies.insert(0, lr);
+    }
 }
 
 /// Dead and saturated units in the last epoch of the health log.
@@ -179,4 +202,40 @@ pub(crate) fn units(log: Option<&HealthLog>, s: &DoctorSettings) -> Vec<Finding>
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::history::EpochRecord;
+
+    fn first_remedy(blow_up_epoch: usize) -> String {
+        let mut h = History::new("loss", true);
+        let mut log = HealthLog::new();
+        for e in 0..4 {
+            h.push(EpochRecord {
+                epoch: e,
+                loss: 1.0,
+                val_loss: None,
+                metrics: Vec::new(),
+                lr: 0.1,
+                grad_norm: f64::NAN,
+                wall_time: 0.0,
+            });
+            let norm = if e >= blow_up_epoch { 1e5 } else { 1.0 };
+            log.push(LayerHealth::new("0.weight", e, norm, 1.0));
+        }
+        let found = gradients(&h, Some(&log), &DoctorSettings::default());
+        let f = found
+            .iter()
+            .find(|f| f.problem == Problem::ExplodingGradients)
+            .unwrap();
+        f.remedies[0].action.clone()
+    }
+
+    #[test]
+    fn a_late_blow_up_names_the_learning_rate_first_an_early_one_the_initialisation() {
+        assert!(first_remedy(2).starts_with("a learning rate"));
+        assert!(first_remedy(0).starts_with("Mlp::new(..).init"));
+    }
 }

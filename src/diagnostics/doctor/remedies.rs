@@ -143,17 +143,23 @@ fn training_remedies(problem: Problem) -> Vec<Remedy> {
             ),
             r("fewer layers", "each layer multiplies the shrinkage"),
         ],
+        // Ordered for gradients that grow towards the input (an initialisation fault);
+        // `gradients` moves the learning rate first when a norm blew up during training.
         Problem::ExplodingGradients => vec![
-            r(
-                "clip_grad_norm(&mut model, 1.0, 2.0, false)?",
-                "caps the update no matter how large the gradient",
-            ),
             r(
                 "Mlp::new(..).init(Init::KaimingNormal { .. }) / XavierNormal",
                 "weights too large at initialisation multiply gradients layer by layer",
             ),
             r(
-                "a smaller learning rate, and Normalization::Batch / LayerNorm",
+                "clip_grad_norm(&mut model, 1.0, 2.0, false)?",
+                "caps the update no matter how large the gradient",
+            ),
+            r(
+                "a learning rate 10× smaller (Sgd::new(lr / 10.0)?, Adam::new(1e-3)?)",
+                "large steps push the weights where gradients grow: the usual cause of a norm that blows up during training",
+            ),
+            r(
+                "Normalization::Batch / LayerNorm",
                 "keeps activations and gradients at unit scale",
             ),
         ],
