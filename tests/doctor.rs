@@ -1129,3 +1129,23 @@ fn early_stopped_overfitting_is_info_and_does_not_prescribe_early_stopping() {
         .all(|r| !r.action.starts_with("EarlyStopping")));
     assert!(f.evidence.iter().any(|e| e.name == "early stop epoch"));
 }
+
+#[test]
+fn oscillation_needs_a_change_above_the_floor() {
+    // The same zig-zag (±20% of its level) near 0.5 and near 1e-7, after a smooth descent
+    // from 1 to that level.
+    let zigzag = |level: f64| -> Vec<f64> {
+        (0..10)
+            .map(|i| level.powf(i as f64 / 9.0))
+            .chain((0..12).map(|i| level * if i % 2 == 0 { 1.2 } else { 0.8 }))
+            .collect()
+    };
+    let loud = Doctor::new(&history(&zigzag(0.5), None, None))
+        .examine()
+        .unwrap();
+    assert!(loud.has(Problem::Oscillation), "{loud}");
+    let rounding = Doctor::new(&history(&zigzag(1e-7), None, None))
+        .examine()
+        .unwrap();
+    assert!(!rounding.has(Problem::Oscillation), "{rounding}");
+}

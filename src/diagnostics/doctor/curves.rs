@@ -107,10 +107,22 @@ pub(crate) fn divergence(h: &History, s: &DoctorSettings) -> Option<Finding> {
 }
 
 /// Oscillation: in some window of epochs the loss changes direction most epochs, by a large
-/// step. The window that oscillates most (by sign-change fraction, then amplitude) is reported.
-pub(crate) fn oscillation(h: &History, s: &DoctorSettings) -> Option<Finding> {
+/// step (relative to the window's loss, and above `oscillation_floor` of the reference loss:
+/// the constant predictor's, else the first epoch's, so that a loss wiggling at rounding
+/// level near 0 does not count). The window that oscillates most (by sign-change fraction,
+/// then amplitude) is reported.
+pub(crate) fn oscillation(
+    h: &History,
+    s: &DoctorSettings,
+    baseline: Option<f64>,
+) -> Option<Finding> {
     let epochs = h.epochs();
     let losses: Vec<f64> = epochs.iter().map(|r| r.loss).collect();
+    let reference = baseline
+        .or_else(|| losses.first().copied())
+        .filter(|r| r.is_finite())
+        .map_or(0.0, f64::abs);
+    let floor = s.oscillation_floor * reference;
     let w = s.oscillation_window.min(losses.len());
     if w < 4 {
         return None;
@@ -122,9 +134,11 @@ pub(crate) fn oscillation(h: &History, s: &DoctorSettings) -> Option<Finding> {
         let changes = diffs.windows(2).filter(|p| p[0] * p[1] < 0.0).count();
         let change_fraction = changes as f64 / (diffs.len() - 1) as f64;
         let mean_loss = tail.iter().sum::<f64>() / tail.len() as f64;
-        let amplitude = diffs.iter().map(|d| d.abs()).sum::<f64>() / diffs.len() as f64 / mean_loss;
+        let mean_change = diffs.iter().map(|d| d.abs()).sum::<f64>() / diffs.len() as f64;
+        let amplitude = mean_change / mean_loss;
         if change_fraction >= s.oscillation_sign_changes
             && amplitude >= s.oscillation_amplitude
+            && mean_change > floor
             && worst
                 .is_none_or(|(_, c, f, a)| (change_fraction, amplitude) > (f, a) && changes >= c)
         {

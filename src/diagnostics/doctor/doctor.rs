@@ -425,7 +425,7 @@ impl<'a> Doctor<'a> {
         if let Some(f) = curves::divergence(h, s) {
             findings.push(f);
         } else {
-            findings.extend(curves::oscillation(h, s));
+            findings.extend(curves::oscillation(h, s, baseline.map(|b| b.0)));
             findings.extend(curves::overfitting(h, s));
             let under = curves::underfitting(h, s, baseline, majority);
             let plateau = curves::plateau(h, s, baseline.map(|b| b.0));

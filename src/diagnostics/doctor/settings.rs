@@ -54,6 +54,10 @@ pub struct DoctorSettings {
     pub oscillation_amplitude: f64,
     /// Epochs at the end of the run examined for oscillation. Default 10.
     pub oscillation_window: usize,
+    /// The mean loss change must also exceed this fraction of the reference loss (the
+    /// constant predictor's, else the first epoch's). Default 1e-3: a loss wiggling by
+    /// 20% of 1e-7 near the floor is rounding, not a too-high learning rate.
+    pub oscillation_floor: f64,
     /// Vanishing gradients when the first weight's gradient norm is below this fraction of
     /// the last weight's. Default 1e-3: three orders of magnitude across the depth.
     pub vanishing_ratio: f64,
@@ -131,6 +135,7 @@ impl Default for DoctorSettings {
             oscillation_sign_changes: 0.5,
             oscillation_amplitude: 0.1,
             oscillation_window: 10,
+            oscillation_floor: 1e-3,
             vanishing_ratio: 1e-3,
             exploding_ratio: 1e3,
             exploding_grad_norm: 1e3,
@@ -191,6 +196,7 @@ impl DoctorSettings {
                 "DoctorSettings.oscillation_sign_changes",
                 self.oscillation_sign_changes,
             ),
+            ("DoctorSettings.oscillation_floor", self.oscillation_floor),
             ("DoctorSettings.dead_fraction", self.dead_fraction),
             ("DoctorSettings.saturated_fraction", self.saturated_fraction),
             ("DoctorSettings.psi_epsilon", self.psi_epsilon),
