@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use ndarray::Array2;
-use tuneup::compress::{sparsity_report, PolynomialSparsity};
+use tuneup::compress::{prune_to_sparsity, sparsity_report, PolynomialSparsity, SparsityScope};
 use tuneup::prelude::*;
 use tuneup::train::callbacks::GradualPruning;
 use tuneup::train::{Callback, CallbackContext, Trainer};
@@ -192,4 +192,20 @@ fn bad_settings_are_typed_errors_and_train_nothing() {
         .parameters
         .iter()
         .all(|p| !p.pruned));
+    // The pruning function refuses a name twice, no name and a sparsity above 1, untouched.
+    let mut model = net();
+    let cases: [(&[&str], f64); 3] = [
+        (&["0.weight", "0.weight"], 0.5),
+        (&[], 0.5),
+        (&["0.weight"], 1.5),
+    ];
+    for (names, s) in cases {
+        for scope in [SparsityScope::PerParameter, SparsityScope::Global] {
+            assert!(
+                prune_to_sparsity(&mut model, names, s, scope).is_err(),
+                "{names:?} {s}"
+            );
+        }
+    }
+    assert!(sparsity_report(&model).parameters.iter().all(|p| !p.pruned));
 }

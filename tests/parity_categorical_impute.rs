@@ -4,6 +4,8 @@
 //! outputs equal (texts exactly, numbers to 1e-10); bad input gives typed errors and leaves
 //! the input untouched.
 
+mod common;
+
 use ndarray::{array, Array2};
 use serde_json::Value;
 use tuneup::data::{
@@ -16,11 +18,7 @@ use tuneup::Error;
 const TOL: f64 = 1e-10;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/categorical_impute.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::load_fixture("categorical_impute.json")
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -29,50 +27,6 @@ fn strings(v: &Value) -> Vec<String> {
         .iter()
         .map(|n| n.as_str().unwrap().to_string())
         .collect()
-}
-
-/// A fixture table: text columns' nulls are `None`, numeric columns' nulls NaN.
-fn table(v: &Value) -> Table<f64> {
-    let columns = v["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let values = c["values"].as_array().unwrap();
-            if c["kind"] == "categorical" {
-                Column::Categorical(
-                    values
-                        .iter()
-                        .map(|x| x.as_str().map(String::from))
-                        .collect(),
-                )
-            } else {
-                Column::Numeric(
-                    values
-                        .iter()
-                        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-                        .collect(),
-                )
-            }
-        })
-        .collect();
-    Table::new(strings(&v["names"]), columns).unwrap()
-}
-
-fn matrix(v: &Value) -> Array2<f64> {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_u64().unwrap() as usize)
-        .collect();
-    let data = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect();
-    Array2::from_shape_vec((shape[0], shape[1]), data).unwrap()
 }
 
 fn close(g: f64, w: f64) -> bool {
@@ -145,7 +99,7 @@ fn category(v: &Value) -> Option<Category> {
 #[test]
 fn imputer_on_categorical_and_mixed_tables_matches_scikit_learn() {
     let fx = fixture();
-    let (train, test) = (table(&fx["train"]), table(&fx["test"]));
+    let (train, test) = (common::table(&fx["train"]), common::table(&fx["test"]));
     for case in fx["imputer_cases"].as_array().unwrap() {
         let what = format!("{} on {}", case["params"], case["columns"]);
         let columns = strings(&case["columns"]);
@@ -166,13 +120,13 @@ fn imputer_on_categorical_and_mixed_tables_matches_scikit_learn() {
         let out_train = fitted.transform_to_table(&tr).unwrap();
         assert_table(
             &out_train,
-            &table(&case["train_out"]),
+            &common::table(&case["train_out"]),
             &format!("{what}, train"),
         );
         let out_test = fitted.transform_to_table(&te).unwrap();
         assert_table(
             &out_test,
-            &table(&case["test_out"]),
+            &common::table(&case["test_out"]),
             &format!("{what}, test"),
         );
         // The boxed table transformer (what a Pipeline holds) gives the same table.
@@ -208,7 +162,7 @@ fn column_transformer(
 #[test]
 fn imputer_then_one_hot_in_a_column_transformer_matches_scikit_learn() {
     let fx = fixture();
-    let (train, test) = (table(&fx["train"]), table(&fx["test"]));
+    let (train, test) = (common::table(&fx["train"]), common::table(&fx["test"]));
     for case in fx["column_transformer_cases"].as_array().unwrap() {
         let what = format!("categorical {}", case["cat_params"]);
         let ct = column_transformer(
@@ -223,9 +177,17 @@ fn imputer_then_one_hot_in_a_column_transformer_matches_scikit_learn() {
             "{what}"
         );
         let z = fitted.transform(&train).unwrap();
-        assert_matrix(&z, &matrix(&case["train_out"]), &format!("{what}, train"));
+        assert_matrix(
+            &z,
+            &common::nan_matrix(&case["train_out"]),
+            &format!("{what}, train"),
+        );
         let z = fitted.transform(&test).unwrap();
-        assert_matrix(&z, &matrix(&case["test_out"]), &format!("{what}, test"));
+        assert_matrix(
+            &z,
+            &common::nan_matrix(&case["test_out"]),
+            &format!("{what}, test"),
+        );
     }
 }
 
@@ -376,7 +338,7 @@ fn categorical_output_as_a_matrix_is_a_value_error() {
 fn f32_tables_give_the_f64_outputs_to_f32_precision() {
     let fx = fixture();
     let case = &fx["column_transformer_cases"][0];
-    let train = table(&fx["train"]);
+    let train = common::table(&fx["train"]);
     let to_f32 = |t: &Table<f64>| {
         let cols = t.columns().iter().map(|c| match c {
             Column::Numeric(v) => Column::Numeric(v.iter().map(|&x| x as f32).collect()),
@@ -404,7 +366,7 @@ fn f32_tables_give_the_f64_outputs_to_f32_precision() {
         .unwrap()
         .transform(&to_f32(&train))
         .unwrap();
-    let want = matrix(&case["train_out"]);
+    let want = common::nan_matrix(&case["train_out"]);
     assert_eq!(z.dim(), want.dim());
     for (&g, &w) in z.iter().zip(want.iter()) {
         assert!(
@@ -418,7 +380,7 @@ fn f32_tables_give_the_f64_outputs_to_f32_precision() {
 fn column_transformer_hands_imputed_text_to_a_later_encoder() {
     let fx = fixture();
     let case = &fx["column_transformer_then_one_hot"];
-    let (train, test) = (table(&fx["train"]), table(&fx["test"]));
+    let (train, test) = (common::table(&fx["train"]), common::table(&fx["test"]));
     let imputing = ColumnTransformer::new().add(
         "imp",
         SimpleImputer::new(ImputeStrategy::MostFrequent).unwrap(),
@@ -431,9 +393,9 @@ fn column_transformer_hands_imputed_text_to_a_later_encoder() {
     let fitted = pipe.fit(&train).unwrap();
     assert_eq!(fitted.feature_names_out(), strings(&case["names"]));
     let z = fitted.transform(&train).unwrap();
-    assert_matrix(&z, &matrix(&case["train_out"]), "train");
+    assert_matrix(&z, &common::nan_matrix(&case["train_out"]), "train");
     let z = fitted.transform(&test).unwrap();
-    assert_matrix(&z, &matrix(&case["test_out"]), "test");
+    assert_matrix(&z, &common::nan_matrix(&case["test_out"]), "test");
     // Alone, the imputing column transformer has text output: a table, not a matrix.
     let ct = imputing.fit(&train).unwrap();
     assert!(ct.transform_to_table(&test).unwrap().columns()[0].is_categorical());

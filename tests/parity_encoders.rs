@@ -8,59 +8,9 @@ mod common;
 use ndarray::Array2;
 use serde_json::Value;
 use tuneup::data::{
-    Category, Column, ColumnTransformer, DropCategory, HandleUnknown, ImputeStrategy, MinFrequency,
+    Category, ColumnTransformer, DropCategory, HandleUnknown, ImputeStrategy, MinFrequency,
     OneHotEncoder, OrdinalEncoder, Pipeline, Remainder, SimpleImputer, StandardScaler, Table,
 };
-
-fn table(v: &Value) -> Table<f64> {
-    let names: Vec<String> = v["names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap().to_string())
-        .collect();
-    let columns = v["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let values = c["values"].as_array().unwrap();
-            if c["kind"] == "categorical" {
-                Column::Categorical(
-                    values
-                        .iter()
-                        .map(|x| x.as_str().map(String::from))
-                        .collect(),
-                )
-            } else {
-                Column::Numeric(
-                    values
-                        .iter()
-                        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-                        .collect(),
-                )
-            }
-        })
-        .collect();
-    Table::new(names, columns).unwrap()
-}
-
-/// A matrix whose nulls are NaN.
-fn matrix(v: &Value) -> Array2<f64> {
-    let shape: Vec<usize> = v["shape"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_u64().unwrap() as usize)
-        .collect();
-    let data: Vec<f64> = v["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect();
-    Array2::from_shape_vec((shape[0], shape[1]), data).unwrap()
-}
 
 fn assert_matrix(got: &Array2<f64>, want: &Array2<f64>, tol: f64, what: &str) {
     assert_eq!(got.dim(), want.dim(), "{what}: shape");
@@ -161,7 +111,7 @@ fn ordinal(params: &Value) -> OrdinalEncoder {
 #[test]
 fn encoders_match_scikit_learn() {
     let f = common::load_fixture("encoders.json");
-    let (train, test) = (table(&f["train"]), table(&f["test"]));
+    let (train, test) = (common::table(&f["train"]), common::table(&f["test"]));
     let mut checked = 0;
     for case in f["cases"].as_array().unwrap() {
         let what = format!("{} {}", case["kind"], case["params"]);
@@ -205,13 +155,23 @@ fn encoders_match_scikit_learn() {
         };
         assert_eq!(cats, want_cats, "{what}: categories");
         assert_eq!(got_names, names(&case["names"]), "{what}: feature names");
-        assert_matrix(&train_out.unwrap(), &matrix(&case["train_out"]), 0.0, &what);
+        assert_matrix(
+            &train_out.unwrap(),
+            &common::nan_matrix(&case["train_out"]),
+            0.0,
+            &what,
+        );
         if case.get("test_error").is_some() {
             let err = test_out.unwrap_err();
             assert!(matches!(err, tuneup::Error::Value { .. }), "{what}: {err}");
             assert!(err.to_string().contains("`magenta`"), "{what}: {err}");
         } else {
-            assert_matrix(&test_out.unwrap(), &matrix(&case["test_out"]), 0.0, &what);
+            assert_matrix(
+                &test_out.unwrap(),
+                &common::nan_matrix(&case["test_out"]),
+                0.0,
+                &what,
+            );
         }
         checked += 1;
     }
@@ -221,7 +181,7 @@ fn encoders_match_scikit_learn() {
 #[test]
 fn column_transformer_matches_scikit_learn() {
     let f = common::load_fixture("encoders.json");
-    let (train, test) = (table(&f["train"]), table(&f["test"]));
+    let (train, test) = (common::table(&f["train"]), common::table(&f["test"]));
     let numeric = Pipeline::new()
         .transform(
             "impute",
@@ -246,13 +206,13 @@ fn column_transformer_matches_scikit_learn() {
     assert_eq!(fitted.feature_names_out(), names(&want["names"]));
     assert_matrix(
         &fitted.transform(&train).unwrap(),
-        &matrix(&want["train_out"]),
+        &common::nan_matrix(&want["train_out"]),
         1e-10,
         "column transformer, train",
     );
     assert_matrix(
         &fitted.transform(&test).unwrap(),
-        &matrix(&want["test_out"]),
+        &common::nan_matrix(&want["test_out"]),
         1e-10,
         "column transformer, test",
     );
@@ -269,7 +229,7 @@ fn column_transformer_matches_scikit_learn() {
 fn target_encoder_matches_scikit_learn() {
     use tuneup::data::{EncoderTarget, Smooth, TargetEncoder};
     let f = common::load_fixture("encoders.json");
-    let (train, test) = (table(&f["train"]), table(&f["test"]));
+    let (train, test) = (common::table(&f["train"]), common::table(&f["test"]));
     let pick = |t: &Table<f64>| {
         let idx = [t.index_of("color").unwrap(), t.index_of("size").unwrap()];
         Table::new(
@@ -310,13 +270,13 @@ fn target_encoder_matches_scikit_learn() {
         );
         assert_matrix(
             &train_out,
-            &matrix(&case["train_out"]),
+            &common::nan_matrix(&case["train_out"]),
             1e-10,
             &format!("{what}: cross-fitted"),
         );
         assert_matrix(
             &fitted.transform(&te).unwrap(),
-            &matrix(&case["test_out"]),
+            &common::nan_matrix(&case["test_out"]),
             1e-10,
             &format!("{what}: test"),
         );

@@ -59,7 +59,9 @@ pub fn global_unstructured<F: Float>(
     Ok(())
 }
 
-fn check_names(names: &[&str]) -> Result<()> {
+/// No name, or a name twice: an [`Error::Value`] (for `global_unstructured` and
+/// `prune_to_sparsity`).
+pub(super) fn check_names(names: &[&str]) -> Result<()> {
     if names.is_empty() {
         return Err(Error::value(
             "global_unstructured",

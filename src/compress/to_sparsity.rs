@@ -2,7 +2,7 @@
 
 use super::amount::Amount;
 use super::find::value_and_mask;
-use super::global::global_unstructured;
+use super::global::{check_names, global_unstructured};
 use super::unstructured::l1_unstructured;
 use crate::model::Layer;
 use crate::{Error, Float, Result};
@@ -59,9 +59,7 @@ pub fn prune_to_sparsity<F: Float>(
             "a fraction in [0, 1]",
         ));
     }
-    if names.is_empty() {
-        return Err(Error::value(CONTEXT, "at least one parameter name", "none"));
-    }
+    check_names(names).map_err(|e| e.within(CONTEXT))?;
     // Check every name (and count) before changing anything.
     let mut counts = Vec::with_capacity(names.len());
     for &name in names {
@@ -77,13 +75,6 @@ pub fn prune_to_sparsity<F: Float>(
             global_unstructured(model, names, Amount::Count(more))
         }
         SparsityScope::PerParameter => {
-            if let Some(dup) = duplicate(names) {
-                return Err(Error::value(
-                    CONTEXT,
-                    "each parameter once",
-                    format!("`{dup}` twice"),
-                ));
-            }
             for (&name, &(size, pruned)) in names.iter().zip(&counts) {
                 let more = still_to_prune(size, pruned, sparsity);
                 l1_unstructured(model, name, Amount::Count(more))?;
@@ -97,9 +88,4 @@ pub fn prune_to_sparsity<F: Float>(
 fn still_to_prune(size: usize, pruned: usize, sparsity: f64) -> usize {
     let kept = (size as f64 * (1.0 - sparsity)).round_ties_even() as usize;
     size.saturating_sub(kept).saturating_sub(pruned)
-}
-
-fn duplicate<'a>(names: &[&'a str]) -> Option<&'a str> {
-    let mut seen = std::collections::HashSet::new();
-    names.iter().copied().find(|n| !seen.insert(*n))
 }

@@ -77,3 +77,56 @@ pub fn assert_close<D: ndarray::Dimension, E: ndarray::Dimension>(
     let b: Vec<f64> = b.iter().copied().collect();
     assert_close_slices(&a, &b, rtol, atol, what);
 }
+
+/// A fixture table `{"names": [..], "columns": [{"kind": "categorical" | "numeric",
+/// "values": [..]}]}`: text columns' nulls are `None`, numeric columns' nulls NaN.
+pub fn table(v: &Value) -> tuneup::data::Table<f64> {
+    use tuneup::data::Column;
+    let names: Vec<String> = v["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    let columns = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let values = c["values"].as_array().unwrap();
+            if c["kind"] == "categorical" {
+                Column::Categorical(
+                    values
+                        .iter()
+                        .map(|x| x.as_str().map(String::from))
+                        .collect(),
+                )
+            } else {
+                Column::Numeric(
+                    values
+                        .iter()
+                        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+                        .collect(),
+                )
+            }
+        })
+        .collect();
+    tuneup::data::Table::new(names, columns).unwrap()
+}
+
+/// A matrix `{"shape": [r, c], "data": [..]}` whose nulls are NaN.
+pub fn nan_matrix(v: &Value) -> Array2<f64> {
+    let shape: Vec<usize> = v["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_u64().unwrap() as usize)
+        .collect();
+    let data: Vec<f64> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect();
+    Array2::from_shape_vec((shape[0], shape[1]), data).unwrap()
+}

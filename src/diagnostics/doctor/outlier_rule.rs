@@ -52,6 +52,7 @@ pub(crate) fn outlier_mask(values: &[f64], threshold: f64) -> (Vec<bool>, f64) {
             d
         }
     };
+    // `corrected` is increasing, so the transformed values stay sorted.
     let transformed: Vec<f64> = sorted.iter().map(|&x| corrected(x)).collect();
     let (Some(linear), Some(skewed)) = (RobustScale::of(&sorted), RobustScale::of(&transformed))
     else {
@@ -80,12 +81,10 @@ struct RobustScale {
 }
 
 impl RobustScale {
-    /// From values (sorted or not); `None` when they have no spread at all.
-    fn of(values: &[f64]) -> Option<Self> {
-        let mut v = values.to_vec();
-        v.sort_by(f64::total_cmp);
-        let median = quantile(&v, 0.5);
-        let mut dev: Vec<f64> = v.iter().map(|x| (x - median).abs()).collect();
+    /// From sorted values; `None` when they have no spread at all.
+    fn of(sorted: &[f64]) -> Option<Self> {
+        let median = quantile(sorted, 0.5);
+        let mut dev: Vec<f64> = sorted.iter().map(|x| (x - median).abs()).collect();
         dev.sort_by(f64::total_cmp);
         let mad = quantile(&dev, 0.5);
         // 0.6745 = Φ⁻¹(0.75): the MAD of a standard normal; 1.2533 = √(π/2) for the mean AD.
