@@ -89,11 +89,25 @@ fn categorical_columns_reaching_numeric_steps_are_errors() {
     let ct = ColumnTransformer::new().add("s", StandardScaler::new(), ["city"]);
     let msg = ct.fit(&t).unwrap_err().to_string();
     assert!(msg.contains("categorical column `city`"), "{msg}");
-    // Categorical remainder passed through.
+    // A categorical remainder passed through fits (a later step may encode it), but cannot
+    // become a matrix: the error names the column and the entry.
     let ct = ColumnTransformer::new()
         .add("s", StandardScaler::new(), ["age"])
         .remainder(Remainder::Passthrough);
-    assert!(matches!(ct.fit(&t), Err(Error::Value { .. })));
+    let fitted = ct.fit(&t).unwrap();
+    let err = fitted.transform(&t).unwrap_err();
+    assert!(matches!(err, Error::Value { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`remainder`") && msg.contains("`city`"),
+        "{msg}"
+    );
+    let table = fitted.transform_to_table(&t).unwrap();
+    assert_eq!(
+        table.names(),
+        ["s__age", "remainder__city", "remainder__pet"]
+    );
+    assert!(table.columns()[1].is_categorical());
 }
 
 #[test]

@@ -100,7 +100,9 @@ pub enum Remainder {
     /// Left out of the output (the default).
     #[default]
     Drop,
-    /// Copied to the output after the transformers' columns (numeric columns only).
+    /// Copied to the output after the transformers' columns (categorical ones too: they stay
+    /// text in [`transform_to_table`](FittedColumnTransformer::transform_to_table), for a later
+    /// pipeline step to encode, and are an error in a matrix).
     Passthrough,
 }
 
@@ -221,14 +223,26 @@ impl<F: Float> ColumnTransformer<F> {
         self
     }
 
-    /// Adds `columns` copied unchanged under `name` (scikit-learn's `"passthrough"`; numeric
-    /// columns only).
+    /// Adds `columns` copied unchanged under `name` (scikit-learn's `"passthrough"`). A
+    /// categorical column passed through stays text in
+    /// [`transform_to_table`](FittedColumnTransformer::transform_to_table), what a
+    /// [`Pipeline`](crate::data::Pipeline) hands to its next step (an encoder, say); in the
+    /// matrix of [`transform`](FittedColumnTransformer::transform) it is an [`Error::Value`]
+    /// naming it, as scikit-learn's array of objects fails in a numeric estimator.
     ///
     /// ```
-    /// use tuneup::data::{Column, ColumnTransformer, Table};
-    /// let t = Table::new(["a"], vec![Column::Numeric(vec![3.0_f64])])?;
-    /// let fitted = ColumnTransformer::new().passthrough("keep", ["a"]).fit(&t)?;
-    /// assert_eq!(fitted.feature_names_out(), ["keep__a"]);
+    /// use tuneup::data::{Column, ColumnTransformer, OneHotEncoder, Pipeline, Table};
+    /// let t = Table::new(["a", "c"], vec![Column::Numeric(vec![3.0_f64, 4.0]), Column::categorical(["x", "y"])])?;
+    /// let ct = ColumnTransformer::new().passthrough("keep", ["a", "c"]);
+    /// let fitted = ct.fit(&t)?;
+    /// assert_eq!(fitted.feature_names_out(), ["keep__a", "keep__c"]);
+    /// assert!(fitted.transform(&t).unwrap_err().to_string().contains("`c`"));
+    /// // A later step encodes the text column that was passed through.
+    /// let encode = ColumnTransformer::new()
+    ///     .passthrough("num", ["keep__a"])
+    ///     .add("oh", OneHotEncoder::new(), ["keep__c"]);
+    /// let piped = Pipeline::new().transform("keep", ct).transform("encode", encode).fit(&t)?;
+    /// assert_eq!(piped.transform(&t)?.row(1).to_vec(), vec![4.0, 0.0, 1.0]);
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn passthrough(mut self, name: impl Into<String>, columns: impl Into<Columns>) -> Self {
@@ -256,8 +270,8 @@ impl<F: Float> ColumnTransformer<F> {
     /// is left out, as scikit-learn does.
     ///
     /// Errors: a column chosen twice (by one transformer or two) or two transformers of one
-    /// name ([`Error::Value`] naming them); a column choice not in the table; a categorical
-    /// column passed through; the transformers' own errors, prefixed with their name.
+    /// name ([`Error::Value`] naming them); a column choice not in the table; the transformers'
+    /// own errors, prefixed with their name.
     ///
     /// ```
     /// use tuneup::data::{Column, ColumnTransformer, StandardScaler, Table};
@@ -286,10 +300,7 @@ impl<F: Float> ColumnTransformer<F> {
                     t.fit_table(&part)
                         .map_err(|e| e.within(format!("{CONTEXT} `{}`", entry.name)))?,
                 ),
-                Action::Passthrough => {
-                    check_numeric(&entry.name, &part)?;
-                    FittedAction::Passthrough
-                }
+                Action::Passthrough => FittedAction::Passthrough,
             };
             entries.push(FittedEntry {
                 name: entry.name.clone(),
@@ -299,7 +310,6 @@ impl<F: Float> ColumnTransformer<F> {
         }
         let rest: Vec<usize> = (0..table.n_columns()).filter(|&j| !used[j]).collect();
         if self.remainder == Remainder::Passthrough && !rest.is_empty() {
-            check_numeric("remainder", &table.select_columns(&rest))?;
             entries.push(FittedEntry {
                 name: "remainder".into(),
                 action: FittedAction::Passthrough,
@@ -353,7 +363,7 @@ fn check_numeric<F: Float>(name: &str, part: &Table<F>) -> Result<()> {
     if let Some(j) = part.categorical_columns().first() {
         return Err(Error::value(
             format!("{CONTEXT} `{name}`"),
-            "numeric columns to pass through (encode categorical columns)",
+            "numeric columns in a matrix (encode the text: an encoder here, or in a later pipeline step)",
             format!("categorical column `{}`", part.names()[*j]),
         ));
     }
@@ -389,7 +399,8 @@ impl<F: Float> FittedColumnTransformer<F> {
     /// The outputs of every transformer on `table`, side by side.
     ///
     /// Errors: other column names or kinds than fit saw ([`Error::Shape`] /
-    /// [`Error::Value`]); the transformers' own errors, prefixed with their name.
+    /// [`Error::Value`]); a categorical column passed through ([`Error::Value`] naming it and
+    /// its entry); the transformers' own errors, prefixed with their name.
     ///
     /// ```
     /// use tuneup::data::{Column, ColumnTransformer, StandardScaler, Table};
@@ -408,7 +419,10 @@ impl<F: Float> FittedColumnTransformer<F> {
                 FittedAction::Transform(t) => t
                     .transform_table(&part)
                     .map_err(|err| err.within(format!("{CONTEXT} `{}`", e.name)))?,
-                FittedAction::Passthrough => part.to_array()?,
+                FittedAction::Passthrough => {
+                    check_numeric(&e.name, &part)?;
+                    part.to_array()?
+                }
             };
             parts.push(z);
         }

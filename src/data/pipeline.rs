@@ -358,6 +358,19 @@ impl<F: Float> TableTransformer<F> for Pipeline<F> {
     fn table_name(&self) -> String {
         CONTEXT.to_string()
     }
+
+    fn table_resamples(&self) -> bool {
+        Transformer::resamples(self)
+    }
+
+    fn fit_resample_table(
+        &self,
+        table: &Table<F>,
+        y: &[usize],
+    ) -> Result<(Box<dyn FittedTableTransformer<F>>, Resampled<F>)> {
+        let (fitted, rows) = Pipeline::fit_resample(self, table, y)?;
+        Ok((Box::new(fitted), rows))
+    }
 }
 
 impl<F: Float> FittedTableTransformer<F> for FittedPipeline<F> {

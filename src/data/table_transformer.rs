@@ -13,7 +13,8 @@ use ndarray::Array2;
 use super::table::Table;
 use super::{
     Fit, FittedTransformer, KnnImputer, MinMaxScaler, MissingThreshold, OutlierDetector,
-    PowerTransformer, RobustScaler, StandardScaler, Transformer, VarianceThreshold, Winsorizer,
+    PowerTransformer, Resampled, RobustScaler, StandardScaler, Transformer, VarianceThreshold,
+    Winsorizer,
 };
 use crate::{Float, Result};
 
@@ -54,6 +55,48 @@ pub trait TableTransformer<F: Float>: TableTransformerClone<F> + Send + Sync + D
     /// assert_eq!(TableTransformer::<f64>::table_name(&OneHotEncoder::new()), "OneHotEncoder");
     /// ```
     fn table_name(&self) -> String;
+
+    /// Whether fitting changes the rows (a [`Pipeline`](crate::data::Pipeline) with
+    /// resamplers): such a transformer is fitted with
+    /// [`fit_resample_table`](Self::fit_resample_table) and labels. `false` by default.
+    ///
+    /// ```
+    /// use tuneup::data::{Pipeline, RandomOverSampler, StandardScaler, TableTransformer};
+    /// assert!(!TableTransformer::<f64>::table_resamples(&StandardScaler::new()));
+    /// let pipe = Pipeline::<f64>::new().resample("over", RandomOverSampler::new());
+    /// assert!(pipe.table_resamples());
+    /// ```
+    fn table_resamples(&self) -> bool {
+        false
+    }
+
+    /// Fits on `table` with one class label per row and returns the fitted transformer with
+    /// the training rows as fitting left them (resampled, for a pipeline with resamplers). By
+    /// default: [`fit_table`](Self::fit_table), and the rows transformed with their labels
+    /// unchanged.
+    ///
+    /// Errors: those of `fit_table` and `transform_table`; a resampler's own errors.
+    ///
+    /// ```
+    /// use tuneup::data::{Pipeline, RandomOverSampler, StandardScaler, Table, TableTransformer};
+    /// use ndarray::array;
+    /// let t = Table::from_array(array![[0.0], [2.0], [4.0]].view())?;
+    /// let (_, rows) = StandardScaler::new().fit_resample_table(&t, &[0, 0, 1])?;
+    /// assert_eq!(rows.y, vec![0, 0, 1]);
+    /// let pipe = Pipeline::new().resample("over", RandomOverSampler::new());
+    /// let (_, rows) = pipe.fit_resample_table(&t, &[0, 0, 1])?;
+    /// assert_eq!(rows.y.len(), 4); // class 1 copied up to 2 rows
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn fit_resample_table(
+        &self,
+        table: &Table<F>,
+        y: &[usize],
+    ) -> Result<(Box<dyn FittedTableTransformer<F>>, Resampled<F>)> {
+        let fitted = self.fit_table(table)?;
+        let x = fitted.transform_table(table)?;
+        Ok((fitted, Resampled { x, y: y.to_vec() }))
+    }
 }
 
 /// A [`TableTransformer`] fitted to a table: transforms any table with the same column names

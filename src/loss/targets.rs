@@ -15,6 +15,8 @@ use crate::{Error, Float, Result};
 /// let labels = vec![2usize, 0, 1];
 /// let t: Targets<f64> = labels.as_slice().into();
 /// assert_eq!(t.rows(), 3);
+/// let t: Targets<f64> = (&[1, 0]).into(); // an array literal of class indices
+/// assert_eq!(t.rows(), 2);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Targets<'a, F> {
@@ -54,6 +56,13 @@ impl<'a, F> From<&'a [usize]> for Targets<'a, F> {
 
 impl<'a, F> From<&'a Vec<usize>> for Targets<'a, F> {
     fn from(c: &'a Vec<usize>) -> Self {
+        Targets::Classes(c)
+    }
+}
+
+/// Class indices written as an array literal: `trainer.fit(x.view(), &[0, 1, 1])`.
+impl<'a, F, const N: usize> From<&'a [usize; N]> for Targets<'a, F> {
+    fn from(c: &'a [usize; N]) -> Self {
         Targets::Classes(c)
     }
 }

@@ -9,7 +9,7 @@ use super::config::TrainerConfig;
 use super::metric::{Metric, OutputKind};
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 use super::trainer::Trainer;
-use crate::data::{AdversarialTraining, Augmenter, Transformer};
+use crate::data::{AdversarialTraining, Augmenter, TableTransformer, Transformer};
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -120,6 +120,34 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
     /// A learning-rate schedule (see [`TrainerConfig::schedule`]).
     pub fn schedule(mut self, schedule: impl LrSchedule + 'static, every: ScheduleStep) -> Self {
         self.config = self.config.schedule(schedule, every);
+        self
+    }
+
+    /// Validate on an explicit set given as a [`Table`](crate::data::Table), transformed by
+    /// the [table preprocessing](Self::preprocess_table) fitted in each `fit` (without one, the
+    /// table must be all numeric). Its size is checked at build, its columns at `fit`.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{Column, OneHotEncoder, Table};
+    /// use tuneup::train::{Metric, Trainer};
+    /// let train = Table::new(["c"], vec![Column::<f64>::categorical(["a", "b", "a", "b"])])?;
+    /// let val = Table::new(["c"], vec![Column::<f64>::categorical(["b", "a"])])?;
+    /// let mut t = Trainer::builder().model(Mlp::new(&[2, 2]).build::<f64>()?)
+    ///     .loss(CrossEntropy::new()).optimizer(Adam::new(0.1)?)
+    ///     .preprocess_table(OneHotEncoder::new())
+    ///     .validation_table(val, vec![1usize, 0])
+    ///     .metric(Metric::Accuracy).epochs(30).build()?;
+    /// let h = t.fit(&train, &[0, 1, 0, 1])?;
+    /// assert_eq!(h.last().unwrap().get("val_accuracy"), Some(1.0));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn validation_table(
+        mut self,
+        x: crate::data::Table<F>,
+        y: impl Into<OwnedTargets<F>>,
+    ) -> Self {
+        self.config = self.config.validation_table(x, y);
         self
     }
 
@@ -244,6 +272,45 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
     /// ```
     pub fn preprocess(mut self, transformer: impl Transformer<F> + 'static) -> Self {
         self.config = self.config.preprocess(transformer);
+        self
+    }
+
+    /// Preprocessing of [`Table`](crate::data::Table)s inside the trainer: a
+    /// [`TableTransformer`] (a [`ColumnTransformer`](crate::data::ColumnTransformer) that
+    /// imputes, scales and one-hot encodes a CSV's columns, or a
+    /// [`Pipeline`](crate::data::Pipeline) of them, with resamplers if wanted) fitted on the
+    /// training rows of every `fit`, exactly as [`preprocess`](Self::preprocess) is, so that
+    /// categorical columns are encoded without leakage inside `fit`, cross-validation and the
+    /// learning curves. Every [`Trainer`] method that takes features then takes a table
+    /// ([`Features`](super::Features)); the fitted transformer is
+    /// [`Trainer::table_preprocessing`]. It replaces a [`preprocess`](Self::preprocess) set
+    /// before (one slot), and the same rules hold: resamplers need class-index targets and no
+    /// sample weights, and it is not part of checkpoints.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{Column, ColumnTransformer, OneHotEncoder, StandardScaler, Table};
+    /// use tuneup::train::Trainer;
+    /// let x = Table::new(["size", "colour"], vec![
+    ///     Column::Numeric(vec![10.0f64, 20.0, 30.0, 40.0]),
+    ///     Column::categorical(["red", "blue", "red", "blue"]),
+    /// ])?;
+    /// let encode = ColumnTransformer::new()
+    ///     .add("num", StandardScaler::new(), ["size"])
+    ///     .add("cat", OneHotEncoder::new(), ["colour"]);
+    /// let mut t = Trainer::builder()
+    ///     .model(Mlp::new(&[3, 2]).build::<f64>()?) // 1 scaled + 2 one-hot columns
+    ///     .loss(CrossEntropy::new())
+    ///     .optimizer(Adam::new(0.1)?)
+    ///     .preprocess_table(encode)
+    ///     .epochs(20)
+    ///     .build()?;
+    /// t.fit(&x, &[0, 1, 0, 1])?;
+    /// assert_eq!(t.predict_classes(&x)?, vec![0, 1, 0, 1]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn preprocess_table(mut self, transformer: impl TableTransformer<F> + 'static) -> Self {
+        self.config = self.config.preprocess_table(transformer);
         self
     }
 

@@ -5,9 +5,10 @@ use ndarray::Array2;
 
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
+use super::preprocessing::Preprocessing;
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use super::teacher::TeacherSetting;
-use crate::data::{AdversarialTraining, Augmenter, Transformer};
+use crate::data::{AdversarialTraining, Augmenter, TableTransformer, Transformer};
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -67,7 +68,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) accumulation: usize,
     pub(crate) callbacks: Vec<Box<dyn Callback<F>>>,
     pub(crate) augmenters: Vec<Box<dyn Augmenter<F>>>,
-    pub(crate) preprocessing: Option<Box<dyn Transformer<F>>>,
+    pub(crate) preprocessing: Option<super::preprocessing::Preprocessing<F>>,
     pub(crate) adversarial: Option<AdversarialTraining>,
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,
@@ -257,6 +258,17 @@ impl<F: Float> TrainerConfig<F> {
         self
     }
 
+    /// Validate on an explicit set given as a [`Table`](crate::data::Table); see
+    /// [`TrainerBuilder::validation_table`](super::TrainerBuilder::validation_table).
+    pub fn validation_table(
+        mut self,
+        x: crate::data::Table<F>,
+        y: impl Into<OwnedTargets<F>>,
+    ) -> Self {
+        self.validation = Validation::Table(x, y.into());
+        self
+    }
+
     /// Records a metric each epoch (on the training batches, and `val_` on the validation
     /// set).
     pub fn metric(mut self, metric: Metric) -> Self {
@@ -304,7 +316,14 @@ impl<F: Float> TrainerConfig<F> {
     /// Preprocessing fitted on the training rows of every `fit`; see
     /// [`TrainerBuilder::preprocess`](super::TrainerBuilder::preprocess).
     pub fn preprocess(mut self, transformer: impl Transformer<F> + 'static) -> Self {
-        self.preprocessing = Some(Box::new(transformer));
+        self.preprocessing = Some(Preprocessing::Matrix(Box::new(transformer)));
+        self
+    }
+
+    /// Preprocessing of tables fitted on the training rows of every `fit`; see
+    /// [`TrainerBuilder::preprocess_table`](super::TrainerBuilder::preprocess_table).
+    pub fn preprocess_table(mut self, transformer: impl TableTransformer<F> + 'static) -> Self {
+        self.preprocessing = Some(Preprocessing::Table(Box::new(transformer)));
         self
     }
 
@@ -516,7 +535,14 @@ impl<F: Float> TrainerConfig<F> {
                     "a non-empty set with one target per feature row",
                 ))
             }
-            Validation::Data(..) => Ok(()),
+            Validation::Table(x, y) if x.n_rows() == 0 || x.n_rows() != y.rows() => {
+                Err(Error::config(
+                    "Trainer.validation_table",
+                    format!("{} table rows and {} target rows", x.n_rows(), y.rows()),
+                    "a non-empty table with one target per row",
+                ))
+            }
+            Validation::Data(..) | Validation::Table(..) => Ok(()),
         }
     }
 

@@ -75,6 +75,7 @@ fn validation_text<F>(v: &Validation<F>) -> String {
         Validation::None => "none".to_string(),
         Validation::Split(f) => format!("split {f}"),
         Validation::Data(x, _) => format!("explicit set of {} rows", x.nrows()),
+        Validation::Table(x, _) => format!("explicit table of {} rows", x.n_rows()),
     }
 }
 

@@ -3,6 +3,7 @@
 use ndarray::{s, ArrayView2};
 
 use super::callbacks::HealthMonitor;
+use super::features::Features;
 use super::metric::true_labels;
 use super::settings::OwnedTargets;
 use super::trainer::Trainer;
@@ -41,12 +42,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// own errors.
     pub fn diagnose<'a>(
         &mut self,
-        x: ArrayView2<'a, F>,
+        x: impl Into<Features<'a, F>>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<Diagnosis> {
         let y = y.into();
         // The doctor reads the data the model trains on (after any preprocessing).
-        let x = self.model_input("Trainer::diagnose", x)?;
+        let x = self.model_input("Trainer::diagnose", x.into())?;
         let x = x.view();
         self.check_data("Trainer::diagnose", x, Some(y))?;
         let log = self.health_evidence(x, y)?;
@@ -71,13 +72,13 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// ```
     pub fn diagnose_with_test<'a, 'b>(
         &mut self,
-        x: ArrayView2<'a, F>,
+        x: impl Into<Features<'a, F>>,
         y: impl Into<Targets<'a, F>>,
-        x_test: ArrayView2<'b, F>,
+        x_test: impl Into<Features<'b, F>>,
         y_test: impl Into<Targets<'b, F>>,
     ) -> Result<Diagnosis> {
-        let (y, y_test) = (y.into(), y_test.into());
-        let x = self.model_input("Trainer::diagnose", x)?;
+        let (y, y_test, x_test) = (y.into(), y_test.into(), x_test.into());
+        let x = self.model_input("Trainer::diagnose", x.into())?;
         let x = x.view();
         self.check_data("Trainer::diagnose", x, Some(y))?;
         let test = self.evaluate(x_test, y_test)?;

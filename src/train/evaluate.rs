@@ -2,6 +2,7 @@
 
 use ndarray::{s, Array2, ArrayView2};
 
+use super::features::Features;
 use super::metric::{predicted_labels, probabilities, Metric, OutputKind};
 use super::trainer::{first_non_finite, Trainer};
 use crate::loss::{Loss, Targets};
@@ -122,8 +123,8 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// assert!(t.predict(ndarray::Array2::zeros((5, 4)).view()).is_err());
     /// # Ok::<(), tuneup::Error>(())
     /// ```
-    pub fn predict(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
-        let x = self.model_input("Trainer::predict", x)?;
+    pub fn predict<'a>(&mut self, x: impl Into<Features<'a, F>>) -> Result<Array2<F>> {
+        let x = self.model_input("Trainer::predict", x.into())?;
         let x = x.view();
         let width = self.check_data("Trainer::predict", x, None)?;
         let mut out = Array2::zeros((x.nrows(), width));
@@ -145,7 +146,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// assert!((p[[0, 0]] + p[[0, 1]] - 1.0).abs() < 1e-12);
     /// # Ok::<(), tuneup::Error>(())
     /// ```
-    pub fn predict_proba(&mut self, x: ArrayView2<'_, F>) -> Result<Array2<F>> {
+    pub fn predict_proba<'a>(&mut self, x: impl Into<Features<'a, F>>) -> Result<Array2<F>> {
         self.require_classifier("Trainer::predict_proba")?;
         let out = self.predict(x)?;
         Ok(probabilities(out.view(), self.kind))
@@ -162,7 +163,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// assert!(t.predict_classes(ndarray::Array2::zeros((2, 3)).view())?.iter().all(|&c| c < 4));
     /// # Ok::<(), tuneup::Error>(())
     /// ```
-    pub fn predict_classes(&mut self, x: ArrayView2<'_, F>) -> Result<Vec<usize>> {
+    pub fn predict_classes<'a>(&mut self, x: impl Into<Features<'a, F>>) -> Result<Vec<usize>> {
         self.require_classifier("Trainer::predict_classes")?;
         let out = self.predict(x)?;
         Ok(predicted_labels(out.view(), self.kind))
@@ -194,11 +195,11 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// ```
     pub fn evaluate<'a>(
         &mut self,
-        x: ArrayView2<'a, F>,
+        x: impl Into<Features<'a, F>>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<Evaluation> {
         let y = y.into();
-        let x = self.model_input("Trainer::evaluate", x)?;
+        let x = self.model_input("Trainer::evaluate", x.into())?;
         let x = x.view();
         let width = self.check_data("Trainer::evaluate", x, Some(y))?;
         let mut out = Array2::zeros((x.nrows(), width));

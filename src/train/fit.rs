@@ -9,6 +9,7 @@ use rand::SeedableRng;
 
 use super::callback::{run_hook, CallbackContext, Hook};
 use super::evaluate::metric_values;
+use super::features::Features;
 use super::random_streams::StreamSource;
 use super::settings::{OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use super::step::{BatchOutcome, StepPlan};
@@ -72,14 +73,15 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// [`OnDivergence::Error`].
     pub fn fit<'a>(
         &mut self,
-        x: ArrayView2<'a, F>,
+        x: impl Into<Features<'a, F>>,
         y: impl Into<Targets<'a, F>>,
     ) -> Result<History> {
-        let y = y.into();
+        let (x, y) = (x.into(), y.into());
         if self.config.preprocessing.is_some() {
             return self.fit_preprocessed(x, y);
         }
-        self.fit_rows(x, y)
+        let x = x.to_matrix("Trainer::fit")?;
+        self.fit_rows(x.view(), y)
     }
 
     /// `fit` on the rows the model takes (after any preprocessing).
@@ -176,21 +178,40 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 Ok((tr, Some(select(&x, y, &te))))
             }
             Validation::Data(xv, yv) => {
-                self.ws.val_weights.clear();
-                let w = self.check_data("Trainer validation_data", xv.view(), Some(yv.view()))?;
-                if w != width || xv.ncols() != x.ncols() {
-                    return Err(Error::shape(
-                        "Trainer validation_data",
-                        format!(
-                            "features with {} columns, like the training data",
-                            x.ncols()
-                        ),
-                        format!("{} columns", xv.ncols()),
-                    ));
-                }
-                Ok(((0..n).collect(), Some((xv.clone(), yv.clone()))))
+                let explicit = (xv.clone(), yv.clone());
+                self.explicit_validation(x, width, explicit)
+            }
+            Validation::Table(tv, yv) => {
+                let context = "Trainer validation_table";
+                let xv = Features::Table(tv).to_matrix(context)?.into_owned();
+                let explicit = (xv, yv.clone());
+                self.explicit_validation(x, width, explicit)
             }
         }
+    }
+
+    /// Every row for training and the explicit validation set, checked against the training
+    /// data.
+    #[allow(clippy::type_complexity)]
+    fn explicit_validation(
+        &mut self,
+        x: ArrayView2<'_, F>,
+        width: usize,
+        (xv, yv): (Array2<F>, OwnedTargets<F>),
+    ) -> Result<(Vec<usize>, Option<(Array2<F>, OwnedTargets<F>)>)> {
+        self.ws.val_weights.clear();
+        let w = self.check_data("Trainer validation_data", xv.view(), Some(yv.view()))?;
+        if w != width || xv.ncols() != x.ncols() {
+            return Err(Error::shape(
+                "Trainer validation_data",
+                format!(
+                    "features with {} columns, like the training data",
+                    x.ncols()
+                ),
+                format!("{} columns", xv.ncols()),
+            ));
+        }
+        Ok(((0..x.nrows()).collect(), Some((xv, yv))))
     }
 
     /// The doctor's pre-flight checks, when asked for, before a fresh run's first epoch.

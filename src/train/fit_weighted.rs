@@ -1,7 +1,9 @@
 //! `Trainer::fit_weighted`: training with one weight per sample (scikit-learn's
 //! `sample_weight`).
 
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::ArrayView1;
+
+use super::features::Features;
 
 use super::trainer::Trainer;
 use crate::diagnostics::history::History;
@@ -43,11 +45,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// ```
     pub fn fit_weighted<'a>(
         &mut self,
-        x: ArrayView2<'a, F>,
+        x: impl Into<Features<'a, F>>,
         y: impl Into<Targets<'a, F>>,
         sample_weight: ArrayView1<'_, F>,
     ) -> Result<History> {
-        check_sample_weights("Trainer::fit_weighted", sample_weight, x.nrows())?;
+        let x = x.into();
+        check_sample_weights("Trainer::fit_weighted", sample_weight, x.n_rows())?;
         self.ws.sample_weights.clear();
         self.ws.sample_weights.extend(sample_weight.iter().copied());
         let result = self.fit(x, y);

@@ -45,6 +45,7 @@ mod data_parallel;
 mod diagnose;
 pub mod estimators;
 mod evaluate;
+mod features;
 mod fit;
 mod fit_weighted;
 mod importance_weights;
@@ -72,6 +73,7 @@ pub use callbacks::{
 pub use checkpoint::Checkpoint;
 pub use config::{Convergence, TrainerConfig};
 pub use evaluate::Evaluation;
+pub use features::Features;
 pub use importance_weights::{FittedImportanceWeighting, ImportanceWeighting};
 pub use metric::{Metric, OutputKind};
 pub use remap::remap_state_dict;

@@ -1,11 +1,15 @@
-//! The Trainer's preprocessing slot: a transformer fitted on the training rows of each `fit`
-//! and applied to everything the model sees.
+//! The Trainer's preprocessing slot: a transformer of matrices or of tables, fitted on the
+//! training rows of each `fit` and applied to everything the model sees.
 
-use ndarray::{Array2, ArrayView2, Axis, CowArray, Ix2};
+use ndarray::{Array2, Axis, CowArray, Ix2};
 
+use super::features::Features;
 use super::settings::{OwnedTargets, Validation};
-use super::trainer::{select, Trainer};
-use crate::data::{train_test_split_indices, FittedTransformer, Resampled};
+use super::trainer::{select_targets, Trainer};
+use crate::data::{
+    train_test_split_indices, FittedTableTransformer, FittedTransformer, Resampled,
+    TableTransformer, Transformer,
+};
 use crate::diagnostics::history::History;
 use crate::loss::Targets;
 use crate::model::Layer;
@@ -13,9 +17,97 @@ use crate::{Error, Float, Result};
 
 const CONTEXT: &str = "Trainer preprocessing";
 
+/// The configured preprocessing: numeric ([`TrainerBuilder::preprocess`]) or of tables
+/// ([`TrainerBuilder::preprocess_table`]).
+///
+/// [`TrainerBuilder::preprocess`]: super::TrainerBuilder::preprocess
+/// [`TrainerBuilder::preprocess_table`]: super::TrainerBuilder::preprocess_table
+#[derive(Debug, Clone)]
+pub(crate) enum Preprocessing<F: Float> {
+    Matrix(Box<dyn Transformer<F>>),
+    Table(Box<dyn TableTransformer<F>>),
+}
+
+/// A fitted [`Preprocessing`].
+#[derive(Debug, Clone)]
+pub(crate) enum FittedPreprocessing<F: Float> {
+    Matrix(Box<dyn FittedTransformer<F>>),
+    Table(Box<dyn FittedTableTransformer<F>>),
+}
+
+impl<F: Float> Preprocessing<F> {
+    /// The transformer's type name.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Preprocessing::Matrix(t) => t.name(),
+            Preprocessing::Table(t) => t.table_name(),
+        }
+    }
+
+    fn resamples(&self) -> bool {
+        match self {
+            Preprocessing::Matrix(t) => t.resamples(),
+            Preprocessing::Table(t) => t.table_resamples(),
+        }
+    }
+
+    /// Fits on the rows `rows` of `x`.
+    fn fit(&self, x: Features<'_, F>, rows: &[usize]) -> Result<FittedPreprocessing<F>> {
+        Ok(match self {
+            Preprocessing::Matrix(t) => {
+                let train = x.to_matrix(CONTEXT)?.select(Axis(0), rows);
+                FittedPreprocessing::Matrix(t.fit(train.view())?)
+            }
+            Preprocessing::Table(t) => {
+                let train = x.to_table()?.select_rows(rows)?;
+                FittedPreprocessing::Table(t.fit_table(&train)?)
+            }
+        })
+    }
+
+    /// Fits on the rows `rows` of `x` with their class labels, resampling them.
+    fn fit_resample(
+        &self,
+        x: Features<'_, F>,
+        rows: &[usize],
+        labels: &[usize],
+    ) -> Result<(FittedPreprocessing<F>, Resampled<F>)> {
+        Ok(match self {
+            Preprocessing::Matrix(t) => {
+                let train = x.to_matrix(CONTEXT)?.select(Axis(0), rows);
+                let (fitted, out) = t.fit_resample(train.view(), labels)?;
+                (FittedPreprocessing::Matrix(fitted), out)
+            }
+            Preprocessing::Table(t) => {
+                let train = x.to_table()?.select_rows(rows)?;
+                let (fitted, out) = t.fit_resample_table(&train, labels)?;
+                (FittedPreprocessing::Table(fitted), out)
+            }
+        })
+    }
+}
+
+impl<F: Float> FittedPreprocessing<F> {
+    /// The transformed matrix of `x`.
+    fn transform(&self, x: Features<'_, F>) -> Result<Array2<F>> {
+        match self {
+            FittedPreprocessing::Matrix(f) => f.transform(x.to_matrix(CONTEXT)?.view()),
+            FittedPreprocessing::Table(f) => f.transform_table(&*x.to_table()?),
+        }
+    }
+
+    /// The transformed matrix of the rows `rows` of `x`.
+    fn transform_rows(&self, x: Features<'_, F>, rows: &[usize]) -> Result<Array2<F>> {
+        match x {
+            Features::Matrix(m) => self.transform(Features::Matrix(m.select(Axis(0), rows).view())),
+            Features::Table(t) => self.transform(Features::Table(&t.select_rows(rows)?)),
+        }
+    }
+}
+
 /// What `fit` trains on once the preprocessing is fitted.
-struct Preprocessed<F> {
-    fitted: Box<dyn FittedTransformer<F>>,
+struct Preprocessed<F: Float> {
+    fitted: FittedPreprocessing<F>,
     /// The training rows (all rows, transformed; or the resampled training rows).
     x: Array2<F>,
     /// The targets of `x`, when resampling replaced them.
@@ -25,8 +117,8 @@ struct Preprocessed<F> {
 }
 
 impl<F: Float, M: Layer<F>> Trainer<F, M> {
-    /// The preprocessing fitted by the last [`fit`](Trainer::fit) (`None` before it, or when
-    /// the configuration has none; see
+    /// The numeric preprocessing fitted by the last [`fit`](Trainer::fit) (`None` before it,
+    /// or when the configuration has none or a table preprocessing; see
     /// [`TrainerBuilder::preprocess`](super::TrainerBuilder::preprocess)).
     ///
     /// ```
@@ -44,18 +136,45 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn preprocessing(&self) -> Option<&dyn FittedTransformer<F>> {
-        self.preprocessing.as_deref()
+        match &self.preprocessing {
+            Some(FittedPreprocessing::Matrix(f)) => Some(&**f),
+            _ => None,
+        }
+    }
+
+    /// The table preprocessing fitted by the last [`fit`](Trainer::fit) (`None` before it, or
+    /// when the configuration has none or a numeric one; see
+    /// [`TrainerBuilder::preprocess_table`](super::TrainerBuilder::preprocess_table)).
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::data::{Column, OneHotEncoder, Table};
+    /// use tuneup::train::Trainer;
+    /// let x = Table::new(["c"], vec![Column::<f64>::categorical(["a", "b"])])?;
+    /// let mut t = Trainer::builder().model(Mlp::new(&[2, 2]).build::<f64>()?)
+    ///     .loss(CrossEntropy::new()).optimizer(Sgd::new(0.1)?)
+    ///     .preprocess_table(OneHotEncoder::new()).epochs(1).build()?;
+    /// t.fit(&x, &[0, 1])?;
+    /// assert_eq!(t.table_preprocessing().unwrap().feature_names_out(), ["c_a", "c_b"]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn table_preprocessing(&self) -> Option<&dyn FittedTableTransformer<F>> {
+        match &self.preprocessing {
+            Some(FittedPreprocessing::Table(f)) => Some(&**f),
+            _ => None,
+        }
     }
 
     /// `x` as the model sees it: transformed by the fitted preprocessing, if the configuration
-    /// has one (an [`Error::State`] before the first `fit`), else `x` itself.
+    /// has one (an [`Error::State`] before the first `fit`), else `x` itself (a table must
+    /// then be all numeric).
     pub(crate) fn model_input<'x>(
         &self,
         context: &str,
-        x: ArrayView2<'x, F>,
+        x: Features<'x, F>,
     ) -> Result<CowArray<'x, F, Ix2>> {
         if self.config.preprocessing.is_none() {
-            return Ok(CowArray::from(x));
+            return x.to_matrix(context);
         }
         let Some(fitted) = &self.preprocessing else {
             return Err(Error::state(
@@ -63,7 +182,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 "the trainer's preprocessing is fitted by fit(): call fit first (it is not kept in checkpoints)",
             ));
         };
-        let z = fitted.transform(x).map_err(|e| e.within(CONTEXT))?;
+        let z = fitted.transform(x).map_err(within)?;
         Ok(CowArray::from(z))
     }
 
@@ -72,7 +191,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// preprocessing fitted before.
     pub(crate) fn fit_preprocessed(
         &mut self,
-        x: ArrayView2<'_, F>,
+        x: Features<'_, F>,
         y: Targets<'_, F>,
     ) -> Result<History> {
         let prepared = self.fit_preprocessing(x, y)?;
@@ -94,30 +213,25 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         result
     }
 
-    /// Fits the configured transformer on the training rows of `x`.
-    fn fit_preprocessing(
-        &self,
-        x: ArrayView2<'_, F>,
-        y: Targets<'_, F>,
-    ) -> Result<Preprocessed<F>> {
-        let transformer = self
+    /// Fits the configured preprocessing on the training rows of `x`.
+    fn fit_preprocessing(&self, x: Features<'_, F>, y: Targets<'_, F>) -> Result<Preprocessed<F>> {
+        let slot = self
             .config
             .preprocessing
             .as_ref()
             .expect("called with a preprocessing slot");
-        if y.rows() != x.nrows() {
+        if y.rows() != x.n_rows() {
             return Err(Error::shape(
                 "Trainer::fit",
-                format!("targets with {} rows, one per row of features", x.nrows()),
+                format!("targets with {} rows, one per row of features", x.n_rows()),
                 format!("{} rows", y.rows()),
             ));
         }
-        let (train, val) = self.validation_rows(x.nrows(), y)?;
-        let x_train = x.select(Axis(0), &train);
-        if !transformer.resamples() {
-            let fitted = transformer.fit(x_train.view()).map_err(within)?;
+        let (train, val) = self.validation_rows(x.n_rows(), y)?;
+        if !slot.resamples() {
+            let fitted = slot.fit(x, &train).map_err(within)?;
             let z = fitted.transform(x).map_err(within)?;
-            let validation = self.transformed_explicit_validation(&*fitted)?;
+            let validation = self.transformed_explicit_validation(&fitted)?;
             return Ok(Preprocessed {
                 fitted,
                 x: z,
@@ -125,6 +239,27 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 validation,
             });
         }
+        let labels = self.resampling_labels(y, &train)?;
+        let (fitted, Resampled { x: rows, y: ys }) =
+            slot.fit_resample(x, &train, &labels).map_err(within)?;
+        let validation = match self.transformed_explicit_validation(&fitted)? {
+            Some(v) => v,
+            None if val.is_empty() => Validation::None,
+            None => {
+                let zv = fitted.transform_rows(x, &val).map_err(within)?;
+                Validation::Data(zv, select_targets(y, &val))
+            }
+        };
+        Ok(Preprocessed {
+            fitted,
+            x: rows,
+            y: Some(OwnedTargets::Classes(ys)),
+            validation: Some(validation),
+        })
+    }
+
+    /// The class labels of the training rows, for a preprocessing that resamples them.
+    fn resampling_labels(&self, y: Targets<'_, F>, train: &[usize]) -> Result<Vec<usize>> {
         let Targets::Classes(classes) = y else {
             return Err(Error::config(
                 "Trainer.preprocess",
@@ -139,24 +274,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 "fit without sample weights (resampled rows have none)",
             ));
         }
-        let labels: Vec<usize> = train.iter().map(|&i| classes[i]).collect();
-        let (fitted, Resampled { x: rows, y: ys }) = transformer
-            .fit_resample(x_train.view(), &labels)
-            .map_err(within)?;
-        let validation = match self.transformed_explicit_validation(&*fitted)? {
-            Some(v) => v,
-            None if val.is_empty() => Validation::None,
-            None => {
-                let (xv, yv) = select(&x, y, &val);
-                Validation::Data(fitted.transform(xv.view()).map_err(within)?, yv)
-            }
-        };
-        Ok(Preprocessed {
-            fitted,
-            x: rows,
-            y: Some(OwnedTargets::Classes(ys)),
-            validation: Some(validation),
-        })
+        Ok(train.iter().map(|&i| classes[i]).collect())
     }
 
     /// The training and validation row indices of `fit`'s data: the same seeded split that
@@ -167,21 +285,25 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
                 let strat = self.stratify_labels(y);
                 train_test_split_indices(n, *fraction, strat.as_deref(), self.config.seed)
             }
-            Validation::None | Validation::Data(..) => Ok(((0..n).collect(), Vec::new())),
+            Validation::None | Validation::Data(..) | Validation::Table(..) => {
+                Ok(((0..n).collect(), Vec::new()))
+            }
         }
     }
 
     /// The explicit validation set, transformed (`None` without one).
     fn transformed_explicit_validation(
         &self,
-        fitted: &dyn FittedTransformer<F>,
+        fitted: &FittedPreprocessing<F>,
     ) -> Result<Option<Validation<F>>> {
-        let Validation::Data(xv, yv) = &self.config.validation else {
-            return Ok(None);
+        let (xv, yv): (Features<'_, F>, _) = match &self.config.validation {
+            Validation::Data(xv, yv) => (xv.view().into(), yv),
+            Validation::Table(tv, yv) => (tv.into(), yv),
+            Validation::None | Validation::Split(_) => return Ok(None),
         };
         let z = fitted
-            .transform(xv.view())
-            .map_err(|e| e.within(format!("{CONTEXT} of validation_data")))?;
+            .transform(xv)
+            .map_err(|e| e.within(format!("{CONTEXT} of the validation set")))?;
         Ok(Some(Validation::Data(z, yv.clone())))
     }
 }

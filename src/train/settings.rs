@@ -103,6 +103,8 @@ pub(crate) enum Validation<F> {
     Split(f64),
     /// An explicit set.
     Data(Array2<F>, OwnedTargets<F>),
+    /// An explicit set as a table (transformed by the table preprocessing).
+    Table(crate::data::Table<F>, OwnedTargets<F>),
 }
 
 /// Whether `fit` runs the doctor's pre-flight checks
