@@ -8,7 +8,11 @@
 //!   (`zero_grad` + forward + loss + `backward_parameters` + Adam step), as `train_step/mnist`
 //!   times one of them.
 //!
-//! The ratio of the two is the Trainer's overhead. Run with `cargo bench --bench trainer`.
+//! - `trainer/fit_epoch_mnist_bf16`, `trainer/fit_epoch_mnist_f16`: the first with the
+//!   `precision` option (`bf16` / `f16` inputs to every matrix product, `f32` accumulation).
+//!
+//! The ratio of the first two is the Trainer's overhead; of the first and the last two, what
+//! mixed precision gains or costs. Run with `cargo bench --bench trainer`.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -19,6 +23,7 @@ use ndarray_rand::rand_distr::StandardNormal;
 use ndarray_rand::RandomExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use tuneup::linalg::Precision;
 use tuneup::prelude::*;
 use tuneup::train::Trainer;
 
@@ -50,23 +55,30 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(2))
         .measurement_time(Duration::from_secs(8));
 
-    let mut trainer = Trainer::builder()
-        .model(net())
-        .loss(CrossEntropy::new())
-        .optimizer(Adam::new(1e-3).expect("valid rate"))
-        .epochs(1)
-        .batch_size(BATCH)
-        .seed(1)
-        .build()
-        .expect("valid settings");
-    group.bench_function("fit_epoch_mnist", |b| {
-        b.iter(|| {
-            let next = trainer.completed_epochs() + 1;
-            trainer.set_epochs(next).expect("≥ 1");
-            let h = trainer.fit(x.view(), &y).expect("fit");
-            black_box(h.last().map(|r| r.loss))
-        })
-    });
+    for (name, precision) in [
+        ("fit_epoch_mnist", Precision::F32),
+        ("fit_epoch_mnist_bf16", Precision::Bf16),
+        ("fit_epoch_mnist_f16", Precision::F16),
+    ] {
+        let mut trainer = Trainer::builder()
+            .model(net())
+            .loss(CrossEntropy::new())
+            .optimizer(Adam::new(1e-3).expect("valid rate"))
+            .epochs(1)
+            .batch_size(BATCH)
+            .seed(1)
+            .precision(precision)
+            .build()
+            .expect("valid settings");
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let next = trainer.completed_epochs() + 1;
+                trainer.set_epochs(next).expect("≥ 1");
+                let h = trainer.fit(x.view(), &y).expect("fit");
+                black_box(h.last().map(|r| r.loss))
+            })
+        });
+    }
 
     let mut model = net();
     let mut adam = Adam::new(1e-3).expect("valid rate");

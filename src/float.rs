@@ -1,6 +1,6 @@
 //! The one float trait: everything in the crate is generic over `f32` and `f64` through it.
 
-use ndarray::NdFloat;
+use ndarray::{ArrayView2, ArrayViewMut2, NdFloat};
 use num_traits::FromPrimitive;
 use std::iter::Sum;
 
@@ -50,6 +50,14 @@ pub trait Float: NdFloat + FromPrimitive + Sum + Default + sealed::Sealed + 'sta
     /// Wraps vectors of this type.
     #[doc(hidden)]
     fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs;
+
+    /// The view as `f32` values when `Self` is `f32` (for mixed-precision kernels).
+    #[doc(hidden)]
+    fn f32_view(a: ArrayView2<'_, Self>) -> Option<ArrayView2<'_, f32>>;
+
+    /// The mutable view as `f32` values when `Self` is `f32`.
+    #[doc(hidden)]
+    fn f32_view_mut(a: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>>;
 }
 
 /// Vectors of either float type: lets non-generic owners (an optimizer serving both `f32` and
@@ -112,6 +120,12 @@ impl Float for f32 {
     fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs {
         FloatVecs::F32(v)
     }
+    fn f32_view(a: ArrayView2<'_, Self>) -> Option<ArrayView2<'_, f32>> {
+        Some(a)
+    }
+    fn f32_view_mut(a: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>> {
+        Some(a)
+    }
 }
 
 impl Float for f64 {
@@ -146,5 +160,11 @@ impl Float for f64 {
     }
     fn wrap_vecs(v: Vec<Vec<Self>>) -> FloatVecs {
         FloatVecs::F64(v)
+    }
+    fn f32_view(_: ArrayView2<'_, Self>) -> Option<ArrayView2<'_, f32>> {
+        None
+    }
+    fn f32_view_mut(_: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>> {
+        None
     }
 }

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use ndarray::Array2;
 use tuneup::data::{AdversarialTraining, GaussianNoise, MixUp, Pgd};
+use tuneup::linalg::Precision;
 use tuneup::optim::schedule::{OneCycleConfig, OneCycleLr};
 use tuneup::prelude::*;
 use tuneup::train::{Callback, CallbackContext, GradClip, ScheduleStep, Trainer};
@@ -176,6 +177,24 @@ fn the_fit_loop_allocates_nothing_between_batches() {
     t.fit(x.view(), &y).unwrap();
     let counts = counts.lock().unwrap().clone();
     assert_eq!(counts, [0, 0, 0], "allocations with a teacher");
+    // With mixed precision: bf16 and f16 matrix products (their packing and rounding
+    // buffers grow in the first batch, then are reused).
+    for precision in [Precision::Bf16, Precision::F16] {
+        let counts = Arc::new(Mutex::new(Vec::new()));
+        let mut t = Trainer::builder()
+            .model(net())
+            .loss(CrossEntropy::new())
+            .optimizer(Adam::new(1e-3).unwrap())
+            .precision(precision)
+            .epochs(3)
+            .batch_size(32)
+            .callback(Window(counts.clone(), 0))
+            .build()
+            .unwrap();
+        t.fit(x.view(), &y).unwrap();
+        let counts = counts.lock().unwrap().clone();
+        assert_eq!(counts, [0, 0, 0], "allocations with {precision} products");
+    }
     // The counter does count: one allocation while armed is seen.
     let before = ALLOCATIONS.load(Ordering::SeqCst);
     ARMED.with(|a| a.set(true));

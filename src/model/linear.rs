@@ -7,7 +7,7 @@ use rand::{Rng, SeedableRng};
 use super::deeplift_rule::{check_multipliers, halves, rescale};
 use super::layer::{check_flat_input, check_grad_shape, check_width};
 use super::{Activation, Init, Layer, Mode, ParamKind, Parameter, Visitor, VisitorMut};
-use crate::linalg::{gemm, Buffer2, GemmWorkspace};
+use crate::linalg::{gemm_with_precision, Buffer2, GemmWorkspace, Precision, PrecisionWorkspace};
 use crate::{Error, Float, Result};
 
 /// A fully connected layer, `y = act(x Wᵀ + b)`, with the weight in PyTorch's `out × in`
@@ -39,6 +39,9 @@ pub struct Linear<F: Float> {
     grad_pre_activation: Buffer2<F>,
     grad_input: Buffer2<F>,
     workspace: GemmWorkspace<F>,
+    /// The arithmetic of the three matrix products (forward, input and weight gradients).
+    precision: Precision,
+    reduced: PrecisionWorkspace,
 }
 
 impl<F: Float> Linear<F> {
@@ -134,6 +137,8 @@ impl<F: Float> Linear<F> {
             grad_pre_activation: Buffer2::default(),
             grad_input: Buffer2::default(),
             workspace: GemmWorkspace::default(),
+            precision: Precision::F32,
+            reduced: PrecisionWorkspace::default(),
         })
     }
 
@@ -225,13 +230,15 @@ impl<F: Float> Layer<F> for Linear<F> {
         let batch = input.nrows();
         self.input.copy_from(input);
         self.output.resize(batch, self.out_features);
-        gemm(
+        gemm_with_precision(
+            self.precision,
             F::one(),
             self.input.view(),
             self.weight.value2().t(),
             F::zero(),
             self.output.view_mut(),
             &mut self.workspace,
+            &mut self.reduced,
         );
         let act = self.activation;
         let width = self.out_features;
@@ -318,6 +325,7 @@ impl<F: Float> Layer<F> for Linear<F> {
         if let Some(b) = &self.bias {
             visitor.parameter(b);
         }
+        visitor.matmul_precision(self.precision);
     }
 
     fn visit_mut(&mut self, visitor: &mut dyn VisitorMut<F>) {
@@ -325,6 +333,7 @@ impl<F: Float> Layer<F> for Linear<F> {
         if let Some(b) = &mut self.bias {
             visitor.parameter(b);
         }
+        visitor.matmul_precision(&mut self.precision);
     }
 
     fn output_activation(&self) -> Option<Activation> {
@@ -383,13 +392,15 @@ impl<F: Float> Linear<F> {
         } else {
             self.grad_pre_activation.view()
         };
-        gemm(
+        gemm_with_precision(
+            self.precision,
             F::one(),
             grad_pre,
             self.weight.value2(),
             F::zero(),
             self.grad_input.view_mut(),
             &mut self.workspace,
+            &mut self.reduced,
         );
         self.grad_input.view()
     }
@@ -403,13 +414,15 @@ impl<F: Float> Linear<F> {
             self.grad_pre_activation.view()
         };
         if !self.weight.is_frozen() {
-            gemm(
+            gemm_with_precision(
+                self.precision,
                 F::one(),
                 grad_pre.t(),
                 self.input.view(),
                 F::one(),
                 self.weight.grad2_mut(),
                 &mut self.workspace,
+                &mut self.reduced,
             );
         }
         if let Some(bias) = self.bias.as_mut().filter(|b| !b.is_frozen()) {

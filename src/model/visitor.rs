@@ -2,6 +2,7 @@
 //! doctor reach a layer's state without knowing its type.
 
 use super::{NamedBuffer, NamedCounter, Parameter};
+use crate::linalg::Precision;
 use crate::Float;
 
 /// Sees a layer's state read-only: its parameters, its buffers (running statistics) and its
@@ -41,6 +42,11 @@ pub trait Visitor<F: Float> {
     fn counter(&mut self, counter: &NamedCounter) {
         let _ = counter;
     }
+    /// Called on the arithmetic of every layer whose matrix products can run in reduced
+    /// precision (each `Linear`).
+    fn matmul_precision(&mut self, precision: Precision) {
+        let _ = precision;
+    }
 }
 
 /// Sees a layer's state mutably, in the same order as [`Visitor`].
@@ -69,6 +75,11 @@ pub trait VisitorMut<F: Float> {
     /// Called on every integer state counter.
     fn counter(&mut self, counter: &mut NamedCounter) {
         let _ = counter;
+    }
+    /// Called on the arithmetic of every layer whose matrix products can run in reduced
+    /// precision (each `Linear`), to read or set it.
+    fn matmul_precision(&mut self, precision: &mut Precision) {
+        let _ = precision;
     }
 }
 

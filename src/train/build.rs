@@ -3,7 +3,7 @@
 use super::config::TrainerConfig;
 use super::trainer::{Trainer, Workspace};
 use crate::diagnostics::history::History;
-use crate::model::{check_visitors, Layer};
+use crate::model::{check_visitors, set_matmul_precision, Layer};
 use crate::optim::EarlyStopping;
 use crate::{Error, Float, Result};
 
@@ -30,6 +30,10 @@ impl<F: Float> TrainerConfig<F> {
     pub fn build<M: Layer<F>>(&self, mut model: M) -> Result<Trainer<F, M>> {
         self.validate()?;
         check_visitors(&mut model)?;
+        if let Some(precision) = self.precision {
+            precision.check::<F>("Trainer.precision")?;
+            set_matmul_precision(&mut model, precision)?;
+        }
         let optimizer = self
             .optimizer
             .as_ref()

@@ -10,6 +10,7 @@ use super::metric::{Metric, OutputKind};
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep};
 use super::trainer::Trainer;
 use crate::data::{AdversarialTraining, Augmenter, TableTransformer, Transformer};
+use crate::linalg::Precision;
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -196,6 +197,9 @@ impl<F: Float, M: Layer<F>> TrainerBuilder<F, M> {
         preflight(policy: Preflight);
         /// Dynamic loss scaling (see [`TrainerConfig::grad_scaler`]).
         grad_scaler(config: GradScalerConfig);
+        /// Mixed precision for the model's matrix products (see
+        /// [`TrainerConfig::precision`]).
+        precision(precision: Precision);
     }
 
     /// Augments every training batch with `augmenter` (several run in the order added), e.g.

@@ -9,6 +9,7 @@ use super::preprocessing::Preprocessing;
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use super::teacher::TeacherSetting;
 use crate::data::{AdversarialTraining, Augmenter, TableTransformer, Transformer};
+use crate::linalg::Precision;
 use crate::loss::{Loss, Regularizer};
 use crate::model::Layer;
 use crate::optim::{EarlyStoppingConfig, LrSchedule, OptimizerConfig};
@@ -74,6 +75,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) check_finite: bool,
     pub(crate) preflight: Preflight,
     pub(crate) grad_scaler: Option<GradScalerConfig>,
+    pub(crate) precision: Option<Precision>,
     pub(crate) teacher: Option<TeacherSetting<F>>,
 }
 
@@ -105,6 +107,7 @@ impl<F: Float> Default for TrainerConfig<F> {
             check_finite: true,
             preflight: Preflight::Off,
             grad_scaler: None,
+            precision: None,
             teacher: None,
         }
     }
@@ -132,6 +135,7 @@ impl<F: Float> std::fmt::Debug for TrainerConfig<F> {
                 "preprocessing",
                 &self.preprocessing.as_ref().map(|p| p.name()),
             )
+            .field("precision", &self.precision)
             .finish_non_exhaustive()
     }
 }
@@ -422,6 +426,33 @@ impl<F: Float> TrainerConfig<F> {
     /// ```
     pub fn grad_scaler(mut self, config: GradScalerConfig) -> Self {
         self.grad_scaler = Some(config);
+        self
+    }
+
+    /// Mixed precision: every trainer built from this config sets its model's matrix
+    /// products to `precision` ([`set_matmul_precision`](crate::model::set_matmul_precision):
+    /// `bf16` or `f16` inputs with `f32` accumulation, `f32` master weights, activations,
+    /// loss and updates in `f32`), as `torch.autocast` runs `nn.Linear`. Not set, the model
+    /// keeps its own setting. A reduced precision needs an `f32` model ([`Error::Config`] at
+    /// build); `F16` is usually paired with [`grad_scaler`](Self::grad_scaler), as its
+    /// gradients underflow without loss scaling.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// use tuneup::linalg::Precision;
+    /// use tuneup::model::matmul_precisions;
+    /// use tuneup::train::TrainerConfig;
+    /// let config = TrainerConfig::new().loss(Mse::new()).optimizer(Sgd::new(0.05)?)
+    ///     .precision(Precision::Bf16);
+    /// let t = config.build(Mlp::new(&[2, 4, 1]).build::<f32>()?)?;
+    /// assert_eq!(matmul_precisions(t.model()), vec![Precision::Bf16; 2]);
+    /// let f64_config = TrainerConfig::new().loss(Mse::new()).optimizer(Sgd::new(0.05)?)
+    ///     .precision(Precision::Bf16);
+    /// assert!(f64_config.build(Mlp::new(&[2, 1]).build::<f64>()?).is_err()); // f64 model
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn precision(mut self, precision: Precision) -> Self {
+        self.precision = Some(precision);
         self
     }
 

@@ -19,7 +19,7 @@ use crate::Float;
 /// ```
 impl<F: Float> Serialize for TrainerConfig<F> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("TrainerConfig", 22)?;
+        let mut s = serializer.serialize_struct("TrainerConfig", 23)?;
         s.serialize_field("loss", &self.loss.as_ref().map(|l| l.name()))?;
         s.serialize_field("output_kind", &format!("{:?}", self.resolved_output_kind()))?;
         let regularizers: Vec<String> = self.regularizers.iter().map(|r| r.name()).collect();
@@ -66,6 +66,7 @@ impl<F: Float> Serialize for TrainerConfig<F> {
         s.serialize_field("on_divergence", divergence)?;
         s.serialize_field("check_finite", &self.check_finite)?;
         s.serialize_field("preflight", &format!("{:?}", self.preflight))?;
+        s.serialize_field("precision", &self.precision.map(|p| p.to_string()))?;
         s.end()
     }
 }

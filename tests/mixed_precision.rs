@@ -1,0 +1,184 @@
+//! Mixed precision: a `Linear` layer's three matrix products at `bf16` or `f16` equal the
+//! reduced-precision GEMMs of the same factors exactly; a Trainer run in `bf16` or `f16`
+//! (with loss scaling) reaches the `f32` run's accuracy, bit-identically from run to run; an
+//! `f64` model refuses a reduced precision.
+
+use half::f16;
+use ndarray::{Array2, Axis};
+use tuneup::data::{make_classification, ClassificationConfig, Dataset};
+use tuneup::linalg::{gemm, gemm_bf16, Bf16Workspace, GemmWorkspace, Precision};
+use tuneup::model::{matmul_precisions, set_matmul_precision, Layer, Mode};
+use tuneup::parallel::GradScalerConfig;
+use tuneup::prelude::*;
+use tuneup::train::Trainer;
+use tuneup::Error;
+
+/// Values of several magnitudes, not representable in bf16 or f16.
+fn values(rows: usize, cols: usize, offset: f32) -> Array2<f32> {
+    Array2::from_shape_fn((rows, cols), |(i, j)| {
+        ((i * cols + j) as f32 * 0.731 + offset).sin() * (1.0 + (j % 3) as f32 * 7.3)
+    })
+}
+
+fn two_d(v: ndarray::ArrayViewD<f32>) -> Array2<f32> {
+    v.into_dimensionality().unwrap().to_owned()
+}
+
+fn layer() -> Linear<f32> {
+    Linear::new(6, 9, 4)
+        .unwrap()
+        .with_activation(Activation::Tanh)
+        .unwrap()
+}
+
+/// `gemm_bf16` with its own workspace.
+fn bf16_product(a: ndarray::ArrayView2<f32>, b: ndarray::ArrayView2<f32>) -> Array2<f32> {
+    let mut c = Array2::zeros((a.nrows(), b.ncols()));
+    gemm_bf16(1.0, a, b, 0.0, c.view_mut(), &mut Bf16Workspace::default()).unwrap();
+    c
+}
+
+/// The f32 `gemm` of both factors rounded to half precision.
+fn f16_product(a: ndarray::ArrayView2<f32>, b: ndarray::ArrayView2<f32>) -> Array2<f32> {
+    let round = |x: ndarray::ArrayView2<f32>| x.mapv(|v| f16::from_f32(v).to_f32());
+    let mut c = Array2::zeros((a.nrows(), b.ncols()));
+    let (a, b) = (round(a), round(b));
+    gemm(
+        1.0,
+        a.view(),
+        b.view(),
+        0.0,
+        c.view_mut(),
+        &mut GemmWorkspace::default(),
+    );
+    c
+}
+
+/// Forward, input gradient and weight gradient of `layer()` at `precision`, against the
+/// reference `product` of the same factors.
+fn check_products(
+    precision: Precision,
+    product: fn(ndarray::ArrayView2<f32>, ndarray::ArrayView2<f32>) -> Array2<f32>,
+) {
+    let mut lin = layer();
+    assert_eq!(set_matmul_precision(&mut lin, precision).unwrap(), 1);
+    let x = values(11, 6, 0.3);
+    let g = values(11, 9, 1.7);
+    let w = two_d(lin.weight().value());
+    let b = lin.bias().unwrap().value_slice().to_vec();
+    let y = lin.forward(x.view(), Mode::Train).unwrap().to_owned();
+    let mut z = product(x.view(), w.t());
+    z.axis_iter_mut(Axis(0))
+        .for_each(|mut row| row.iter_mut().zip(&b).for_each(|(v, bj)| *v += bj));
+    assert_eq!(y, z.mapv(f32::tanh), "{precision} forward");
+    lin.zero_grad();
+    let dx = lin.backward(g.view()).unwrap().to_owned();
+    let dz = &g * &y.mapv(|t| 1.0 - t * t);
+    assert_eq!(
+        dx,
+        product(dz.view(), w.view()),
+        "{precision} input gradient"
+    );
+    let dw = two_d(lin.weight().grad());
+    assert_eq!(dw, product(dz.t(), x.view()), "{precision} weight gradient");
+    // And it is not the f32 result.
+    let mut full = layer();
+    let y32 = full.forward(x.view(), Mode::Train).unwrap().to_owned();
+    assert_ne!(y, y32, "{precision} rounds the factors");
+    let rel = (&y - &y32).mapv(f32::abs).sum() / y32.mapv(f32::abs).sum();
+    assert!(rel < 2e-2, "{precision} relative change {rel}");
+}
+
+#[test]
+fn linear_products_in_bf16_equal_gemm_bf16_of_the_same_factors() {
+    check_products(Precision::Bf16, bf16_product);
+}
+
+#[test]
+fn linear_products_in_f16_equal_the_f32_gemm_of_half_precision_factors() {
+    check_products(Precision::F16, f16_product);
+}
+
+fn task() -> (Dataset<f32>, Dataset<f32>) {
+    let data = make_classification::<f32>(&ClassificationConfig {
+        n_samples: 6000,
+        n_features: 24,
+        n_informative: 12,
+        n_redundant: 4,
+        n_classes: 4,
+        class_sep: 1.2,
+        seed: 9,
+        ..Default::default()
+    })
+    .unwrap();
+    data.train_test_split(0.5, true, 1).unwrap()
+}
+
+/// Test accuracy and the weights after training a 24-64-64-4 ReLU net at `precision`.
+fn train(precision: Precision, scaler: bool) -> (f64, Vec<u32>) {
+    let (train, test) = task();
+    let net = Mlp::new(&[24, 64, 64, 4])
+        .activation(Activation::Relu)
+        .seed(2)
+        .build::<f32>()
+        .unwrap();
+    let mut builder = Trainer::builder()
+        .model(net)
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(3e-3).unwrap())
+        .epochs(12)
+        .batch_size(64)
+        .seed(5)
+        .metric(Metric::Accuracy)
+        .precision(precision);
+    if scaler {
+        builder = builder.grad_scaler(GradScalerConfig::default());
+    }
+    let mut t = builder.build().unwrap();
+    t.fit_dataset(&train).unwrap();
+    let accuracy = t.evaluate_dataset(&test).unwrap().get("accuracy").unwrap();
+    let mut weights = Vec::new();
+    t.model()
+        .visit_parameters(&mut |p| weights.extend(p.value_slice().iter().map(|v| v.to_bits())));
+    (accuracy, weights)
+}
+
+#[test]
+fn training_in_reduced_precision_reaches_the_f32_accuracy_deterministically() {
+    let (full, w32) = train(Precision::F32, false);
+    let (bf16, w_bf16) = train(Precision::Bf16, false);
+    let (half, w_f16) = train(Precision::F16, true);
+    println!("test accuracy: f32 {full:.4}, bf16 {bf16:.4}, f16 + loss scaling {half:.4}");
+    assert!(full > 0.8, "the task is learnable: {full}");
+    for (name, acc) in [("bf16", bf16), ("f16", half)] {
+        assert!((acc - full).abs() <= 0.005, "{name} {acc} vs f32 {full}");
+    }
+    assert_ne!(w_bf16, w32, "bf16 changes the arithmetic");
+    assert_ne!(w_f16, w32, "f16 changes the arithmetic");
+    // One seed, one result.
+    assert_eq!(train(Precision::Bf16, false).1, w_bf16);
+}
+
+#[test]
+fn a_reduced_precision_needs_an_f32_model() {
+    let net = Mlp::new(&[3, 2]).build::<f64>().unwrap();
+    let err = Trainer::builder()
+        .model(net)
+        .loss(Mse::new())
+        .optimizer(Sgd::new(0.1).unwrap())
+        .precision(Precision::F16)
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Config { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("Trainer.precision") && msg.contains("f64"),
+        "{msg}"
+    );
+    // By hand, the model is left as it was.
+    let mut net = Mlp::new(&[3, 2]).build::<f64>().unwrap();
+    assert!(set_matmul_precision(&mut net, Precision::Bf16).is_err());
+    assert_eq!(matmul_precisions(&net), vec![Precision::F32]);
+    // F32 is accepted on any model.
+    assert_eq!(set_matmul_precision(&mut net, Precision::F32).unwrap(), 1);
+}
