@@ -2,7 +2,8 @@
 //! accumulation (mixed precision, as `torch.autocast` runs `nn.Linear`).
 
 use half::f16;
-use ndarray::{ArrayView2, ArrayViewMut2};
+use half::slice::HalfFloatSliceExt;
+use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 use super::bf16::{gemm_bf16, Bf16Workspace};
 use super::gemm::{gemm, GemmWorkspace};
@@ -147,17 +148,49 @@ fn reduced_gemm(
         }
         return;
     }
-    let ((m, k), n) = (a.dim(), b.ncols());
-    round_to_half(a, &mut reduced.a);
-    round_to_half(b, &mut reduced.b);
-    let a16 = ArrayView2::from_shape((m, k), &reduced.a).expect("m × k values");
-    let b16 = ArrayView2::from_shape((k, n), &reduced.b).expect("k × n values");
+    let a16 = round_to_half(a, &mut reduced.a);
+    let b16 = round_to_half(b, &mut reduced.b);
     gemm(alpha, a16, b16, beta, c, &mut reduced.gemm);
 }
 
-/// `x` in row-major order, each value rounded to the nearest half-precision one (ties to
-/// even; beyond the half range, ±∞), into `out` (grown once, then reused).
-fn round_to_half(x: ArrayView2<'_, f32>, out: &mut Vec<f32>) {
+/// `x` with each value rounded to the nearest half-precision one (ties to even; beyond the
+/// half range, ±∞), in `out` (grown once, then reused): in `x`'s own memory order when it is
+/// row- or column-major (a transposed weight is copied as it lies), else row-major.
+fn round_to_half<'o>(x: ArrayView2<'_, f32>, out: &'o mut Vec<f32>) -> ArrayView2<'o, f32> {
+    let (m, k) = x.dim();
     out.clear();
-    out.extend(x.iter().map(|&v| f16::from_f32(v).to_f32()));
+    let column_major = !x.is_standard_layout() && x.t().is_standard_layout();
+    match x.as_slice_memory_order() {
+        Some(values) if x.is_standard_layout() || column_major => out.extend_from_slice(values),
+        _ => x.rows().into_iter().for_each(|row| out.extend(row.iter())),
+    }
+    // Through half's slice conversions: F16C instructions where the processor has them.
+    let mut halves = [f16::ZERO; 256];
+    for chunk in out.chunks_mut(halves.len()) {
+        let h = &mut halves[..chunk.len()];
+        h.convert_from_f32_slice(chunk);
+        h.convert_to_f32_slice(chunk);
+    }
+    let view = if column_major {
+        ArrayView2::from_shape((m, k).f(), out)
+    } else {
+        ArrayView2::from_shape((m, k), out)
+    };
+    view.expect("m × k values")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{s, Array2};
+
+    #[test]
+    fn rounding_keeps_the_logical_matrix_in_every_layout() {
+        let x = Array2::from_shape_fn((6, 5), |(i, j)| (i * 5 + j) as f32 * 0.1234 + 1e-4);
+        let expected = |v: ArrayView2<'_, f32>| v.mapv(|e| f16::from_f32(e).to_f32());
+        let mut out = Vec::new();
+        for view in [x.view(), x.t(), x.slice(s![..;2, 1..])] {
+            assert_eq!(round_to_half(view, &mut out), expected(view));
+        }
+    }
 }
