@@ -36,6 +36,7 @@ mod residual;
 mod sequential;
 mod sequential_surgery;
 mod softmax;
+mod tanh;
 mod visitor;
 mod wide;
 
@@ -64,4 +65,6 @@ pub use pruning_mask::mask_gradients;
 pub use residual::Residual;
 pub use sequential::Sequential;
 pub use softmax::{log_softmax_rows, softmax_rows, LogSoftmax, Softmax};
+pub use tanh::tanh;
+pub(crate) use tanh::{tanh_f32, tanh_f64, tanh_in_place};
 pub use visitor::{Visitor, VisitorMut};
