@@ -22,7 +22,7 @@ mod flatten;
 mod freeze;
 mod im2col;
 mod init;
-mod lanes;
+pub(crate) mod lanes;
 mod layer;
 mod layer_norm;
 mod linear;
