@@ -39,6 +39,10 @@ pub trait Float: NdFloat + FromPrimitive + Sum + Default + sealed::Sealed + 'sta
     #[doc(hidden)]
     fn kernel() -> KernelChoice<Self>;
 
+    /// `tanh` by the crate's vectorisable kernel (see [`crate::model::tanh`]).
+    #[doc(hidden)]
+    fn tanh_kernel(self) -> Self;
+
     /// The vectors of this type held in `v`, if it holds this type.
     #[doc(hidden)]
     fn typed_vecs(v: &FloatVecs) -> Option<&Vec<Vec<Self>>>;
@@ -101,6 +105,10 @@ impl Float for f32 {
     fn erf(self) -> Self {
         libm::erff(self)
     }
+    #[inline(always)]
+    fn tanh_kernel(self) -> Self {
+        crate::model::tanh_f32(self)
+    }
     #[inline]
     fn kernel() -> KernelChoice<Self> {
         crate::linalg::kernel::f32_kernel()
@@ -141,6 +149,10 @@ impl Float for f64 {
     #[inline]
     fn erf(self) -> Self {
         libm::erf(self)
+    }
+    #[inline(always)]
+    fn tanh_kernel(self) -> Self {
+        crate::model::tanh_f64(self)
     }
     #[inline]
     fn kernel() -> KernelChoice<Self> {

@@ -65,7 +65,7 @@ impl<F: Float> ExactShap<F> {
         Ok(ExactShap {
             background,
             groups: None,
-            batch_rows: 1 << 16,
+            batch_rows: 1 << 13,
         })
     }
 
@@ -93,8 +93,8 @@ impl<F: Float> ExactShap<F> {
         Ok(self)
     }
 
-    /// At most about this many rows per forward pass (65 536 by default; always at least one
-    /// coalition's worth of background rows).
+    /// At most about this many rows per forward pass (8 192 by default, so a batch stays in
+    /// cache; always at least one coalition's worth of background rows).
     ///
     /// ```
     /// let shap = tuneup::explain::ExactShap::new(ndarray::Array2::<f32>::zeros((4, 2)))?;

@@ -64,7 +64,7 @@ impl<F: Float> KernelShap<F> {
             groups: None,
             nsamples: None,
             seed: 0,
-            batch_rows: 1 << 16,
+            batch_rows: 1 << 13,
             threads: 1,
         })
     }
@@ -122,6 +122,26 @@ impl<F: Float> KernelShap<F> {
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
+    }
+
+    /// At most about this many rows per forward pass (8 192 by default, so a batch stays in
+    /// cache; always at least one coalition's worth of background rows).
+    ///
+    /// ```
+    /// let shap = tuneup::explain::KernelShap::new(ndarray::Array2::<f32>::zeros((4, 2)))?;
+    /// assert!(shap.clone().batch_rows(0).is_err());
+    /// assert!(shap.batch_rows(1024).is_ok());
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] for 0.
+    pub fn batch_rows(mut self, rows: usize) -> Result<Self> {
+        if rows == 0 {
+            return Err(Error::config("KernelShap.batch_rows", 0, "at least 1"));
+        }
+        self.batch_rows = rows;
+        Ok(self)
     }
 
     /// Explained rows run on up to this many threads at once (1 by default), each on its own

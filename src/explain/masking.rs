@@ -1,7 +1,7 @@
 //! The value function of interventional Shapley values: the mean model output over a
 //! background set when the coalition's features take the explained row's values.
 
-use ndarray::{s, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, ArrayView1, ArrayView2};
 
 use super::target::outputs;
 use super::FeatureGroups;
@@ -26,29 +26,47 @@ impl<F: Float> Masker<'_, F> {
         count: usize,
         holds: &dyn Fn(usize, usize) -> bool,
     ) -> Result<Vec<F>> {
-        let n = self.background.nrows();
+        let (n, width) = self.background.dim();
         let per_batch = (self.batch_rows / n).clamp(1, count.max(1));
-        let mut batch = Array2::zeros((per_batch * n, x.len()));
+        let background = self.background.as_standard_layout();
+        let background = background.as_slice().unwrap_or_default();
+        let x: Vec<F> = x.to_vec();
+        let mut take_x = vec![false; width];
+        let mut batch = vec![F::zero(); per_batch * n * width];
         let mut values = Vec::with_capacity(count);
         let scale = F::one() / F::from_count(n);
         for first in (0..count).step_by(per_batch) {
             let len = per_batch.min(count - first);
-            for k in 0..len {
-                let mut block = batch.slice_mut(s![k * n..(k + 1) * n, ..]);
-                block.assign(&self.background);
+            for (k, block) in batch.chunks_exact_mut(n * width).take(len).enumerate() {
+                take_x.fill(false);
                 for (g, members) in self.groups.iter().enumerate() {
                     if holds(first + k, g) {
-                        for &j in members {
-                            block.column_mut(j).fill(x[j]);
-                        }
+                        members.iter().for_each(|&j| take_x[j] = true);
                     }
                 }
+                fill_block(block, background, &x, &take_x);
             }
-            let out = outputs(model, batch.slice(s![..len * n, ..]))?;
+            let rows = ArrayView2::from_shape((len * n, width), &batch[..len * n * width])
+                .expect("the batch holds len·n rows of the background's width");
+            let out = outputs(model, rows)?;
             for k in 0..len {
                 values.push(out.slice(s![k * n..(k + 1) * n, column]).sum() * scale);
             }
         }
         Ok(values)
+    }
+}
+
+/// One coalition's rows: background row after background row, with the columns in
+/// `take_x` set to the explained row's values (a select per value, so it vectorises).
+fn fill_block<F: Float>(block: &mut [F], background: &[F], x: &[F], take_x: &[bool]) {
+    let width = x.len();
+    for (dst, b) in block
+        .chunks_exact_mut(width)
+        .zip(background.chunks_exact(width))
+    {
+        for (((d, &bv), &xv), &take) in dst.iter_mut().zip(b).zip(x).zip(take_x) {
+            *d = if take { xv } else { bv };
+        }
     }
 }

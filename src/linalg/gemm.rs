@@ -6,7 +6,7 @@
 //! blocks of `B`, `KC`-deep slices packed into `NR`-wide panels, `MC`-tall row blocks of `A`
 //! packed into `MR`-tall panels, and a register-blocked micro-kernel per tile.
 
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{ArrayView2, ArrayViewMut1, ArrayViewMut2};
 
 use super::kernel::MAX_TILE;
 use crate::Float;
@@ -105,7 +105,8 @@ fn plan(m: usize, n: usize, mr: usize, nr: usize, threads: usize) -> Option<(boo
 /// Products of at least about four million multiply-adds are cut along the columns or rows of
 /// `C` at tile boundaries and shared among [`num_threads`](super::num_threads) threads; each
 /// part is computed exactly as the one-thread product computes it, so the result is
-/// bit-identical for every thread count.
+/// bit-identical for every thread count. A one-column product whose `A` rows are contiguous
+/// (a layer with one output) is one dot product per row instead, on the calling thread.
 ///
 /// ```
 /// # use tuneup::linalg::{gemm, GemmWorkspace};
@@ -144,6 +145,12 @@ pub fn gemm<F: Float>(
         }
         return;
     }
+    if n == 1 && a.strides()[1] == 1 {
+        if let Some(b) = b.column(0).as_slice() {
+            matrix_vector(alpha, a, b, beta, c.column_mut(0));
+            return;
+        }
+    }
     let product = Product {
         alpha,
         beta,
@@ -166,6 +173,27 @@ pub fn gemm<F: Float>(
         1
     };
     run_product(&product, m, n, threads, ws);
+}
+
+/// `c ← α·A·b + β·c` for a one-column product with rows of `A` contiguous: one eight-lane dot
+/// product per row (a fixed order, whatever the thread count), where the tiled path would
+/// compute a whole tile of columns to keep one.
+fn matrix_vector<F: Float>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: &[F],
+    beta: F,
+    mut c: ArrayViewMut1<'_, F>,
+) {
+    for (row, out) in a.rows().into_iter().zip(c.iter_mut()) {
+        let row = row.as_slice().unwrap_or_default();
+        let v = alpha * crate::model::lanes::dot(row, b);
+        *out = if beta == F::zero() {
+            v
+        } else {
+            v + beta * *out
+        };
+    }
 }
 
 /// Computes `product` (an m×n `C`) with up to `threads` threads.
@@ -345,6 +373,18 @@ unsafe fn pack<F: Float>(
                 }
                 out += width;
             }
+        } else if s_depth == 1 && lanes == width {
+            // Rows of a row-major block: read each row once, contiguously (no per-value
+            // lane test); the panel is the same as the general branch writes.
+            let panel = &mut dst[out..out + kc * width];
+            for i in 0..width {
+                let row =
+                    unsafe { std::slice::from_raw_parts(base.offset(i as isize * s_len), kc) };
+                for (p, &v) in row.iter().enumerate() {
+                    panel[p * width + i] = v;
+                }
+            }
+            out += kc * width;
         } else {
             for p in 0..kc {
                 let col = unsafe { base.offset(p as isize * s_depth) };
@@ -383,6 +423,33 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             ((s >> 11) as f64 / (1u64 << 53) as f64) - 0.5
         })
+    }
+
+    #[test]
+    fn one_column_products_match_naive_with_and_without_beta() {
+        let mut ws = GemmWorkspace::default();
+        for (m, k) in [(1, 1), (7, 3), (37, 30), (300, 65)] {
+            let a = pseudo(m, k, 5);
+            let w = pseudo(1, k, 6);
+            let want = naive(a.view(), w.t());
+            let mut c = Array2::from_elem((m, 1), f64::NAN);
+            gemm(1.0, a.view(), w.t(), 0.0, c.view_mut(), &mut ws);
+            for (x, y) in c.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-13, "m={m} k={k}: {x} vs {y}");
+            }
+            let mut c = Array2::from_elem((m, 1), 2.0);
+            gemm(0.5, a.view(), w.t(), 3.0, c.view_mut(), &mut ws);
+            for (x, y) in c.iter().zip(&want) {
+                assert!((x - (0.5 * y + 6.0)).abs() < 1e-13, "m={m} k={k}");
+            }
+            // A column-major A takes the tiled path and agrees.
+            let at = a.t().to_owned();
+            let mut c2 = Array2::zeros((m, 1));
+            gemm(1.0, at.t(), w.t(), 0.0, c2.view_mut(), &mut ws);
+            for (x, y) in c2.iter().zip(&want) {
+                assert!((x - y).abs() < 1e-13, "m={m} k={k} transposed");
+            }
+        }
     }
 
     #[test]

@@ -87,10 +87,8 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         if !act.derivative_from_output() {
             self.input.copy_from(input);
         }
-        self.output.resize(input.nrows(), input.ncols());
-        self.output
-            .view_mut()
-            .zip_mut_with(&input, |y, &x| *y = act.apply(x));
+        self.output.copy_from(input);
+        act.apply_in_place(self.output.as_slice_mut());
         Ok(self.output.view())
     }
 

@@ -245,32 +245,16 @@ impl<F: Float> Layer<F> for Linear<F> {
         let keep_pre = self.keeps_pre_activation();
         let bias = self.bias.as_ref().map(|b| b.value_slice());
         let out = self.output.as_slice_mut();
-        if keep_pre {
-            self.pre_activation.resize(batch, width);
-            let pre = self.pre_activation.as_slice_mut();
-            for (o_row, p_row) in out.chunks_exact_mut(width).zip(pre.chunks_exact_mut(width)) {
-                for j in 0..width {
-                    let z = o_row[j] + bias.map_or(F::zero(), |b| b[j]);
-                    p_row[j] = z;
-                    o_row[j] = act.apply(z);
-                }
-            }
-        } else if act != Activation::Identity || bias.is_some() {
+        if let Some(b) = bias {
             for o_row in out.chunks_exact_mut(width) {
-                match bias {
-                    Some(b) => {
-                        for (o, &bj) in o_row.iter_mut().zip(b) {
-                            *o = act.apply(*o + bj);
-                        }
-                    }
-                    None => {
-                        for o in o_row.iter_mut() {
-                            *o = act.apply(*o);
-                        }
-                    }
-                }
+                o_row.iter_mut().zip(b).for_each(|(o, &bj)| *o += bj);
             }
         }
+        if keep_pre {
+            self.pre_activation.resize(batch, width);
+            self.pre_activation.as_slice_mut().copy_from_slice(out);
+        }
+        act.apply_in_place(out);
         Ok(self.output.view())
     }
 
