@@ -9,6 +9,7 @@
 //! | `health.rs` | [`LayerHealth`] and [`HealthLog`], per-layer statistics over epochs |
 //! | `shift.rs` | [`population_stability_index`], [`ks_two_sample`], [`feature_shift`] |
 //! | `curves.rs`, `gradients.rs`, `data_checks.rs` | the checks |
+//! | `leakage.rs` | a feature that is the target in disguise |
 //! | `remedies.rs` | the remedy catalogue |
 //!
 //! The doctor sits beside the metrics, below the Trainer: it never sees the code that wrote
@@ -35,6 +36,7 @@ mod finding;
 mod gradients;
 mod health;
 mod label_noise;
+mod leakage;
 mod learning_signal;
 mod outlier_rule;
 mod preflight;
