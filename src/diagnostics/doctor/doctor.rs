@@ -10,6 +10,7 @@ use super::health::HealthLog;
 use super::label_noise;
 use super::leakage;
 use super::learning_signal;
+use super::ranking;
 use super::settings::DoctorSettings;
 use crate::data::LabelIssues;
 use crate::diagnostics::history::History;
@@ -452,6 +453,8 @@ impl<'a> Doctor<'a> {
         findings.extend(gradients::gradients(h, self.health, s));
         findings.extend(gradients::units(self.health, s));
         findings.extend(learning_signal::no_learning_signal(self.health));
+        findings.extend(learning_signal::nothing_trainable(h, self.health));
+        ranking::rank_by_health(&mut findings, self.health);
         if let Some(score) = &self.test_score {
             findings.extend(data_checks::generalization(h, score, s)?);
         }

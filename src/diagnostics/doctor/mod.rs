@@ -11,6 +11,7 @@
 //! | `curves.rs`, `gradients.rs`, `data_checks.rs` | the checks |
 //! | `leakage.rs` | a feature that is the target in disguise |
 //! | `remedies.rs` | the remedy catalogue |
+//! | `ranking.rs` | remedies reordered by the health log's evidence |
 //!
 //! The doctor sits beside the metrics, below the Trainer: it never sees the code that wrote
 //! the History, so it works as well on a hand-written loop.
@@ -40,6 +41,7 @@ mod leakage;
 mod learning_signal;
 mod outlier_rule;
 mod preflight;
+mod ranking;
 mod remedies;
 mod settings;
 mod shift;
