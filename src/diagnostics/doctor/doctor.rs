@@ -454,7 +454,7 @@ impl<'a> Doctor<'a> {
         findings.extend(gradients::units(self.health, s));
         findings.extend(learning_signal::no_learning_signal(self.health));
         findings.extend(learning_signal::nothing_trainable(h, self.health));
-        ranking::rank_by_health(&mut findings, self.health);
+        ranking::rank_by_evidence(&mut findings, h, self.health);
         if let Some(score) = &self.test_score {
             findings.extend(data_checks::generalization(h, score, s)?);
         }

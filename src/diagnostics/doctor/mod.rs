@@ -11,7 +11,7 @@
 //! | `curves.rs`, `gradients.rs`, `data_checks.rs` | the checks |
 //! | `leakage.rs` | a feature that is the target in disguise |
 //! | `remedies.rs` | the remedy catalogue |
-//! | `ranking.rs` | remedies reordered by the health log's evidence |
+//! | `ranking.rs` | remedies reordered by the evidence of the health log and the History |
 //!
 //! The doctor sits beside the metrics, below the Trainer: it never sees the code that wrote
 //! the History, so it works as well on a hand-written loop.

@@ -1,12 +1,18 @@
-//! Remedies ranked by the evidence: what the health log says about why a model learns
-//! little moves the remedy it points to first, and names the numbers it rests on.
+//! Remedies ranked by the evidence: what the health log and the History say about why a
+//! model learns little moves the remedy it points to first, and names the numbers it rests on.
 
 use super::finding::{Evidence, Finding, Problem, Remedy};
 use super::health::{HealthLog, LayerHealth};
+use crate::diagnostics::history::History;
 
 /// A median weight update ratio `‖Δw‖ / ‖w‖` below this is a learning rate far too low:
 /// about `1e-3` is typical, and healthy runs of the doctor's tests stay above `1e-4`.
 pub(crate) const TINY_UPDATE: f64 = 1e-5;
+
+/// A final validation loss (eval mode) below this fraction of the training loss (train mode)
+/// on an underfitting run: the noise of training mode (dropout) costs more than the model
+/// gains, as the Keras FAQ explains "training loss much higher than testing loss".
+pub(crate) const EVAL_BELOW_TRAIN: f64 = 0.8;
 
 /// Weights whose total norm fell below this fraction of its first epoch's value were pulled
 /// to 0 (an L2 penalty or weight decay stronger than the data term); training grows them.
@@ -57,13 +63,21 @@ fn lead_with(f: &mut Finding, starts_with: &str, remedy: Remedy, evidence: Evide
     f.evidence.push(evidence);
 }
 
-/// Reorders the remedies of underfitting and plateau findings by the health log: tiny weight
-/// updates point at the learning rate, weights pulled to 0 at the regularisation. Without
-/// either, the catalogue's order stands (a bigger model first for underfitting).
-pub(crate) fn rank_by_health(findings: &mut [Finding], log: Option<&HealthLog>) {
-    let Some(log) = log else { return };
-    let update = median_update_ratio(log);
-    let shrink = weight_norm_ratio(log);
+/// The last epoch's validation loss over its training loss, when both are finite.
+fn eval_over_train(h: &History) -> Option<f64> {
+    let last = h.last()?;
+    let val = last.val_loss?;
+    (val.is_finite() && last.loss.is_finite() && last.loss > 0.0).then(|| val / last.loss)
+}
+
+/// Reorders the remedies of underfitting and plateau findings by the evidence: tiny weight
+/// updates point at the learning rate; weights pulled to 0, or (underfitting only) a
+/// validation loss well below the training loss, at the regularisation. Without any of them,
+/// the catalogue's order stands (a bigger model first for underfitting).
+pub(crate) fn rank_by_evidence(findings: &mut [Finding], h: &History, log: Option<&HealthLog>) {
+    let update = log.and_then(median_update_ratio);
+    let shrink = log.and_then(weight_norm_ratio);
+    let noise = eval_over_train(h);
     for f in findings
         .iter_mut()
         .filter(|f| matches!(f.problem, Problem::Underfitting | Problem::Plateau))
@@ -94,6 +108,21 @@ pub(crate) fn rank_by_health(findings: &mut [Finding], log: Option<&HealthLog>) 
                 ),
                 Evidence::new("weight norm, last / first epoch", r),
             );
+        } else if let Some(r) =
+            noise.filter(|&r| r < EVAL_BELOW_TRAIN && f.problem == Problem::Underfitting)
+        {
+            lead_with(
+                f,
+                "weaken L2",
+                Remedy::new(
+                    "weaken L2 / Dropout / weight_decay (Mlp::new(..).dropout(0.1), L2::new(alpha / 10.0)?)",
+                    format!(
+                        "evidence: the validation loss (eval mode) is {r:.2} of the training loss \
+                         (train mode): dropout or noise at training time holds the model back"
+                    ),
+                ),
+                Evidence::new("final val_loss / final loss", r),
+            );
         }
     }
 }
@@ -122,9 +151,23 @@ mod tests {
         log
     }
 
+    fn history(loss: f64, val_loss: f64) -> History {
+        let mut h = History::new("loss", true);
+        h.push(crate::diagnostics::history::EpochRecord {
+            epoch: 0,
+            loss,
+            val_loss: Some(val_loss),
+            metrics: vec![],
+            lr: 1e-3,
+            grad_norm: 1.0,
+            wall_time: 0.0,
+        });
+        h
+    }
+
     fn first_action(log: &HealthLog) -> String {
         let mut f = [underfitting()];
-        rank_by_health(&mut f, Some(log));
+        rank_by_evidence(&mut f, &history(1.0, 1.0), Some(log));
         f[0].remedies[0].action.clone()
     }
 
@@ -136,12 +179,26 @@ mod tests {
         assert!(first_action(&log(1e-3, 3.0)).starts_with("wider or deeper"));
         // Biases do not count: only the weight's ratio is read.
         let mut f = [underfitting()];
-        rank_by_health(&mut f, Some(&log(1e-7, 2.0)));
+        rank_by_evidence(&mut f, &history(1.0, 1.0), Some(&log(1e-7, 2.0)));
         assert_eq!(f[0].evidence[0].value, 1e-7);
         assert!(
             f[0].remedies[0].why.contains("1.0e-7"),
             "{}",
             f[0].remedies[0].why
         );
+    }
+
+    #[test]
+    fn a_validation_loss_well_below_the_training_loss_leads_with_less_regularisation() {
+        let lead = |loss: f64, val: f64| {
+            let mut f = [underfitting()];
+            rank_by_evidence(&mut f, &history(loss, val), None);
+            f[0].remedies[0].action.clone()
+        };
+        assert!(lead(1.0, 0.6).starts_with("weaken L2 / Dropout"));
+        assert!(lead(1.0, 0.9).starts_with("wider or deeper"));
+        assert!(lead(1.0, f64::NAN).starts_with("wider or deeper"));
+        // An overfitting-like gap (validation above training) changes nothing.
+        assert!(lead(0.5, 1.0).starts_with("wider or deeper"));
     }
 }
