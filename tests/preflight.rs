@@ -231,3 +231,110 @@ fn a_sensible_program_raises_nothing_and_the_model_is_untouched() {
     )
     .is_err());
 }
+
+#[test]
+fn one_hot_targets_with_a_regression_loss() {
+    let x = x();
+    let classes: Vec<usize> = (0..80).map(|i| i % 3).collect();
+    let one_hot = Array2::from_shape_fn((80, 3), |(i, j)| f64::from(u8::from(classes[i] == j)));
+    let wrong = check(
+        &mlp(3, Activation::Identity),
+        &Mse::new(),
+        &x,
+        (&one_hot).into(),
+    );
+    let f = wrong.get(Problem::TaskMismatch).unwrap();
+    assert!(f.remedies[0].action.starts_with("CrossEntropy"), "{wrong}");
+    // The same loss on three continuous targets, and cross-entropy on the classes: silent.
+    let soft = Array2::from_shape_fn((80, 3), |(i, j)| ((i + 2 * j) as f64 * 0.3).sin());
+    let continuous = check(
+        &mlp(3, Activation::Identity),
+        &Mse::new(),
+        &x,
+        (&soft).into(),
+    );
+    triggers_then_fixed(Problem::TaskMismatch, wrong, continuous);
+    let fixed = check(
+        &mlp(3, Activation::Identity),
+        &CrossEntropy::new(),
+        &x,
+        (&classes[..]).into(),
+    );
+    assert!(!fixed.has(Problem::TaskMismatch), "{fixed}");
+}
+
+#[test]
+fn task_remedies_follow_what_the_targets_show() {
+    let x = x();
+    // Masks saved as 0/255: divide by 255 first.
+    let mask = dense(|i| if i % 3 == 0 { 255.0 } else { 0.0 });
+    let d = check(
+        &mlp(1, Activation::Identity),
+        &BceWithLogits::new(),
+        &x,
+        (&mask).into(),
+    );
+    let f = d.get(Problem::TaskMismatch).unwrap();
+    assert!(
+        f.remedies[0]
+            .action
+            .starts_with("divide the targets by 255"),
+        "{d}"
+    );
+    assert!(f.summary.contains("0 and 255"), "{}", f.summary);
+    // Continuous targets outside [0, 1] keep the loss-kind remedy first.
+    let continuous = dense(|i| (i as f64 * 0.37).sin() * 5.0);
+    let d = check(
+        &mlp(1, Activation::Identity),
+        &BceWithLogits::new(),
+        &x,
+        (&continuous).into(),
+    );
+    let f = d.get(Problem::TaskMismatch).unwrap();
+    assert!(f.remedies[0].action.starts_with("CrossEntropy"), "{d}");
+    // Multi-label rows with a softmax cross-entropy: one sigmoid per label first.
+    let multi = Array2::from_shape_fn((80, 3), |(i, j)| f64::from(u8::from((i + j) % 3 != 0)));
+    let d = check(
+        &mlp(3, Activation::Identity),
+        &CrossEntropy::new(),
+        &x,
+        (&multi).into(),
+    );
+    let f = d.get(Problem::TaskMismatch).unwrap();
+    assert!(f.remedies[0].action.starts_with("BceWithLogits"), "{d}");
+}
+
+#[test]
+fn a_sigmoid_classifier_trained_with_squared_error() {
+    let x = x();
+    let labels = dense(|i| (i % 2) as f64);
+    let wrong = check(
+        &mlp(1, Activation::Sigmoid),
+        &Mse::new(),
+        &x,
+        (&labels).into(),
+    );
+    let f = wrong.get(Problem::TaskMismatch).unwrap();
+    assert!(
+        f.remedies[0]
+            .action
+            .starts_with("Bce::new() after the sigmoid"),
+        "{wrong}"
+    );
+    let fixed = check(
+        &mlp(1, Activation::Sigmoid),
+        &Bce::new(),
+        &x,
+        (&labels).into(),
+    );
+    triggers_then_fixed(Problem::TaskMismatch, wrong, fixed);
+    // Squared error on probabilities in (0, 1) (a regression onto rates) is fine.
+    let rates = dense(|i| 0.1 + 0.8 * ((i as f64 * 0.3).sin() * 0.5 + 0.5));
+    let d = check(
+        &mlp(1, Activation::Sigmoid),
+        &Mse::new(),
+        &x,
+        (&rates).into(),
+    );
+    assert!(!d.has(Problem::TaskMismatch), "{d}");
+}

@@ -1,7 +1,7 @@
 //! Checks on the loss curves of a [`History`]: divergence, oscillation, overfitting,
 //! underfitting and plateaus.
 
-use super::finding::{percent, times, Evidence, Finding, Problem, Severity};
+use super::finding::{percent, times, Evidence, Finding, Problem, Remedy, Severity};
 use super::remedies::remedies_for;
 use super::settings::DoctorSettings;
 use crate::diagnostics::history::{History, StopReason};
@@ -52,12 +52,16 @@ pub(crate) fn divergence(h: &History, s: &DoctorSettings) -> Option<Finding> {
         if let Some(r) = epochs.iter().find(|r| r.epoch == *epoch).or(epochs.last()) {
             ev.push(Evidence::new("learning rate", r.lr));
         }
-        return Some(finding(
+        let mut f = finding(
             Problem::Divergence,
             Severity::Critical,
             format!("training diverged: {what} became {value} at epoch {epoch}"),
             ev,
-        ));
+        );
+        if *epoch == 0 && *batch == 0 && epochs.is_empty() {
+            before_any_step(&mut f);
+        }
+        return Some(f);
     }
     if let Some(r) = epochs
         .iter()
@@ -104,6 +108,30 @@ pub(crate) fn divergence(h: &History, s: &DoctorSettings) -> Option<Finding> {
         }
     }
     None
+}
+
+/// A run that diverged on its very first batch did so before any optimizer step: the
+/// learning rate cannot be the cause, so the data's scale and the initialisation come first.
+fn before_any_step(f: &mut Finding) {
+    f.summary.push_str(
+        ", on the first batch, before any optimizer step: the inputs, targets or initial \
+         weights are already too large (the learning rate has not acted yet)",
+    );
+    f.remedies
+        .retain(|r| !r.action.starts_with("StandardScaler"));
+    f.remedies.splice(
+        0..0,
+        [
+            Remedy::new(
+                "StandardScaler::new().fit(&x)? (and on y for regression), SimpleImputer for NaN inputs",
+                "evidence: non-finite on the first forward pass, so the values fed in are too large or missing",
+            ),
+            Remedy::new(
+                "Mlp::new(..).init(Init::KaimingNormal { .. }) (XavierNormal for tanh)",
+                "evidence: non-finite before any step, so weights too large at initialisation can be the cause",
+            ),
+        ],
+    );
 }
 
 /// Oscillation: in some window of epochs the loss changes direction most epochs, by a large
@@ -412,4 +440,58 @@ pub(crate) fn plateau(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::history::EpochRecord;
+
+    fn diverged(epoch: usize, batch: usize, recorded: usize) -> Finding {
+        let mut h = History::new("loss", true);
+        for e in 0..recorded {
+            h.push(EpochRecord {
+                epoch: e,
+                loss: 1.0,
+                val_loss: None,
+                metrics: vec![],
+                lr: 0.1,
+                grad_norm: 1.0,
+                wall_time: 0.0,
+            });
+        }
+        h.set_stop_reason(StopReason::Diverged {
+            epoch,
+            batch,
+            value: f64::INFINITY,
+            what: "loss".into(),
+        });
+        divergence(&h, &DoctorSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn divergence_before_any_step_leads_with_scale_and_initialisation() {
+        let f = diverged(0, 0, 0);
+        assert!(f.remedies[0].action.starts_with("StandardScaler"), "{f}");
+        assert!(f.remedies[1].action.contains("init(Init::"), "{f}");
+        assert!(
+            f.summary.contains("before any optimizer step"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(
+            f.remedies
+                .iter()
+                .filter(|r| r.action.starts_with("StandardScaler"))
+                .count(),
+            1
+        );
+        // After a step (a later batch, or a later epoch) the learning rate comes first.
+        for later in [diverged(0, 3, 0), diverged(2, 0, 2)] {
+            assert!(
+                later.remedies[0].action.starts_with("a learning rate"),
+                "{later}"
+            );
+        }
+    }
 }

@@ -8,7 +8,9 @@ use super::finding::Diagnosis;
 use super::gradients;
 use super::health::HealthLog;
 use super::label_noise;
+use super::leakage;
 use super::learning_signal;
+use super::ranking;
 use super::settings::DoctorSettings;
 use crate::data::LabelIssues;
 use crate::diagnostics::history::History;
@@ -92,7 +94,7 @@ impl TestScore {
 /// | History | divergence, oscillation, overfitting, underfitting, plateau, exploding global gradient |
 /// | [`HealthLog`] | vanishing / exploding gradients, dead and saturated units |
 /// | training features | missing values, outliers, duplicates, constant features |
-/// | class labels / regression targets | constant-predictor loss, majority rate, class imbalance |
+/// | class labels / regression targets | constant-predictor loss, majority rate, class imbalance, target leakage (a feature correlated with a single target or binary label at 0.99 or more) |
 /// | test features | train/test shift (PSI and KS per feature) |
 /// | [`TestScore`] | poor generalisation (test against validation) |
 ///
@@ -341,6 +343,17 @@ impl<'a> Doctor<'a> {
             .then_some((first, BaselineSource::FirstEpoch))
     }
 
+    /// One target value per row for the leakage check: a single regression target, or binary
+    /// class labels as 0 / 1 (the index of several classes has no order to correlate with).
+    fn single_target(&self) -> Option<Vec<f64>> {
+        if let Some(l) = &self.labels {
+            let binary = l.iter().all(|&c| c < 2);
+            return binary.then(|| l.iter().map(|&c| c as f64).collect());
+        }
+        let y = self.targets.as_ref().filter(|y| y.ncols() == 1)?;
+        Some(y.column(0).to_vec())
+    }
+
     fn check_shapes(&self) -> Result<()> {
         if let (Some(x), Some(l)) = (&self.train_x, &self.labels) {
             if x.nrows() != l.len() {
@@ -440,6 +453,8 @@ impl<'a> Doctor<'a> {
         findings.extend(gradients::gradients(h, self.health, s));
         findings.extend(gradients::units(self.health, s));
         findings.extend(learning_signal::no_learning_signal(self.health));
+        findings.extend(learning_signal::nothing_trainable(h, self.health));
+        ranking::rank_by_evidence(&mut findings, h, self.health);
         if let Some(score) = &self.test_score {
             findings.extend(data_checks::generalization(h, score, s)?);
         }
@@ -448,6 +463,9 @@ impl<'a> Doctor<'a> {
         }
         if let Some(x) = &self.train_x {
             findings.extend(data_checks::defects(&x.view(), s));
+            if let Some(target) = self.single_target() {
+                findings.extend(leakage::target_leakage(&x.view(), &target));
+            }
         }
         if let Some(l) = &self.labels {
             findings.extend(data_checks::imbalance(l, s));

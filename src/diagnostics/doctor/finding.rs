@@ -65,6 +65,9 @@ pub enum Problem {
     /// ([`ConfidentLearning`](crate::data::ConfidentLearning)) flags more rows than the
     /// threshold.
     LabelNoise,
+    /// A feature that is the target in disguise (almost perfectly correlated with it): the
+    /// score it gives will not survive data where the target is unknown.
+    TargetLeakage,
 }
 
 impl fmt::Display for Problem {
@@ -93,6 +96,7 @@ impl fmt::Display for Problem {
             Problem::DataScale => "data on extreme scales",
             Problem::PrecisionLoss => "precision lost in f32",
             Problem::LabelNoise => "label noise",
+            Problem::TargetLeakage => "target leaked into the features",
         };
         f.write_str(s)
     }

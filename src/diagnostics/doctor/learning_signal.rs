@@ -4,6 +4,7 @@
 use super::finding::{Evidence, Finding, Problem, Severity};
 use super::health::{HealthLog, LayerHealth};
 use super::remedies::remedies_for;
+use crate::diagnostics::history::History;
 
 /// Units this fraction dead or saturated (or more) pass no gradient back.
 const BLOCKED: f64 = 0.99;
@@ -51,6 +52,43 @@ pub(crate) fn no_learning_signal(log: Option<&HealthLog>) -> Option<Finding> {
         ),
         evidence: ev,
         remedies: remedies_for(Problem::NoLearningSignal),
+    })
+}
+
+/// Nothing trainable: a health log that measured no parameter in any epoch (a
+/// [`HealthMonitor`](crate::train::callbacks::HealthMonitor) records only unfrozen ones) while
+/// the training loss stayed the same in every epoch of the History (within 1e-9 of its
+/// size): every parameter is frozen, and the run changed nothing.
+pub(crate) fn nothing_trainable(h: &History, log: Option<&HealthLog>) -> Option<Finding> {
+    log.filter(|l| l.is_empty())?;
+    let losses: Vec<f64> = h.epochs().iter().map(|r| r.loss).collect();
+    let first = *losses.first()?;
+    let spread = losses.iter().fold(0.0f64, |m, l| m.max((l - first).abs()));
+    if losses.len() < 2 || !first.is_finite() || spread > 1e-9 * first.abs().max(1e-12) {
+        return None;
+    }
+    let mut remedies = remedies_for(Problem::NoLearningSignal);
+    if let Some(i) = remedies
+        .iter()
+        .position(|r| r.action.starts_with("model::set_frozen_matching"))
+    {
+        let r = remedies.remove(i);
+        remedies.insert(0, r);
+    }
+    Some(Finding {
+        problem: Problem::NoLearningSignal,
+        severity: Severity::Critical,
+        summary: format!(
+            "no parameter is trainable (the health log measured none) and the loss was {first:.4} \
+             in all {} epochs: every layer is frozen",
+            losses.len()
+        ),
+        evidence: vec![
+            Evidence::new("trainable parameters measured", 0.0),
+            Evidence::new("epochs with the same loss", losses.len() as f64),
+            Evidence::new("largest change of the loss", spread),
+        ],
+        remedies,
     })
 }
 
@@ -119,6 +157,38 @@ mod tests {
             "{}",
             f.summary
         );
+    }
+
+    fn history(losses: &[f64]) -> History {
+        let mut h = History::new("loss", true);
+        for (e, &l) in losses.iter().enumerate() {
+            h.push(crate::diagnostics::history::EpochRecord {
+                epoch: e,
+                loss: l,
+                val_loss: None,
+                metrics: vec![],
+                lr: 0.01,
+                grad_norm: 0.0,
+                wall_time: 0.0,
+            });
+        }
+        h
+    }
+
+    #[test]
+    fn an_empty_health_log_and_an_unchanged_loss_is_a_frozen_model() {
+        let empty = HealthLog::new();
+        let f = nothing_trainable(&history(&[0.7, 0.7, 0.7]), Some(&empty)).unwrap();
+        assert_eq!(f.severity, Severity::Critical);
+        assert!(f.remedies[0]
+            .action
+            .starts_with("model::set_frozen_matching"));
+        // A loss that moved, a log with records, or no log at all: not this finding.
+        assert!(nothing_trainable(&history(&[0.7, 0.6, 0.5]), Some(&empty)).is_none());
+        let l = log(&[("0.weight", 0.1, None)]);
+        assert!(nothing_trainable(&history(&[0.7, 0.7, 0.7]), Some(&l)).is_none());
+        assert!(nothing_trainable(&history(&[0.7, 0.7, 0.7]), None).is_none());
+        assert!(nothing_trainable(&history(&[0.7]), Some(&empty)).is_none());
     }
 
     #[test]

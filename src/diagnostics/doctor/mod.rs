@@ -9,7 +9,9 @@
 //! | `health.rs` | [`LayerHealth`] and [`HealthLog`], per-layer statistics over epochs |
 //! | `shift.rs` | [`population_stability_index`], [`ks_two_sample`], [`feature_shift`] |
 //! | `curves.rs`, `gradients.rs`, `data_checks.rs` | the checks |
+//! | `leakage.rs` | a feature that is the target in disguise |
 //! | `remedies.rs` | the remedy catalogue |
+//! | `ranking.rs` | remedies reordered by the evidence of the health log and the History |
 //!
 //! The doctor sits beside the metrics, below the Trainer: it never sees the code that wrote
 //! the History, so it works as well on a hand-written loop.
@@ -35,9 +37,11 @@ mod finding;
 mod gradients;
 mod health;
 mod label_noise;
+mod leakage;
 mod learning_signal;
 mod outlier_rule;
 mod preflight;
+mod ranking;
 mod remedies;
 mod settings;
 mod shift;

@@ -74,7 +74,9 @@ impl Doctor<'_> {
         if let Targets::Dense(t) = y {
             findings.extend(check_output_range(&outputs, loss.output_kind(), &t));
             let softmax = normalises_rows(loss, outputs.width);
+            let sigmoid = outputs.last_activation == Some(Activation::Sigmoid);
             findings.extend(check_task(loss.output_kind(), &t, outputs.width, softmax));
+            findings.extend(check_binary_regression(loss.output_kind(), &t, sigmoid));
             if loss.output_kind() == OutputKind::Values {
                 findings.extend(check_scale("target", &t));
             }
@@ -191,7 +193,7 @@ fn check_output_range<F: Float>(
     })
 }
 
-/// Targets that do not fit the kind of loss.
+/// Targets that do not fit the kind of loss, with the remedy the targets point to first.
 fn check_task<F: Float>(
     kind: OutputKind,
     t: &ArrayView2<'_, F>,
@@ -217,23 +219,112 @@ fn check_task<F: Float>(
                 )
             })
         }
-        OutputKind::Logits | OutputKind::Probabilities if !in_unit => Some(finding(
+        OutputKind::Values if t.ncols() > 1 && one_hot(t) => Some(finding(
             Problem::TaskMismatch,
-            Severity::Critical,
-            "a classification loss with targets outside [0, 1]: continuous targets need a \
-             regression loss, class labels a class-index target"
-                .into(),
-            vec![Evidence::new("targets_in_unit_interval", 0.0)],
+            Severity::Warning,
+            format!(
+                "every target row is one-hot over {} columns (class labels) but the loss is a \
+                 regression loss: squared error on class scores learns slowly and gives no \
+                 probabilities",
+                t.ncols()
+            ),
+            vec![Evidence::new("one_hot_columns", t.ncols() as f64)],
         )),
-        OutputKind::Logits if softmax && width > 1 && multi_label(t) => Some(finding(
-            Problem::TaskMismatch,
-            Severity::Critical,
-            "rows with several positive labels fed to a softmax cross-entropy, which assumes \
-             one class per row"
-                .into(),
-            vec![Evidence::new("multi_label_rows", multi_label_share(t))],
-        )),
+        OutputKind::Logits | OutputKind::Probabilities if !in_unit => {
+            Some(targets_outside_unit_interval(t))
+        }
+        OutputKind::Logits if softmax && width > 1 && multi_label(t) => {
+            let mut f = finding(
+                Problem::TaskMismatch,
+                Severity::Critical,
+                "rows with several positive labels fed to a softmax cross-entropy, which assumes \
+                 one class per row"
+                    .into(),
+                vec![Evidence::new("multi_label_rows", multi_label_share(t))],
+            );
+            first_remedy(&mut f, "BceWithLogits on one output per label");
+            Some(f)
+        }
         _ => None,
+    }
+}
+
+/// A sigmoid output trained with a regression loss on 0/1 labels: a classifier with squared
+/// error, whose gradient vanishes wherever the sigmoid saturates, even on wrong answers.
+fn check_binary_regression<F: Float>(
+    kind: OutputKind,
+    t: &ArrayView2<'_, F>,
+    sigmoid: bool,
+) -> Option<Finding> {
+    let binary = t.iter().all(|v| v.as_f64() == 0.0 || v.as_f64() == 1.0);
+    let both = t.iter().any(|v| v.as_f64() == 0.0) && t.iter().any(|v| v.as_f64() == 1.0);
+    if kind != OutputKind::Values || t.ncols() != 1 || !sigmoid || !binary || !both {
+        return None;
+    }
+    let mut f = finding(
+        Problem::TaskMismatch,
+        Severity::Warning,
+        "a sigmoid output trained with a regression loss on 0/1 labels: squared error through \
+         a sigmoid has almost no gradient where the sigmoid saturates, even on wrong answers"
+            .into(),
+        vec![Evidence::new("distinct_targets", 2.0)],
+    );
+    f.remedies.insert(
+        0,
+        Remedy::new(
+            "Bce::new() after the sigmoid (or BceWithLogits::new() on a linear output)",
+            "the log-loss gradient is the error itself, large exactly when the answer is wrong",
+        ),
+    );
+    Some(f)
+}
+
+/// Classification targets outside [0, 1]: two values `{0, c}` are labels stored on another
+/// scale (masks saved as 0/255), so dividing by `c` comes first; anything else is continuous.
+fn targets_outside_unit_interval<F: Float>(t: &ArrayView2<'_, F>) -> Finding {
+    let mut values: Vec<f64> = t.iter().map(|v| v.as_f64()).collect();
+    values.sort_by(f64::total_cmp);
+    values.dedup();
+    let mut f = finding(
+        Problem::TaskMismatch,
+        Severity::Critical,
+        "a classification loss with targets outside [0, 1]: continuous targets need a \
+         regression loss, class labels a class-index target"
+            .into(),
+        vec![Evidence::new("targets_in_unit_interval", 0.0)],
+    );
+    if let [0.0, c] = values[..] {
+        f.summary = format!(
+            "a classification loss with targets 0 and {c}: binary labels stored on another \
+             scale (masks saved as 0/{c}), so the loss is unbounded below"
+        );
+        f.evidence.push(Evidence::new("distinct_targets", 2.0));
+        f.evidence.push(Evidence::new("largest_target", c));
+        f.remedies.insert(
+            0,
+            Remedy::new(
+                format!("divide the targets by {c}: y.mapv(|v| v / {c:?})"),
+                "binary labels must be 0 and 1 for BCE",
+            ),
+        );
+    }
+    f
+}
+
+/// Every row has one 1 and zeros elsewhere.
+fn one_hot<F: Float>(t: &ArrayView2<'_, F>) -> bool {
+    t.nrows() > 0
+        && t.axis_iter(Axis(0)).all(|r| {
+            let ones = r.iter().filter(|v| v.as_f64() == 1.0).count();
+            ones == 1 && r.iter().all(|v| v.as_f64() == 0.0 || v.as_f64() == 1.0)
+        })
+}
+
+/// Moves the remedy whose action starts with `action` to the front.
+fn first_remedy(f: &mut Finding, action: &str) {
+    if let Some(i) = f.remedies.iter().position(|r| r.action.starts_with(action)) {
+        let r = f.remedies.remove(i);
+        f.remedies.insert(0, r);
     }
 }
 

@@ -34,6 +34,7 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
         | Problem::ClassImbalance
         | Problem::DuplicateRows
         | Problem::LabelNoise
+        | Problem::TargetLeakage
         | Problem::ConstantFeatures => data_remedies(problem),
     }
 }
@@ -302,6 +303,16 @@ fn data_remedies(problem: Problem) -> Vec<Remedy> {
             r(
                 "GeneralizedCrossEntropy::new(0.7)? as the loss",
                 "a noise-robust loss bounds how much a wrong label can pull",
+            ),
+        ],
+        Problem::TargetLeakage => vec![
+            r(
+                "drop the column from the features (x.select(Axis(1), &kept_columns))",
+                "a column computed from the target will not exist when the target is unknown",
+            ),
+            r(
+                "build features only from what is known before the target (split by time, fit encoders inside Pipeline / cross_val)",
+                "leaks also come from preprocessing fitted on all rows",
             ),
         ],
         Problem::ConstantFeatures => vec![
