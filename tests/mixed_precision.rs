@@ -1,5 +1,6 @@
 //! Mixed precision: a `Linear` layer's three matrix products at `bf16` or `f16` equal the
-//! reduced-precision GEMMs of the same factors exactly; a Trainer run in `bf16` or `f16`
+//! reduced-precision GEMMs of the same factors exactly (the activation is the crate's own
+//! [`tanh`], bit-identical to the layer's); a Trainer run in `bf16` or `f16`
 //! (with loss scaling) reaches the `f32` run's accuracy, bit-identically from run to run; an
 //! `f64` model refuses a reduced precision.
 
@@ -7,7 +8,7 @@ use half::f16;
 use ndarray::{Array2, Axis};
 use tuneup::data::{make_classification, ClassificationConfig, Dataset};
 use tuneup::linalg::{gemm, gemm_bf16, Bf16Workspace, GemmWorkspace, Precision};
-use tuneup::model::{matmul_precisions, set_matmul_precision, Layer, Mode};
+use tuneup::model::{matmul_precisions, set_matmul_precision, tanh, Layer, Mode};
 use tuneup::parallel::GradScalerConfig;
 use tuneup::prelude::*;
 use tuneup::train::Trainer;
@@ -70,7 +71,7 @@ fn check_products(
     let mut z = product(x.view(), w.t());
     z.axis_iter_mut(Axis(0))
         .for_each(|mut row| row.iter_mut().zip(&b).for_each(|(v, bj)| *v += bj));
-    assert_eq!(y, z.mapv(f32::tanh), "{precision} forward");
+    assert_eq!(y, z.mapv(tanh), "{precision} forward");
     lin.zero_grad();
     let dx = lin.backward(g.view()).unwrap().to_owned();
     let dz = &g * &y.mapv(|t| 1.0 - t * t);
