@@ -784,11 +784,10 @@ fn healthy_moons_seed_1_tanh() {
 
 #[test]
 fn healthy_blobs_three_classes() {
-    let (x, l) = blobs(600, 104);
-    let (test, tl) = {
-        let (x2, l2) = blobs(900, 104);
-        (x2.slice(s![600.., ..]).to_owned(), l2[600..].to_vec())
-    };
+    // One shuffled draw, split: a second draw with the same seed repeats rows of the first
+    // (the doctor reports such test rows as seen in training).
+    let (all, labels) = blobs(900, 104);
+    let (x, l, test, tl) = split(&all, &labels, 600);
     let d = healthy_classification(2, x, l, (test, tl), &[2, 16, 3]);
     assert_healthy("blobs", &d);
 }
@@ -888,6 +887,58 @@ fn psi_and_ks_match_scipy() {
     let sf = common::array1(&k["sf"]).to_vec();
     let ours: Vec<f64> = lambdas.iter().map(|&x| kolmogorov_sf(x)).collect();
     common::assert_close_slices(&ours, &sf, 1e-10, 1e-15, "kolmogorov sf");
+}
+
+#[test]
+fn test_rows_that_repeat_training_rows() {
+    // 300 training rows; the test set is 100 new rows and 25 of the training rows (the
+    // split of data that was duplicated before splitting): 20% of the test rows were seen.
+    let (x, _) = blobs(400, 21);
+    let train = x.slice(s![..300, ..]).to_owned();
+    let leaky = ndarray::concatenate(
+        Axis(0),
+        &[x.slice(s![300.., ..]), x.slice(s![100..125, ..])],
+    )
+    .unwrap();
+    let h = History::new("loss", true);
+    let seen = tuneup::data::overlapping_rows(&train.view(), &leaky.view()).unwrap();
+    assert_eq!(seen, (100..125).collect::<Vec<_>>());
+    let d = Doctor::new(&h)
+        .training_data(&train.view())
+        .test_data(&leaky.view())
+        .examine()
+        .unwrap();
+    show("overlap", &d);
+    assert_names(&d, Problem::TrainTestOverlap);
+    let f = d.get(Problem::TrainTestOverlap).unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.evidence[0].value, 25.0);
+    assert_eq!(f.evidence[1].value, 0.2);
+    assert!(f.remedies[0].action.contains("drop_duplicate_rows"), "{f}");
+    // The honest split: nothing shared, nothing reported.
+    let clean = x.slice(s![300.., ..]).to_owned();
+    let d = Doctor::new(&h)
+        .training_data(&train.view())
+        .test_data(&clean.view())
+        .examine()
+        .unwrap();
+    assert!(!d.has(Problem::TrainTestOverlap), "{d}");
+    // One shared row in 101 is below the 5% default: clean data repeats a row by chance.
+    let one =
+        ndarray::concatenate(Axis(0), &[x.slice(s![300.., ..]), x.slice(s![..1, ..])]).unwrap();
+    let d = Doctor::new(&h)
+        .training_data(&train.view())
+        .test_data(&one.view())
+        .examine()
+        .unwrap();
+    assert!(!d.has(Problem::TrainTestOverlap), "{d}");
+    // Other column counts: a shape error naming both.
+    let err = tuneup::data::overlapping_rows(&train.view(), &train.slice(s![.., ..1])).unwrap_err();
+    assert!(matches!(err, Error::Shape { .. }), "{err}");
+    assert!(
+        err.to_string().contains("2 columns") && err.to_string().contains("1 columns"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1044,6 +1095,18 @@ fn underfitting_by_accuracy_near_the_majority_rate() {
         .examine()
         .unwrap();
     assert!(d.is_healthy(), "{d}");
+    // A 97% majority: 99% accuracy is two thirds of the headroom (no finding, where a fixed
+    // 5-point margin could never be met); 97.5% is not enough.
+    let rare: Vec<usize> = (0..200).map(|i| usize::from(i % 100 < 3)).collect();
+    for (best, underfit) in [(0.99, false), (0.975, true)] {
+        let h = history(&[1.0, 0.5, 0.3], None, Some(&[0.9, 0.97, best]));
+        let d = Doctor::new(&h)
+            .class_labels(&rare)
+            .baseline_loss(2.0)
+            .examine()
+            .unwrap();
+        assert_eq!(d.has(Problem::Underfitting), underfit, "{best}: {d}");
+    }
 }
 
 #[test]

@@ -338,3 +338,51 @@ fn a_sigmoid_classifier_trained_with_squared_error() {
     );
     assert!(!d.has(Problem::TaskMismatch), "{d}");
 }
+
+#[test]
+fn hidden_units_that_start_identical() {
+    let x = x();
+    let labels: Vec<usize> = (0..80).map(|i| i % 2).collect();
+    let constant = |c: f64| {
+        Mlp::new(&[3, 8, 8, 2])
+            .init(Init::Constant(c))
+            .build::<f64>()
+            .unwrap()
+    };
+    let wrong = check(&constant(0.1), &CrossEntropy::new(), &x, (&labels).into());
+    let fixed = check(
+        &mlp(2, Activation::Identity),
+        &CrossEntropy::new(),
+        &x,
+        (&labels).into(),
+    );
+    let f = wrong.get(Problem::SymmetricWeights).cloned();
+    triggers_then_fixed(Problem::SymmetricWeights, wrong, fixed);
+    let f = f.unwrap();
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(f.summary.contains("`0.weight`"), "{}", f.summary);
+    assert!(f.remedies[0].action.contains("Init::Kaiming"), "{f}");
+    // Zeros are as symmetric as any constant.
+    assert!(
+        check(&constant(0.0), &CrossEntropy::new(), &x, (&labels).into())
+            .has(Problem::SymmetricWeights)
+    );
+    // A zero-initialised output layer after random hidden layers (a common head
+    // initialisation) is not symmetric: the hidden units differ.
+    let mut head = mlp(2, Activation::Identity);
+    head.visit_mut(&mut ZeroLast);
+    assert!(
+        !check(&head, &CrossEntropy::new(), &x, (&labels).into()).has(Problem::SymmetricWeights)
+    );
+}
+
+/// Zeroes the output layer's weight (the one with 2 rows in a 3-8-2 `Mlp`).
+struct ZeroLast;
+
+impl tuneup::model::VisitorMut<f64> for ZeroLast {
+    fn parameter(&mut self, p: &mut tuneup::model::Parameter<f64>) {
+        if p.kind() == tuneup::model::ParamKind::Weight && p.shape()[0] == 2 {
+            p.value_mut().fill(0.0);
+        }
+    }
+}

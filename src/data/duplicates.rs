@@ -1,11 +1,11 @@
 //! Exact duplicate rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ndarray::ArrayView2;
 
 use super::outliers::FilteredRows;
-use crate::Float;
+use crate::{Error, Float, Result};
 
 /// The duplicate rows of a matrix, from [`duplicate_rows`].
 ///
@@ -92,7 +92,7 @@ pub fn duplicate_rows<F: Float>(x: &ArrayView2<'_, F>) -> DuplicateRows {
     let mut first_occurrence = Vec::with_capacity(x.nrows());
     let mut duplicates = Vec::new();
     for (i, row) in x.rows().into_iter().enumerate() {
-        let key: Vec<u64> = row.iter().map(|v| canonical_bits(v.as_f64())).collect();
+        let key = row_key(&row);
         let first = *seen.entry(key).or_insert(i);
         if first != i {
             duplicates.push(i);
@@ -103,6 +103,50 @@ pub fn duplicate_rows<F: Float>(x: &ArrayView2<'_, F>) -> DuplicateRows {
         first_occurrence,
         duplicates,
     }
+}
+
+/// The rows of `x` that equal a row of `reference`, as indices into `x`, ascending (with
+/// [`DuplicateRows`]' conventions: NaN equals NaN, `-0.0` equals `0.0`). With the training
+/// data as `reference` and the test data as `x` these are the test rows the model has seen:
+/// its score on them says nothing about new data. Both inputs are only read.
+///
+/// # Errors
+/// [`Error::Shape`] when the two have different column counts.
+///
+/// ```
+/// use tuneup::data::overlapping_rows;
+/// use ndarray::array;
+/// let train = array![[1.0, 2.0], [3.0, f64::NAN]];
+/// let test = array![[3.0, f64::NAN], [1.0, 2.5], [1.0, 2.0]];
+/// assert_eq!(overlapping_rows(&train.view(), &test.view())?, vec![0, 2]);
+/// # Ok::<(), tuneup::Error>(())
+/// ```
+pub fn overlapping_rows<F: Float>(
+    reference: &ArrayView2<'_, F>,
+    x: &ArrayView2<'_, F>,
+) -> Result<Vec<usize>> {
+    if reference.ncols() != x.ncols() {
+        return Err(Error::shape(
+            "overlapping_rows",
+            format!(
+                "rows of {} columns, as the reference rows",
+                reference.ncols()
+            ),
+            format!("{} columns", x.ncols()),
+        ));
+    }
+    let seen: HashSet<Vec<u64>> = reference.rows().into_iter().map(|r| row_key(&r)).collect();
+    Ok(x.rows()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| seen.contains(&row_key(r)))
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// A row's values as hashable bits, equal for rows that compare equal.
+fn row_key<F: Float>(row: &ndarray::ArrayView1<'_, F>) -> Vec<u64> {
+    row.iter().map(|v| canonical_bits(v.as_f64())).collect()
 }
 
 /// Bits under which equal values (all NaN, both zeros) share one key.

@@ -48,6 +48,7 @@
 //! | [`Winsorizer`] | clips each column to two fitted percentiles | — |
 //! | [`IsolationForest`] | isolation-forest anomaly scores and −1 / 1 predictions | `IsolationForest` |
 //! | [`duplicate_rows`] | exact duplicate rows (NaN equals NaN) | — |
+//! | [`overlapping_rows`] | test rows that repeat a training row | — |
 //! | [`constant_columns`], [`VarianceThreshold`] | constant and low-variance columns | `VarianceThreshold` |
 //! | [`MissingThreshold`], [`drop_rows_with_missing`] | drops columns / rows with too many NaN | — |
 //! | [`MixUp`], [`GaussianNoise`] ([`Augmenter`]) | batch augmentation: mixed inputs with soft targets, input noise | — |
@@ -127,7 +128,7 @@ mod outliers;
 mod winsorize;
 
 pub use constant_columns::{constant_columns, FittedVarianceThreshold, VarianceThreshold};
-pub use duplicates::{drop_duplicate_rows, duplicate_rows, DuplicateRows};
+pub use duplicates::{drop_duplicate_rows, duplicate_rows, overlapping_rows, DuplicateRows};
 pub use isolation_forest::{
     average_path_length, Contamination, FittedIsolationForest, IsolationForest, MaxSamples,
 };

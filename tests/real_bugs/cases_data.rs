@@ -233,7 +233,7 @@ pub fn cases() -> Vec<Case> {
             source: "Barz & Denzler, 'Do We Train on Test Data? Purging CIFAR of Near-Duplicates', J. Imaging 2020; Allamanis, 'The adverse effects of code duplication in machine learning models of code', Onward! 2019",
             symptom: "test accuracy as good as training, then poor in production",
             fix: "drop duplicates before splitting",
-            cause: &[Problem::DuplicateRows],
+            cause: &[Problem::TrainTestOverlap, Problem::DuplicateRows],
             fix_api: &["drop_duplicate_rows"],
             run: duplicated_rows_across_the_split,
         },

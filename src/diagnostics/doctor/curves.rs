@@ -347,7 +347,10 @@ pub(crate) fn underfitting(
             .collect();
         if !acc.is_empty() {
             let best = acc.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if best - majority < s.underfit_accuracy_margin {
+            // Above a 90% majority a fixed margin cannot be met (97% majority + 5 points is
+            // past 100%): ask for half of the headroom left instead.
+            let margin = s.underfit_accuracy_margin.min(0.5 * (1.0 - majority));
+            if best - majority < margin {
                 return Some(finding(
                     Problem::Underfitting,
                     Severity::Warning,

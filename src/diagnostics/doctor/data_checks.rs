@@ -9,7 +9,7 @@ use super::remedies::remedies_for;
 use super::settings::DoctorSettings;
 use super::shift::{ks_two_sample, population_stability_index};
 use super::TestScore;
-use crate::data::{constant_columns, duplicate_rows, missing_report};
+use crate::data::{constant_columns, duplicate_rows, missing_report, overlapping_rows};
 use crate::diagnostics::history::History;
 use crate::{Error, Result};
 
@@ -211,6 +211,39 @@ pub(crate) fn shift(
         ),
         ev,
     ))
+}
+
+/// Test rows that repeat a training row, reported above `overlap_fraction` of the test rows
+/// (critical when half of them or more do).
+pub(crate) fn overlap(
+    train: &ArrayView2<'_, f64>,
+    test: &ArrayView2<'_, f64>,
+    s: &DoctorSettings,
+) -> Result<Option<Finding>> {
+    let shared = overlapping_rows(train, test)?;
+    let n = test.nrows();
+    let fraction = shared.len() as f64 / n.max(1) as f64;
+    if shared.is_empty() || fraction <= s.overlap_fraction {
+        return Ok(None);
+    }
+    Ok(Some(finding(
+        Problem::TrainTestOverlap,
+        if fraction >= 0.5 {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        format!(
+            "{} of {n} test rows repeat a training row ({}): the test score overstates the score on new data",
+            shared.len(),
+            percent(fraction)
+        ),
+        vec![
+            Evidence::new("test rows seen in training", shared.len() as f64),
+            Evidence::new("fraction of the test rows", fraction),
+            Evidence::new("first such test row", shared[0] as f64),
+        ],
+    )))
 }
 
 /// The test score against the validation value of the same metric (at the best epoch, or

@@ -95,7 +95,7 @@ impl TestScore {
 /// | [`HealthLog`] | vanishing / exploding gradients, dead and saturated units |
 /// | training features | missing values, outliers, duplicates, constant features |
 /// | class labels / regression targets | constant-predictor loss, majority rate, class imbalance, target leakage (a feature correlated with a single target or binary label at 0.99 or more) |
-/// | test features | train/test shift (PSI and KS per feature) |
+/// | test features | train/test shift (PSI and KS per feature), test rows that repeat training rows |
 /// | [`TestScore`] | poor generalisation (test against validation) |
 ///
 /// The constant predictor's loss (the underfitting and plateau reference) is, in order: the
@@ -460,6 +460,7 @@ impl<'a> Doctor<'a> {
         }
         if let (Some(x), Some(t)) = (&self.train_x, &self.test_x) {
             findings.extend(data_checks::shift(&x.view(), &t.view(), s));
+            findings.extend(data_checks::overlap(&x.view(), &t.view(), s)?);
         }
         if let Some(x) = &self.train_x {
             findings.extend(data_checks::defects(&x.view(), s));

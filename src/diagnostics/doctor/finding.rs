@@ -46,6 +46,8 @@ pub enum Problem {
     ClassImbalance,
     /// The training data repeats rows.
     DuplicateRows,
+    /// Test rows that repeat training rows: the test score is partly a training score.
+    TrainTestOverlap,
     /// A feature never changes.
     ConstantFeatures,
     /// The output layer's activation cannot reach the targets (a sigmoid output on targets
@@ -61,6 +63,9 @@ pub enum Problem {
     DataScale,
     /// Values so large that `f32` loses the differences between them.
     PrecisionLoss,
+    /// Hidden units that start with identical weights (a constant initialisation): they get
+    /// identical gradients and stay identical; found before training.
+    SymmetricWeights,
     /// Some labels are wrong: confident learning on out-of-sample predicted probabilities
     /// ([`ConfidentLearning`](crate::data::ConfidentLearning)) flags more rows than the
     /// threshold.
@@ -89,12 +94,14 @@ impl fmt::Display for Problem {
             Problem::Outliers => "outliers",
             Problem::ClassImbalance => "class imbalance",
             Problem::DuplicateRows => "duplicate rows",
+            Problem::TrainTestOverlap => "test rows repeat training rows",
             Problem::ConstantFeatures => "constant features",
             Problem::OutputRange => "output activation cannot reach the targets",
             Problem::LossOutputMismatch => "loss and output do not match",
             Problem::TaskMismatch => "loss does not fit the targets",
             Problem::DataScale => "data on extreme scales",
             Problem::PrecisionLoss => "precision lost in f32",
+            Problem::SymmetricWeights => "hidden units start identical (symmetric initialisation)",
             Problem::LabelNoise => "label noise",
             Problem::TargetLeakage => "target leaked into the features",
         };

@@ -10,6 +10,7 @@
 //! | `shift.rs` | [`population_stability_index`], [`ks_two_sample`], [`feature_shift`] |
 //! | `curves.rs`, `gradients.rs`, `data_checks.rs` | the checks |
 //! | `leakage.rs` | a feature that is the target in disguise |
+//! | `preflight.rs`, `symmetry.rs` | pre-flight checks of a program (and a symmetric initialisation) |
 //! | `remedies.rs` | the remedy catalogue |
 //! | `ranking.rs` | remedies reordered by the evidence of the health log and the History |
 //!
@@ -45,6 +46,7 @@ mod ranking;
 mod remedies;
 mod settings;
 mod shift;
+mod symmetry;
 
 pub use doctor::{Doctor, TestScore};
 pub use finding::{Diagnosis, Evidence, Finding, Problem, Remedy, Severity};

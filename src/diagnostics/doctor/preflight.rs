@@ -36,7 +36,9 @@ impl Doctor<'_> {
     /// - a regression loss on what look like class labels, a classification loss on
     ///   continuous targets, multi-label targets with a softmax cross-entropy;
     /// - features or regression targets on scales far from the unit scale the initialisation
-    ///   assumes; columns whose distinct values collapse when cast to `f32`.
+    ///   assumes; columns whose distinct values collapse when cast to `f32`;
+    /// - hidden units that start identical (a constant initialisation: a weight with equal
+    ///   rows feeding one with equal columns), which no step can tell apart.
     ///
     /// ```
     /// use tuneup::prelude::*;
@@ -83,6 +85,7 @@ impl Doctor<'_> {
         }
         findings.extend(check_scale("feature", &x));
         findings.extend(check_precision(&x));
+        findings.extend(super::symmetry::symmetric_units(model));
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         Ok(Diagnosis { findings })
     }

@@ -17,6 +17,12 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
             "StandardScaler (centring) before the cast to f32, or train in f64",
             "centred values keep their differences in f32's 24-bit mantissa",
         )],
+        Problem::SymmetricWeights => vec![
+            r(
+                "Mlp::new(..).init(Init::KaimingUniform { gain, mode }) (Init::XavierUniform for tanh / sigmoid), or drop .init(Init::Constant(..))",
+                "random initial weights give each unit its own function and its own gradient",
+            ),
+        ],
         Problem::Overfitting
         | Problem::Underfitting
         | Problem::Plateau
@@ -33,6 +39,7 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
         | Problem::Outliers
         | Problem::ClassImbalance
         | Problem::DuplicateRows
+        | Problem::TrainTestOverlap
         | Problem::LabelNoise
         | Problem::TargetLeakage
         | Problem::ConstantFeatures => data_remedies(problem),
@@ -289,6 +296,16 @@ fn data_remedies(problem: Problem) -> Vec<Remedy> {
             r(
                 "drop_duplicate_rows(&x.view())",
                 "repeated rows weigh some samples more and leak across train/validation splits",
+            ),
+        ],
+        Problem::TrainTestOverlap => vec![
+            r(
+                "drop_duplicate_rows(&x.view()) on all the data before train_test_split",
+                "a row on both sides of the split is scored after the model has fitted it",
+            ),
+            r(
+                "score the test rows that overlapping_rows(&train.view(), &test.view())? does not list",
+                "their score is the honest estimate for unseen data",
             ),
         ],
         Problem::LabelNoise => vec![

@@ -29,8 +29,9 @@ pub struct DoctorSettings {
     /// predictor's loss. Default 0.8: a model that explains under 20 % of the loss learned
     /// little beyond the prior.
     pub underfit_loss_ratio: f64,
-    /// Underfitting when the best accuracy beats the majority-class rate by less than this.
-    /// Default 0.05 (5 points).
+    /// Underfitting when the best accuracy beats the majority-class rate by less than this,
+    /// or by less than half the headroom `1 − majority` when that is smaller (a 97% majority
+    /// asks for 1.5 points). Default 0.05 (5 points).
     pub underfit_accuracy_margin: f64,
     /// Epochs over which the loss must barely improve to call a plateau. Default 10: long
     /// enough that a slow phase of a healthy run does not count.
@@ -110,6 +111,12 @@ pub struct DoctorSettings {
     pub imbalance_ratio: f64,
     /// Duplicate rows are reported above this fraction of rows. Default 0.01.
     pub duplicate_fraction: f64,
+    /// Test rows that repeat a training row are reported above this fraction of the test
+    /// rows. Default 0.05: clean tabular data repeats a row now and then (iris holds one
+    /// duplicate pair, so one test row of 30 may repeat a training row by chance), while
+    /// splitting data that was duplicated before the split puts about the duplicated share
+    /// of the test rows on both sides.
+    pub overlap_fraction: f64,
     /// Label noise is reported when confident learning estimates more than this fraction of
     /// the labels are wrong. Default 0.05: measured with a 64-unit network's 5-fold
     /// probabilities, clean well-separated data estimates 0–3% (make_classification with
@@ -152,6 +159,7 @@ impl Default for DoctorSettings {
             outlier_fraction: 0.001,
             imbalance_ratio: 0.2,
             duplicate_fraction: 0.01,
+            overlap_fraction: 0.05,
             label_noise_rate: 0.05,
         }
     }
@@ -205,6 +213,7 @@ impl DoctorSettings {
             ("DoctorSettings.outlier_fraction", self.outlier_fraction),
             ("DoctorSettings.imbalance_ratio", self.imbalance_ratio),
             ("DoctorSettings.duplicate_fraction", self.duplicate_fraction),
+            ("DoctorSettings.overlap_fraction", self.overlap_fraction),
             ("DoctorSettings.label_noise_rate", self.label_noise_rate),
         ];
         for (name, v) in fractions {
