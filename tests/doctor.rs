@@ -942,6 +942,78 @@ fn test_rows_that_repeat_training_rows() {
 }
 
 #[test]
+fn a_class_that_appears_only_in_the_test_data() {
+    let h = History::new("loss", true);
+    let train: Vec<usize> = (0..90).map(|i| i % 3).collect();
+    // A split that left class 3 out of training: 4 of 20 test rows.
+    let test: Vec<usize> = (0..20)
+        .map(|i| if i % 5 == 0 { 3 } else { i % 3 })
+        .collect();
+    let d = Doctor::new(&h)
+        .class_labels(&train)
+        .test_labels(&test)
+        .examine()
+        .unwrap();
+    show("unseen class", &d);
+    assert_names(&d, Problem::UnseenTestClass);
+    let f = d.get(Problem::UnseenTestClass).unwrap();
+    assert_eq!(f.evidence[0].name, "class 3 test rows");
+    assert_eq!(f.evidence[0].value, 4.0);
+    assert_eq!(f.evidence[1].value, 0.2);
+    assert!(f.remedies[0].action.contains("stratified"), "{f}");
+    // Every test class seen in training (one missing from the test data is fine).
+    let fine: Vec<usize> = (0..20).map(|i| i % 2).collect();
+    let d = Doctor::new(&h)
+        .class_labels(&train)
+        .test_labels(&fine)
+        .examine()
+        .unwrap();
+    assert!(!d.has(Problem::UnseenTestClass), "{d}");
+    // Test labels need training labels, and one per test row.
+    assert!(matches!(
+        Doctor::new(&h).test_labels(&test).examine(),
+        Err(Error::Value { .. })
+    ));
+    let x = Array2::<f64>::zeros((90, 2));
+    let tx = Array2::<f64>::zeros((19, 2));
+    let err = Doctor::new(&h)
+        .training_data(&x.view())
+        .class_labels(&train)
+        .test_data(&tx.view())
+        .test_labels(&test)
+        .examine()
+        .unwrap_err();
+    assert!(matches!(err, Error::Shape { .. }), "{err}");
+    assert!(
+        err.to_string().contains("19 labels, one per test row"),
+        "{err}"
+    );
+}
+
+#[test]
+fn diagnose_with_test_passes_a_classifier_s_test_labels() {
+    let (x, l) = blobs(300, 23);
+    // Class 2 only in the test rows: training keeps classes 0 and 1.
+    let keep: Vec<usize> = (0..200).filter(|&i| l[i] != 2).collect();
+    let tx = x.select(Axis(0), &keep);
+    let tl: Vec<usize> = keep.iter().map(|&i| l[i]).collect();
+    let (test, test_l) = (x.slice(s![200.., ..]).to_owned(), l[200..].to_vec());
+    let mut t = Trainer::builder()
+        .model(Mlp::new(&[2, 8, 3]).seed(1).build::<f64>().unwrap())
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(1e-2).unwrap())
+        .epochs(5)
+        .build()
+        .unwrap();
+    t.fit(tx.view(), &tl).unwrap();
+    let d = t
+        .diagnose_with_test(tx.view(), &tl, test.view(), &test_l)
+        .unwrap();
+    let f = d.get(Problem::UnseenTestClass).expect("class 2 unseen");
+    assert_eq!(f.evidence[0].name, "class 2 test rows");
+}
+
+#[test]
 fn shift_statistics_reject_bad_input() {
     assert!(matches!(
         ks_two_sample(&[], &[1.0]),

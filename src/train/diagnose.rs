@@ -55,8 +55,9 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     }
 
     /// [`diagnose`](Trainer::diagnose) with a held-out test set as well: its features (for
-    /// train/test shift) and, when the run had a validation set, the trainer's loss on it
-    /// (for generalisation: test against validation loss).
+    /// train/test shift and test rows that repeat training rows), a classifier's test labels
+    /// (for classes never seen in training) and, when the run had a validation set, the
+    /// trainer's loss on it (for generalisation: test against validation loss).
     ///
     /// ```
     /// use tuneup::prelude::*;
@@ -94,7 +95,10 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             false => None,
         };
         let log = self.health_evidence(x, y)?;
-        let doctor = self.doctor(x, y, &log).test_data(&x_test);
+        let mut doctor = self.doctor(x, y, &log).test_data(&x_test);
+        if self.kind.is_classifier() {
+            doctor = doctor.test_labels(&true_labels(y_test));
+        }
         match score {
             Some(score) => doctor.test_score(score),
             None => doctor,

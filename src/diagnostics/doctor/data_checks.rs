@@ -162,6 +162,40 @@ pub(crate) fn imbalance(labels: &[usize], s: &DoctorSettings) -> Option<Finding>
     None
 }
 
+/// Classes of the test labels that never occur in the training labels: the model cannot
+/// predict them, so every such test row is an error whatever the training did.
+pub(crate) fn unseen_test_classes(train: &[usize], test: &[usize]) -> Option<Finding> {
+    let seen = class_counts(train);
+    let mut unseen: Vec<(usize, usize)> = Vec::new();
+    for (class, count) in class_counts(test).into_iter().enumerate() {
+        if count > 0 && seen.get(class).is_none_or(|&c| c == 0) {
+            unseen.push((class, count));
+        }
+    }
+    if unseen.is_empty() {
+        return None;
+    }
+    let rows: usize = unseen.iter().map(|u| u.1).sum();
+    let classes: Vec<usize> = unseen.iter().map(|u| u.0).collect();
+    let mut evidence: Vec<Evidence> = unseen
+        .iter()
+        .map(|&(c, n)| Evidence::new(format!("class {c} test rows"), n as f64))
+        .collect();
+    evidence.push(Evidence::new(
+        "fraction of the test rows",
+        rows as f64 / test.len().max(1) as f64,
+    ));
+    Some(finding(
+        Problem::UnseenTestClass,
+        Severity::Warning,
+        format!(
+            "class(es) {classes:?} appear in {rows} of {} test rows but never in training: the model cannot predict them",
+            test.len()
+        ),
+        evidence,
+    ))
+}
+
 pub(crate) fn class_counts(labels: &[usize]) -> Vec<usize> {
     let k = labels.iter().max().map_or(0, |m| m + 1);
     let mut counts = vec![0; k];

@@ -96,6 +96,7 @@ impl TestScore {
 /// | training features | missing values, outliers, duplicates, constant features |
 /// | class labels / regression targets | constant-predictor loss, majority rate, class imbalance, target leakage (a feature correlated with a single target or binary label at 0.99 or more) |
 /// | test features | train/test shift (PSI and KS per feature), test rows that repeat training rows |
+/// | test class labels | classes that appear only in the test data |
 /// | [`TestScore`] | poor generalisation (test against validation) |
 ///
 /// The constant predictor's loss (the underfitting and plateau reference) is, in order: the
@@ -127,6 +128,7 @@ pub struct Doctor<'a> {
     targets: Option<Array2<f64>>,
     baseline: Option<f64>,
     test_x: Option<Array2<f64>>,
+    test_labels: Option<Vec<usize>>,
     test_score: Option<TestScore>,
     label_issues: Option<&'a LabelIssues>,
 }
@@ -153,6 +155,7 @@ impl<'a> Doctor<'a> {
             targets: None,
             baseline: None,
             test_x: None,
+            test_labels: None,
             test_score: None,
             label_issues: None,
         }
@@ -294,6 +297,22 @@ impl<'a> Doctor<'a> {
         self
     }
 
+    /// The test set's class labels, compared with the training labels: a class that appears
+    /// only in the test data is one the model never saw.
+    ///
+    /// ```
+    /// use tuneup::diagnostics::{doctor::{Doctor, Problem}, history::History};
+    /// let h = History::new("loss", true);
+    /// let train = [0, 1, 0, 1, 0, 1];
+    /// let d = Doctor::new(&h).class_labels(&train).test_labels(&[0, 2, 1, 2]).examine()?;
+    /// assert!(d.has(Problem::UnseenTestClass));
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    pub fn test_labels(mut self, labels: &[usize]) -> Self {
+        self.test_labels = Some(labels.to_vec());
+        self
+    }
+
     /// A score measured on the test set.
     ///
     /// ```
@@ -391,6 +410,22 @@ impl<'a> Doctor<'a> {
                 ));
             }
         }
+        if let (Some(t), Some(l)) = (&self.test_x, &self.test_labels) {
+            if t.nrows() != l.len() {
+                return Err(Error::shape(
+                    "Doctor (test labels)",
+                    format!("{} labels, one per test row", t.nrows()),
+                    format!("{} labels", l.len()),
+                ));
+            }
+        }
+        if self.test_labels.is_some() && self.labels.is_none() {
+            return Err(Error::value(
+                "Doctor (test labels)",
+                "training labels to compare the test labels with (Doctor::class_labels)",
+                "test labels only",
+            ));
+        }
         if self.test_x.is_some() && self.train_x.is_none() {
             return Err(Error::value(
                 "Doctor (test data)",
@@ -470,6 +505,9 @@ impl<'a> Doctor<'a> {
         }
         if let Some(l) = &self.labels {
             findings.extend(data_checks::imbalance(l, s));
+            if let Some(t) = &self.test_labels {
+                findings.extend(data_checks::unseen_test_classes(l, t));
+            }
         }
         if let Some(issues) = self.label_issues {
             findings.extend(label_noise::label_noise(issues, s));

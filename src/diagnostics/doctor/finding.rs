@@ -48,6 +48,8 @@ pub enum Problem {
     DuplicateRows,
     /// Test rows that repeat training rows: the test score is partly a training score.
     TrainTestOverlap,
+    /// A class that appears in the test labels but never in the training labels.
+    UnseenTestClass,
     /// A feature never changes.
     ConstantFeatures,
     /// The output layer's activation cannot reach the targets (a sigmoid output on targets
@@ -95,6 +97,7 @@ impl fmt::Display for Problem {
             Problem::ClassImbalance => "class imbalance",
             Problem::DuplicateRows => "duplicate rows",
             Problem::TrainTestOverlap => "test rows repeat training rows",
+            Problem::UnseenTestClass => "a class appears only in the test data",
             Problem::ConstantFeatures => "constant features",
             Problem::OutputRange => "output activation cannot reach the targets",
             Problem::LossOutputMismatch => "loss and output do not match",

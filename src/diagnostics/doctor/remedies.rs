@@ -40,6 +40,7 @@ pub(crate) fn remedies_for(problem: Problem) -> Vec<Remedy> {
         | Problem::ClassImbalance
         | Problem::DuplicateRows
         | Problem::TrainTestOverlap
+        | Problem::UnseenTestClass
         | Problem::LabelNoise
         | Problem::TargetLeakage
         | Problem::ConstantFeatures => data_remedies(problem),
@@ -306,6 +307,16 @@ fn data_remedies(problem: Problem) -> Vec<Remedy> {
             r(
                 "score the test rows that overlapping_rows(&train.view(), &test.view())? does not list",
                 "their score is the honest estimate for unseen data",
+            ),
+        ],
+        Problem::UnseenTestClass => vec![
+            r(
+                "train_test_split(.., Some(&labels), seed) (stratified) or StratifiedKFold, so every class is on both sides",
+                "a random split can leave a rare class out of training",
+            ),
+            r(
+                "gather training rows of the class, or leave it out of the test set and report it apart",
+                "a class the model never saw is scored as an error on every row",
             ),
         ],
         Problem::LabelNoise => vec![
