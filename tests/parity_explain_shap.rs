@@ -168,3 +168,52 @@ fn sampled_kernel_shap_is_within_shaps_spread() {
         got
     );
 }
+
+/// The masker evaluates a dense first layer by differences (a masked row differs from a
+/// background row, or from the explained row, in a few columns); the values must equal the
+/// full forward pass over filled rows, which a first layer of another type forces.
+#[test]
+fn a_dense_first_layer_by_differences_equals_the_full_forward() {
+    use tuneup::prelude::*;
+    let inputs = |rows: usize, offset: f64| {
+        ndarray::Array2::from_shape_fn((rows, 7), |(r, c)| {
+            (0.37 * (r * 7 + c) as f64 + offset).sin()
+        })
+    };
+    let (background, x) = (inputs(30, 1.0), inputs(4, 2.0));
+    let dense = Mlp::new(&[7, 12, 6, 2])
+        .activation(Activation::Tanh)
+        .seed(4)
+        .build::<f64>()
+        .unwrap();
+    let lone = Linear::<f64>::new(7, 2, 5)
+        .unwrap()
+        .with_activation(Activation::Sigmoid)
+        .unwrap();
+    let mut boxes: Vec<Box<dyn Layer<f64>>> = vec![Box::new(dense), Box::new(lone)];
+    for model in boxes.iter_mut() {
+        // The same model behind an identity layer: no dense first layer, rows filled.
+        let mut full = Sequential::new();
+        full.add(ActivationLayer::new(Activation::Identity).unwrap());
+        full.add(model.clone());
+        let exact = ExactShap::new(background.clone()).unwrap();
+        let kernel = KernelShap::new(background.clone())
+            .unwrap()
+            .nsamples(60)
+            .unwrap();
+        for target in [Target::Output(0), Target::Output(1)] {
+            let fast = exact.explain(model.as_mut(), x.view(), &target).unwrap();
+            let slow = exact.explain(&mut full, x.view(), &target).unwrap();
+            let fast_k = kernel.explain(model.as_mut(), x.view(), &target).unwrap();
+            let slow_k = kernel.explain(&mut full, x.view(), &target).unwrap();
+            for (a, b) in [(&fast, &slow), (&fast_k, &slow_k)] {
+                assert_eq!(a.base_values, b.base_values);
+                for (u, v) in a.values.iter().zip(&b.values) {
+                    assert!((u - v).abs() <= 1e-12 * (1.0 + v.abs()), "{u} vs {v}");
+                }
+            }
+            // Not trivially equal: the values are not all zero.
+            assert!(fast.values.iter().any(|v| v.abs() > 1e-3));
+        }
+    }
+}

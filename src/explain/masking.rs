@@ -3,6 +3,7 @@
 
 use ndarray::{s, ArrayView1, ArrayView2};
 
+use super::first_linear::FirstLinear;
 use super::target::outputs;
 use super::FeatureGroups;
 use crate::model::Layer;
@@ -31,24 +32,39 @@ impl<F: Float> Masker<'_, F> {
         let background = self.background.as_standard_layout();
         let background = background.as_slice().unwrap_or_default();
         let x: Vec<F> = x.to_vec();
+        // A dense first layer is evaluated by differences; any other model on filled rows.
+        let mut first = FirstLinear::split(&*model, width);
+        let bases = first.as_ref().map(|f| f.bases(&x, background));
+        let row_width = first.as_ref().map_or(width, |f| f.hidden());
         let mut take_x = vec![false; width];
-        let mut batch = vec![F::zero(); per_batch * n * width];
+        let mut columns = Vec::with_capacity(width);
+        let mut batch = vec![F::zero(); per_batch * n * row_width];
         let mut values = Vec::with_capacity(count);
         let scale = F::one() / F::from_count(n);
-        for first in (0..count).step_by(per_batch) {
-            let len = per_batch.min(count - first);
-            for (k, block) in batch.chunks_exact_mut(n * width).take(len).enumerate() {
+        for start in (0..count).step_by(per_batch) {
+            let len = per_batch.min(count - start);
+            let blocks = batch.chunks_exact_mut(n * row_width).take(len);
+            for (k, block) in blocks.enumerate() {
                 take_x.fill(false);
                 for (g, members) in self.groups.iter().enumerate() {
-                    if holds(first + k, g) {
+                    if holds(start + k, g) {
                         members.iter().for_each(|&j| take_x[j] = true);
                     }
                 }
-                fill_block(block, background, &x, &take_x);
+                match (&first, &bases) {
+                    (Some(f), Some(b)) => f.coalition(b, &take_x, &mut columns, block),
+                    _ => fill_block(block, background, &x, &take_x),
+                }
             }
-            let rows = ArrayView2::from_shape((len * n, width), &batch[..len * n * width])
-                .expect("the batch holds len·n rows of the background's width");
-            let out = outputs(model, rows)?;
+            let filled = &mut batch[..len * n * row_width];
+            let out = match first.as_mut() {
+                Some(f) => f.finish(filled)?,
+                None => {
+                    let rows = ArrayView2::from_shape((len * n, width), &*filled)
+                        .expect("the batch holds len·n rows of the background's width");
+                    outputs(model, rows)?
+                }
+            };
             for k in 0..len {
                 values.push(out.slice(s![k * n..(k + 1) * n, column]).sum() * scale);
             }

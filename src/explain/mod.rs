@@ -37,6 +37,7 @@ mod deep_lift;
 mod exact_shap;
 mod export_text;
 mod feature_groups;
+mod first_linear;
 mod gradient;
 mod input_x_gradient;
 mod integrated_gradients;
