@@ -5,7 +5,7 @@ use ndarray::Array2;
 
 use super::callback::Callback;
 use super::metric::{Metric, OutputKind};
-use super::preprocessing::Preprocessing;
+use super::preprocessor::Preprocessing;
 use super::settings::{GradClip, OnDivergence, OwnedTargets, Preflight, ScheduleStep, Validation};
 use super::teacher::TeacherSetting;
 use crate::data::{AdversarialTraining, Augmenter, TableTransformer, Transformer};
@@ -69,7 +69,7 @@ pub struct TrainerConfig<F: Float> {
     pub(crate) accumulation: usize,
     pub(crate) callbacks: Vec<Box<dyn Callback<F>>>,
     pub(crate) augmenters: Vec<Box<dyn Augmenter<F>>>,
-    pub(crate) preprocessing: Option<super::preprocessing::Preprocessing<F>>,
+    pub(crate) preprocessing: Option<super::preprocessor::Preprocessing<F>>,
     pub(crate) adversarial: Option<AdversarialTraining>,
     pub(crate) on_divergence: OnDivergence,
     pub(crate) check_finite: bool,

@@ -52,6 +52,7 @@ mod importance_weights;
 mod last_good;
 mod metric;
 mod preprocessing;
+mod preprocessor;
 mod pruned_entries;
 mod random_streams;
 mod remap;

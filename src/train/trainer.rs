@@ -109,7 +109,7 @@ pub struct Trainer<F: Float, M: Layer<F> = Sequential<F>> {
     /// This trainer's rank in a data-parallel group, if any.
     pub(crate) parallel: Option<super::data_parallel::ParallelRun>,
     /// The preprocessing fitted by the last `fit` (when the config has one).
-    pub(crate) preprocessing: Option<super::preprocessing::FittedPreprocessing<F>>,
+    pub(crate) preprocessing: Option<super::preprocessor::FittedPreprocessing<F>>,
     /// The teacher of knowledge distillation, when configured.
     pub(crate) teacher: Option<super::teacher::Teacher<F>>,
 }
