@@ -9,6 +9,7 @@ use super::target::outputs;
 use crate::linalg::Precision;
 use crate::model::{matmul_precisions, Activation, Layer, Linear, Sequential};
 use crate::{Float, Result};
+use ndarray::{Axis, CowArray};
 
 /// The first dense layer of a `Sequential` (or a lone `Linear`) and the layers after it.
 pub(crate) struct FirstLinear<F: Float> {
@@ -17,7 +18,35 @@ pub(crate) struct FirstLinear<F: Float> {
     bias: Vec<F>,
     hidden: usize,
     activation: Activation,
+    /// The layers between the first and the last.
     tail: Option<Sequential<F>>,
+    /// A last dense layer without activation: its mean output over a coalition's rows is
+    /// its output at their mean input, one product per coalition instead of one per row.
+    last: Option<LastLinear<F>>,
+}
+
+/// A last `Linear` without activation, `outputs × inputs` row-major.
+struct LastLinear<F> {
+    weights: Vec<F>,
+    bias: Vec<F>,
+    inputs: usize,
+}
+
+impl<F: Float> LastLinear<F> {
+    /// `layer` when it is an `f32`-product `Linear` without activation.
+    fn of(layer: &dyn Layer<F>) -> Option<Self> {
+        let linear = layer.as_any().downcast_ref::<Linear<F>>()?;
+        let plain = linear.activation() == Activation::Identity
+            && matmul_precisions(linear) == [Precision::F32];
+        plain.then(|| LastLinear {
+            weights: linear.weight().value_slice().to_vec(),
+            bias: linear.bias().map_or_else(
+                || vec![F::zero(); linear.out_features()],
+                |b| b.value_slice().to_vec(),
+            ),
+            inputs: linear.in_features(),
+        })
+    }
 }
 
 /// The explained row and the background as first-layer pre-activations and differences.
@@ -55,13 +84,19 @@ impl<F: Float> FirstLinear<F> {
         let bias = linear
             .bias()
             .map_or_else(|| vec![F::zero(); hidden], |b| b.value_slice().to_vec());
-        let tail = (!rest.is_empty()).then(|| Sequential::from_named_layers(rest.to_vec()));
+        let last = rest.last().and_then(|l| LastLinear::of(l.as_ref()));
+        let middle = match last {
+            Some(_) => &rest[..rest.len() - 1],
+            None => rest,
+        };
+        let tail = (!middle.is_empty()).then(|| Sequential::from_named_layers(middle.to_vec()));
         Some(FirstLinear {
             weights_t,
             bias,
             hidden,
             activation: linear.activation(),
             tail,
+            last,
         })
     }
 
@@ -112,14 +147,16 @@ impl<F: Float> FirstLinear<F> {
         let from_background = taken <= width - taken;
         columns.clear();
         columns.extend((0..width).filter(|&j| take_x[j] == from_background));
-        let columns = &*columns;
-        let rows = Rows {
+        let mut rows = Rows {
             bases,
             weights_t: &self.weights_t,
             columns,
             from_background,
+            block,
+            width,
+            h,
         };
-        fill_widest(&rows, block, width, h);
+        widest(&mut rows);
     }
 
     /// Width of the first layer's output.
@@ -127,36 +164,101 @@ impl<F: Float> FirstLinear<F> {
         self.hidden
     }
 
-    /// The model's outputs from first-layer pre-activations `pre` (`rows × hidden`, replaced
-    /// by the activations).
-    pub(crate) fn finish(&mut self, pre: &mut [F]) -> Result<ndarray::Array2<F>> {
+    /// The mean output `column` over each block of `n` rows of first-layer pre-activations
+    /// `pre` (`rows × hidden`, replaced by the activations), appended to `means`.
+    pub(crate) fn means(
+        &mut self,
+        pre: &mut [F],
+        n: usize,
+        column: usize,
+        means: &mut Vec<F>,
+    ) -> Result<()> {
         self.activation.apply_in_place(pre);
         let rows = pre.len() / self.hidden;
         let hidden = ndarray::ArrayView2::from_shape((rows, self.hidden), &*pre)
             .expect("pre-activations hold rows × hidden values");
-        match self.tail.as_mut() {
-            Some(tail) => outputs(tail, hidden),
-            None => Ok(hidden.to_owned()),
+        let out = match self.tail.as_mut() {
+            Some(tail) => CowArray::from(outputs(tail, hidden)?),
+            None => CowArray::from(hidden),
+        };
+        let scale = F::one() / F::from_count(n);
+        match &self.last {
+            Some(last) if out.ncols() == last.inputs => {
+                let data = out.as_standard_layout();
+                let mut sums = Sums {
+                    rows: data.as_slice().unwrap_or_default(),
+                    block: n * last.inputs,
+                    width: last.inputs,
+                    sum: vec![F::zero(); last.inputs],
+                    weights: &last.weights[column * last.inputs..(column + 1) * last.inputs],
+                    out: means,
+                    scale,
+                    bias: last.bias[column],
+                };
+                widest(&mut sums);
+            }
+            _ => {
+                for block in out.axis_chunks_iter(Axis(0), n) {
+                    means.push(block.column(column).sum() * scale);
+                }
+            }
         }
+        Ok(())
     }
 }
 
-/// One coalition's masked rows as differences from the side they share most columns with.
+/// A loop compiled for the widest vector instructions the processor has: [`widest`] calls
+/// `run` from a function with AVX-512 or AVX2 enabled, into which `run` (`inline(always)`)
+/// is inlined. Each operation stays its own IEEE operation, so every path gives the same bits.
+trait Kernel {
+    fn run(&mut self);
+}
+
+fn widest<K: Kernel>(kernel: &mut K) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { run_avx512(kernel) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { run_avx2(kernel) };
+        }
+    }
+    kernel.run()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn run_avx512<K: Kernel>(kernel: &mut K) {
+    kernel.run()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<K: Kernel>(kernel: &mut K) {
+    kernel.run()
+}
+
+/// One coalition's masked rows (`block`, `n × h`) as differences from the side they share
+/// most columns with.
 struct Rows<'a, F> {
     bases: &'a Bases<F>,
     weights_t: &'a [F],
     /// The columns where the masked rows differ from that side.
     columns: &'a [usize],
     from_background: bool,
+    block: &'a mut [F],
+    width: usize,
+    h: usize,
 }
 
-impl<F: Float> Rows<'_, F> {
-    /// Inlined into [`fill_widest`]'s functions, so the vector additions use their
-    /// instructions.
+impl<F: Float> Kernel for Rows<'_, F> {
     #[inline(always)]
-    fn fill(&self, block: &mut [F], width: usize, h: usize) {
-        let bases = self.bases;
-        for (b, out) in block.chunks_exact_mut(h).enumerate() {
+    fn run(&mut self) {
+        let (bases, width, h) = (self.bases, self.width, self.h);
+        for (b, out) in self.block.chunks_exact_mut(h).enumerate() {
             let delta = &bases.delta[b * width..(b + 1) * width];
             let (start, sign) = match self.from_background {
                 true => (&bases.background[b * h..(b + 1) * h], F::one()),
@@ -170,34 +272,35 @@ impl<F: Float> Rows<'_, F> {
     }
 }
 
-/// `rows.fill` compiled for AVX-512 or AVX2 when the processor has them (a closure handed
-/// to `model::wide` is too large to be inlined there). Each operation stays its own IEEE
-/// operation, so every path gives the same bits.
-fn fill_widest<F: Float>(rows: &Rows<'_, F>, block: &mut [F], width: usize, h: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor supports AVX-512F, checked just above.
-            return unsafe { fill_avx512(rows, block, width, h) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor supports AVX2, checked just above.
-            return unsafe { fill_avx2(rows, block, width, h) };
+/// The last layer's output at the mean of each block of rows: `w·(Σ rows)·scale + bias`.
+struct Sums<'a, F> {
+    rows: &'a [F],
+    /// Values per block (`n` rows of `width`).
+    block: usize,
+    width: usize,
+    sum: Vec<F>,
+    weights: &'a [F],
+    out: &'a mut Vec<F>,
+    scale: F,
+    bias: F,
+}
+
+impl<F: Float> Kernel for Sums<'_, F> {
+    #[inline(always)]
+    fn run(&mut self) {
+        for block in self.rows.chunks(self.block) {
+            self.sum.fill(F::zero());
+            for row in block.chunks_exact(self.width) {
+                axpy(&mut self.sum, F::one(), row);
+            }
+            let dot = self
+                .sum
+                .iter()
+                .zip(self.weights)
+                .fold(F::zero(), |acc, (&s, &w)| acc + s * self.scale * w);
+            self.out.push(dot + self.bias);
         }
     }
-    rows.fill(block, width, h)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn fill_avx512<F: Float>(rows: &Rows<'_, F>, block: &mut [F], width: usize, h: usize) {
-    rows.fill(block, width, h)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn fill_avx2<F: Float>(rows: &Rows<'_, F>, block: &mut [F], width: usize, h: usize) {
-    rows.fill(block, width, h)
 }
 
 /// `out += a·w`.
@@ -218,7 +321,7 @@ mod tests {
         let net = Mlp::new(&[3, 4, 2]).build::<f64>().unwrap();
         let split = FirstLinear::split(&net, 3).expect("a Sequential starting with Linear");
         assert_eq!(split.hidden(), 4);
-        assert!(split.tail.is_some());
+        assert!(split.last.is_some(), "the output layer is a plain Linear");
         assert!(FirstLinear::split(&net, 5).is_none());
         let lone = Linear::<f64>::new(3, 2, 0).unwrap();
         assert!(FirstLinear::split(&lone, 3).unwrap().tail.is_none());

@@ -57,16 +57,16 @@ impl<F: Float> Masker<'_, F> {
                 }
             }
             let filled = &mut batch[..len * n * row_width];
-            let out = match first.as_mut() {
-                Some(f) => f.finish(filled)?,
+            match first.as_mut() {
+                Some(f) => f.means(filled, n, column, &mut values)?,
                 None => {
                     let rows = ArrayView2::from_shape((len * n, width), &*filled)
                         .expect("the batch holds len·n rows of the background's width");
-                    outputs(model, rows)?
+                    let out = outputs(model, rows)?;
+                    for k in 0..len {
+                        values.push(out.slice(s![k * n..(k + 1) * n, column]).sum() * scale);
+                    }
                 }
-            };
-            for k in 0..len {
-                values.push(out.slice(s![k * n..(k + 1) * n, column]).sum() * scale);
             }
         }
         Ok(values)
