@@ -14,6 +14,8 @@ use crate::Float;
 const KC: usize = 256;
 const MC_TILES: usize = 8;
 const NC: usize = 2048;
+/// Depths a transposing pack copies per pass (one 64-byte line of `f32`).
+const DEPTH_BLOCK: usize = 16;
 
 /// Packing space for [`gemm`], grown on first use and reused afterwards (one set per thread
 /// of a parallel product).
@@ -373,15 +375,32 @@ unsafe fn pack<F: Float>(
                 }
                 out += width;
             }
-        } else if s_depth == 1 && lanes == width {
-            // Rows of a row-major block: read each row once, contiguously (no per-value
-            // lane test); the panel is the same as the general branch writes.
+        } else if s_depth == 1 {
+            // Rows of a row-major block (a transpose): read each row contiguously, a block of
+            // `DEPTH_BLOCK` depths at a time, so that the panel rows being written stay in the
+            // L1 cache (writing a whole `kc`-deep panel row by row evicts it: every value of a
+            // row lands on another cache line). Missing lanes of a last panel are zeros; the
+            // panel is the same as the general branch writes.
             let panel = &mut dst[out..out + kc * width];
-            for i in 0..width {
-                let row =
-                    unsafe { std::slice::from_raw_parts(base.offset(i as isize * s_len), kc) };
-                for (p, &v) in row.iter().enumerate() {
-                    panel[p * width + i] = v;
+            for p0 in (0..kc).step_by(DEPTH_BLOCK) {
+                let depth = DEPTH_BLOCK.min(kc - p0);
+                let block = &mut panel[p0 * width..(p0 + depth) * width];
+                for i in 0..lanes {
+                    // SAFETY: row q·width + i, depths p0..p0 + depth, lie inside the block.
+                    let row = unsafe {
+                        std::slice::from_raw_parts(
+                            base.offset(i as isize * s_len + p0 as isize),
+                            depth,
+                        )
+                    };
+                    for (d, &v) in block[i..].iter_mut().step_by(width).zip(row) {
+                        *d = v;
+                    }
+                }
+                if lanes < width {
+                    for d_row in block.chunks_exact_mut(width) {
+                        d_row[lanes..].fill(F::zero());
+                    }
                 }
             }
             out += kc * width;

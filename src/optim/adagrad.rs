@@ -91,7 +91,7 @@ impl UpdateRule for AdagradRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {

@@ -100,7 +100,7 @@ impl AdamRule {
     pub(crate) fn apply<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {
@@ -177,7 +177,7 @@ impl UpdateRule for AdamRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {

@@ -81,7 +81,7 @@ impl UpdateRule for AdamWRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {

@@ -184,8 +184,9 @@ pub(crate) struct StepContext {
     pub step: u64,
 }
 
-/// One optimizer's update of one parameter.
-pub(crate) trait UpdateRule {
+/// One optimizer's update of one parameter: element-wise, so that any cut of a parameter into
+/// ranges, each updated on its own thread, gives the same bits as one pass.
+pub(crate) trait UpdateRule: Sync {
     /// PyTorch's class name (`"Adam"`), stored in [`OptimizerState::optimizer`].
     const KIND: &'static str;
     /// Where errors from `step` come from (`"Adam step"`).
@@ -197,11 +198,12 @@ pub(crate) trait UpdateRule {
         0.0
     }
     /// Updates `value` in place from `grad`; `buffers` has one slice per name in `buffers()`,
-    /// each as long as `value`.
+    /// each as long as `value`. Element `i` of the result depends on element `i` of the
+    /// inputs only (the engine may update a parameter in several ranges at once).
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     );
@@ -422,7 +424,7 @@ impl Engine {
             };
             p.mask_gradient();
             let (value, grad) = p.value_and_grad_mut();
-            update_widest(rule, &ctx, buffers, value, grad);
+            update_split(rule, &ctx, buffers, value, grad);
             p.mask_value();
         });
         *steps += 1;
@@ -581,13 +583,116 @@ impl Engine {
     }
 }
 
+/// The most buffers an update rule keeps per parameter (Adam with AMSGrad, RMSprop).
+const MAX_BUFFERS: usize = 3;
+
+/// Parameters with fewer elements than this are updated on the calling thread only.
+const PARALLEL_UPDATE: usize = 1 << 16;
+
+/// Range boundaries inside a parameter are multiples of this many elements (whole cache lines
+/// and whole vectors for every instruction set).
+const UPDATE_ALIGN: usize = 64;
+
+/// One parameter's update split over threads: the raw parts every range is cut from.
+struct SplitUpdate<'r, R, F> {
+    rule: &'r R,
+    ctx: StepContext,
+    value: *mut F,
+    grad: *const F,
+    buffers: [*mut F; MAX_BUFFERS],
+    count: usize,
+    len: usize,
+    chunk: usize,
+}
+
+// SAFETY: each part reads and writes only its own disjoint range of the value and buffers and
+// reads its range of the gradient; the caller keeps all of them borrowed until every part is
+// done (`run_parts` returns after the last one).
+unsafe impl<R: Sync, F: Send> Sync for SplitUpdate<'_, R, F> {}
+
+impl<R: UpdateRule, F: Float> SplitUpdate<'_, R, F> {
+    /// Updates range `part` (elements `part·chunk ..`).
+    ///
+    /// # Safety
+    /// No other thread may use the same part meanwhile; the pointers must be valid for `len`.
+    unsafe fn run(&self, part: usize) {
+        let lo = (part * self.chunk).min(self.len);
+        let hi = (lo + self.chunk).min(self.len);
+        let n = hi - lo;
+        // SAFETY: lo..hi lies inside every slice, and no other part touches it.
+        unsafe {
+            let mut buffers: [&mut [F]; MAX_BUFFERS] = std::array::from_fn(|b| {
+                if b < self.count {
+                    std::slice::from_raw_parts_mut(self.buffers[b].add(lo), n)
+                } else {
+                    <&mut [F]>::default()
+                }
+            });
+            let value = std::slice::from_raw_parts_mut(self.value.add(lo), n);
+            let grad = std::slice::from_raw_parts(self.grad.add(lo), n);
+            update_widest(
+                self.rule,
+                &self.ctx,
+                &mut buffers[..self.count],
+                value,
+                grad,
+            );
+        }
+    }
+}
+
+/// Updates one parameter: large ones cut into one range per thread of the pool
+/// ([`linalg::num_threads`](crate::linalg::num_threads)), each on its own thread; the update
+/// is element-wise, so the result is bit-identical for every thread count. Allocates nothing.
+fn update_split<R: UpdateRule, F: Float>(
+    rule: &R,
+    ctx: &StepContext,
+    buffers: &mut [Vec<F>],
+    value: &mut [F],
+    grad: &[F],
+) {
+    let len = value.len();
+    let count = buffers.len().min(MAX_BUFFERS);
+    debug_assert!(buffers.len() <= MAX_BUFFERS && grad.len() == len);
+    debug_assert!(buffers.iter().all(|b| b.len() == len));
+    let threads = if len >= PARALLEL_UPDATE {
+        crate::linalg::product_threads()
+    } else {
+        1
+    };
+    let chunk = len.div_ceil(threads.max(1)).div_ceil(UPDATE_ALIGN) * UPDATE_ALIGN;
+    let parts = len.div_ceil(chunk.max(1));
+    let mut pointers = [std::ptr::null_mut(); MAX_BUFFERS];
+    for (p, b) in pointers.iter_mut().zip(buffers.iter_mut()) {
+        *p = b.as_mut_ptr();
+    }
+    let split = SplitUpdate {
+        rule,
+        ctx: *ctx,
+        value: value.as_mut_ptr(),
+        grad: grad.as_ptr(),
+        buffers: pointers,
+        count,
+        len,
+        chunk: chunk.max(1),
+    };
+    if parts <= 1 {
+        // SAFETY: one part, on this thread, over slices borrowed for this call.
+        unsafe { split.run(0) };
+        return;
+    }
+    // SAFETY: run_parts gives every part index to exactly one thread and returns after all
+    // are done, while `value`, `grad` and `buffers` stay borrowed here.
+    crate::linalg::run_parts(parts, &|part| unsafe { split.run(part) });
+}
+
 /// Runs `rule.update` compiled for AVX-512 or AVX2 where the processor has them, so that the
 /// element-wise update vectorises across the widest lanes; the arithmetic is the same IEEE
 /// operations on every path, so results are bit-identical.
 fn update_widest<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<F>],
+    buffers: &mut [&mut [F]],
     value: &mut [F],
     grad: &[F],
 ) {
@@ -610,7 +715,7 @@ fn update_widest<R: UpdateRule, F: Float>(
 unsafe fn update_avx512<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<F>],
+    buffers: &mut [&mut [F]],
     value: &mut [F],
     grad: &[F],
 ) {
@@ -622,7 +727,7 @@ unsafe fn update_avx512<R: UpdateRule, F: Float>(
 unsafe fn update_avx2<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
-    buffers: &mut [Vec<F>],
+    buffers: &mut [&mut [F]],
     value: &mut [F],
     grad: &[F],
 ) {

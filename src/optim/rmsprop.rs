@@ -98,7 +98,7 @@ impl UpdateRule for RmsPropRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {

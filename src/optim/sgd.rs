@@ -107,7 +107,7 @@ impl UpdateRule for SgdRule {
     fn update<F: Float>(
         &self,
         ctx: &StepContext,
-        buffers: &mut [Vec<F>],
+        buffers: &mut [&mut [F]],
         value: &mut [F],
         grad: &[F],
     ) {
