@@ -247,3 +247,58 @@ fn a_misfit_layer_in_a_cnn_is_named_by_its_position() {
     assert!(expected.contains("4 × 5 × 5"), "{expected}");
     assert!(found.contains("4 × 6 × 6"), "{found}");
 }
+
+#[test]
+fn a_shortcut_that_does_not_match_the_main_path_is_a_shape_error_naming_both() {
+    let body = || {
+        Conv2dConfig::new(2, 4, (3, 3))
+            .stride((2, 2))
+            .padding(1)
+            .build::<f64>((6, 6), 0)
+            .unwrap()
+    };
+    // The main path halves 6 × 6; a 1 × 1 shortcut without the stride keeps it.
+    let err = Residual::with_conv_projection(body(), [2, 6, 6], (1, 1), true, 1).unwrap_err();
+    let (context, expected, found) = shape_error(err);
+    assert!(context.starts_with("Residual shortcut"), "{context}");
+    assert!(context.contains("Conv2d(2 → 4, 1×1"), "{context}");
+    assert!(expected.contains("4 × 3 × 3"), "{expected}");
+    assert!(found.contains("4 × 6 × 6"), "{found}");
+    // A shortcut with the wrong channel count, given directly.
+    let wrong = Conv2dConfig::new(2, 3, (1, 1))
+        .stride((2, 2))
+        .build::<f64>((6, 6), 1)
+        .unwrap();
+    let (context, expected, found) =
+        shape_error(Residual::with_shortcut(body(), wrong, &[2, 6, 6]).unwrap_err());
+    assert!(context.contains("Conv2d(2 → 3, 1×1"), "{context}");
+    assert!(expected.contains("4 × 3 × 3"), "{expected}");
+    assert!(found.contains("3 × 3 × 3"), "{found}");
+    // A shortcut that cannot take the input at all names itself.
+    let misfit = Conv2dConfig::new(3, 4, (1, 1))
+        .build::<f64>((6, 6), 1)
+        .unwrap();
+    let (context, ..) =
+        shape_error(Residual::with_shortcut(body(), misfit, &[2, 6, 6]).unwrap_err());
+    assert!(context.starts_with("Residual shortcut"), "{context}");
+    // A body whose output is not an image cannot have a convolutional shortcut.
+    let dense = Sequential::new().push(body()).push(Flatten::new());
+    let flat = Residual::with_conv_projection(dense, [2, 6, 6], (2, 2), true, 1);
+    let (context, expected, found) = shape_error(flat.unwrap_err());
+    assert!(context.contains("with_conv_projection"), "{context}");
+    assert!(expected.contains("C × H × W"), "{expected}");
+    assert!(found.contains("36 columns"), "{found}");
+    // Stride 0 is the convolution's config error.
+    assert!(matches!(
+        Residual::with_conv_projection(body(), [2, 6, 6], (0, 2), true, 1),
+        Err(Error::Config { .. })
+    ));
+    // A row of the wrong width at run time.
+    let mut block = Residual::with_conv_projection(body(), [2, 6, 6], (2, 2), true, 1).unwrap();
+    let (context, ..) = shape_error(
+        block
+            .forward(Array2::<f64>::zeros((2, 71)).view(), Mode::Train)
+            .unwrap_err(),
+    );
+    assert!(context.starts_with("Residual"), "{context}");
+}

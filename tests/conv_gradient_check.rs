@@ -259,6 +259,25 @@ fn block_and_cnn_gradients() {
         Box::new(Residual::new(body, 32).unwrap())
     };
     check("residual conv block", &residual, &[2, 4, 4], 2, 31);
+    for batch_norm in [true, false] {
+        let projected = || -> Box<dyn Layer<f64>> {
+            let body = Sequential::new()
+                .push(
+                    Conv2dConfig::new(2, 3, (3, 3))
+                        .stride((2, 2))
+                        .padding(1)
+                        .build::<f64>((5, 4), 1)
+                        .unwrap(),
+                )
+                .push(BatchNorm2d::new(3).unwrap())
+                .push(ActivationLayer::new(Activation::Tanh).unwrap());
+            Box::new(
+                Residual::with_conv_projection(body, [2, 5, 4], (2, 2), batch_norm, 3).unwrap(),
+            )
+        };
+        let name = format!("projection residual (batch norm {batch_norm})");
+        check(&name, &projected, &[2, 5, 4], 3, 32);
+    }
     let cnn = || -> Box<dyn Layer<f64>> {
         Box::new(
             Sequential::new()

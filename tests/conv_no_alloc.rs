@@ -7,7 +7,7 @@
 //! cross-entropy, the full backward pass with input gradients, Adam) must count zero
 //! allocations, for the full batch and the smaller one. The networks hold convolutions
 //! (plain, strided with groups, depthwise, pointwise, 1-D), BatchNorm2d, max, average and
-//! adaptive pooling, dropout and Flatten; the second is large enough for the threaded
+//! adaptive pooling, dropout, Flatten and a projection residual block; the second is large enough for the threaded
 //! depthwise kernel and threaded products.
 //!
 //! One `#[test]`, so no other test runs in this process meanwhile; the armed flag is
@@ -110,7 +110,24 @@ fn small() -> Sequential<f32> {
         .push(Linear::new(12, 3, 6).unwrap())
 }
 
-/// Large enough for the threaded depthwise kernel and multi-threaded products.
+/// A residual block halving 32 × 16 × 16 images, with a strided 1 × 1 convolution and
+/// BatchNorm2d on the skip path.
+fn projection_block() -> Residual<f32> {
+    let body = Sequential::new()
+        .push(
+            Conv2dConfig::new(32, 32, (3, 3))
+                .stride((2, 2))
+                .padding(1)
+                .bias(false)
+                .build((16, 16), 4)
+                .unwrap(),
+        )
+        .push(BatchNorm2d::new(32).unwrap());
+    Residual::with_conv_projection(body, [32, 16, 16], (2, 2), true, 5).unwrap()
+}
+
+/// Large enough for the threaded depthwise kernel and multi-threaded products; ends with a
+/// projection residual block.
 fn large() -> Sequential<f32> {
     Sequential::new()
         .push(
@@ -120,7 +137,8 @@ fn large() -> Sequential<f32> {
                 .unwrap(),
         )
         .push(DepthwiseSeparable::new(16, 32, 1, (16, 16), 2).unwrap())
-        .push(AdaptiveAvgPool2d::global([32, 16, 16]).unwrap())
+        .push(projection_block())
+        .push(AdaptiveAvgPool2d::global([32, 8, 8]).unwrap())
         .push(Flatten::new())
         .push(Linear::new(32, 3, 3).unwrap())
 }

@@ -311,6 +311,54 @@ fn residual_conv_block_matches_pytorch_and_keeps_the_image_shape() {
     assert_eq!(block.output_shape(&[4, 5, 5]).unwrap(), [4, 5, 5]);
 }
 
+/// `body(x) + downsample(x)`: body = conv 3×3 (stride) → BN → ReLU → conv 3×3 → BN, both
+/// bias-free; downsample = conv 1×1 (stride) → BN (torchvision's BasicBlock), or a conv 1×1
+/// with a bias alone.
+fn projection_block(o: &Value) -> Residual<f64> {
+    let (c, out) = (usize_of(&o["in_channels"]), usize_of(&o["out_channels"]));
+    let stride = usize_of(&o["stride"]);
+    let (h, w) = pair(&o["hw"]);
+    let first = Conv2dConfig::new(c, out, (3, 3))
+        .stride((stride, stride))
+        .padding(1)
+        .bias(false)
+        .build::<f64>((h, w), 0)
+        .unwrap();
+    let hw = first.output_hw();
+    let body = Sequential::new()
+        .push(first)
+        .push(BatchNorm2d::new(out).unwrap())
+        .push(ActivationLayer::new(Activation::Relu).unwrap())
+        .push(
+            Conv2dConfig::new(out, out, (3, 3))
+                .padding(1)
+                .bias(false)
+                .build::<f64>(hw, 1)
+                .unwrap(),
+        )
+        .push(BatchNorm2d::new(out).unwrap());
+    let batch_norm = o["batch_norm"].as_bool().unwrap();
+    Residual::with_conv_projection(body, [c, h, w], (stride, stride), batch_norm, 2).unwrap()
+}
+
+#[test]
+fn projection_residual_blocks_match_pytorch_with_torchvision_names() {
+    let fx = fixture();
+    for (name, out_shape) in [
+        ("residual_projection_stride2_bn", [5, 4, 3]),
+        ("residual_projection_no_bn", [6, 5, 4]),
+    ] {
+        let c = case(&fx, name);
+        let mut block = projection_block(&c["options"]);
+        // Parameter and buffer names are checked against PyTorch's state_dict in `check`.
+        check(&mut block, c);
+        let o = &c["options"];
+        let (h, w) = pair(&o["hw"]);
+        let input = [usize_of(&o["in_channels"]), h, w];
+        assert_eq!(block.output_shape(&input).unwrap(), out_shape, "{name}");
+    }
+}
+
 /// PyTorch's `Sequential(Conv2d(1, 4, 3, padding=1), BatchNorm2d(4), ReLU(), MaxPool2d(2),
 /// Conv2d(4, 6, 3, groups=2), ReLU(), AdaptiveAvgPool2d(1), Flatten(), Linear(6, 3))`.
 fn small_cnn<F: Float>() -> Sequential<F> {

@@ -178,6 +178,32 @@ def block_cases():
     res = ResidualBlock(4)
     cases.append(run_case("residual_conv", res, torch.randn(2, 4, 5, 5),
                           {"channels": 4, "hw": [5, 5]}))
+
+    class ProjectionBlock(nn.Module):
+        """body(x) + downsample(x), downsample as torchvision's BasicBlock has it."""
+
+        def __init__(self, c, o, stride, batch_norm):
+            super().__init__()
+            self.body = nn.Sequential(
+                nn.Conv2d(c, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm2d(o),
+                nn.ReLU(), nn.Conv2d(o, o, 3, padding=1, bias=False), nn.BatchNorm2d(o))
+            if batch_norm:
+                self.downsample = nn.Sequential(
+                    nn.Conv2d(c, o, 1, stride=stride, bias=False), nn.BatchNorm2d(o))
+            else:
+                self.downsample = nn.Sequential(nn.Conv2d(c, o, 1, stride=stride))
+
+        def forward(self, inp):
+            return self.body(inp) + self.downsample(inp)
+
+    for name, c, o, stride, bn, (n, h, w) in [
+        ("residual_projection_stride2_bn", 3, 5, 2, True, (3, 7, 6)),
+        ("residual_projection_no_bn", 4, 6, 1, False, (2, 5, 4)),
+    ]:
+        block = ProjectionBlock(c, o, stride, bn)
+        cases.append(run_case(name, block, torch.randn(n, c, h, w),
+                              {"in_channels": c, "out_channels": o, "stride": stride,
+                               "batch_norm": bn, "hw": [h, w]}))
     return cases
 
 

@@ -2,7 +2,18 @@
 
 use std::fmt;
 
+use super::wide::wide;
 use crate::{Error, Float, Result};
+
+/// `max(x, 0)` as [`Activation::apply`] computes it (0 for NaN and −0).
+#[inline(always)]
+fn relu<F: Float>(x: F) -> F {
+    if x > F::zero() {
+        x
+    } else {
+        F::zero()
+    }
+}
 
 /// An element-wise activation, usable as its own layer ([`super::ActivationLayer`]) or fused
 /// into a [`super::Linear`] so the bias, the activation and their gradients take one pass.
@@ -172,7 +183,39 @@ impl Activation {
         match *self {
             Activation::Identity => {}
             Activation::Tanh => super::tanh_in_place(values),
+            // ReLU with the match hoisted out of the loop, so the loop vectorises.
+            Activation::Relu => wide(|| values.iter_mut().for_each(|v| *v = relu(*v))),
             act => values.iter_mut().for_each(|v| *v = act.apply(*v)),
+        }
+    }
+
+    /// `out[i] = f(x[i])` in one pass, bit-identical to [`Activation::apply`] (the slices have
+    /// equal lengths). Allocates nothing.
+    pub(crate) fn apply_into<F: Float>(&self, x: &[F], out: &mut [F]) {
+        match *self {
+            Activation::Relu => wide(|| out.iter_mut().zip(x).for_each(|(o, &v)| *o = relu(v))),
+            act => {
+                out.copy_from_slice(x);
+                act.apply_in_place(out);
+            }
+        }
+    }
+
+    /// `g[i] = dy[i] · f'(y[i])` from the outputs `y`, bit-identical to
+    /// [`Activation::derivative_of_output`] (for activations whose
+    /// [`Activation::derivative_from_output`] holds; equal lengths).
+    pub(crate) fn grad_from_output<F: Float>(&self, dy: &[F], y: &[F], g: &mut [F]) {
+        match *self {
+            Activation::Relu => wide(|| {
+                for ((g, &d), &y) in g.iter_mut().zip(dy).zip(y) {
+                    *g = d * if y > F::zero() { F::one() } else { F::zero() };
+                }
+            }),
+            act => {
+                for ((g, &d), &y) in g.iter_mut().zip(dy).zip(y) {
+                    *g = d * act.derivative_of_output(y);
+                }
+            }
         }
     }
 

@@ -87,8 +87,16 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         if !act.derivative_from_output() {
             self.input.copy_from(input);
         }
-        self.output.copy_from(input);
-        act.apply_in_place(self.output.as_slice_mut());
+        match input.as_slice() {
+            Some(x) => {
+                self.output.resize(input.nrows(), input.ncols());
+                act.apply_into(x, self.output.as_slice_mut());
+            }
+            None => {
+                self.output.copy_from(input);
+                act.apply_in_place(self.output.as_slice_mut());
+            }
+        }
         Ok(self.output.view())
     }
 
@@ -97,6 +105,10 @@ impl<F: Float> Layer<F> for ActivationLayer<F> {
         let act = self.activation;
         let (rows, cols) = self.output.dim();
         self.grad_input.resize(rows, cols);
+        if let (true, Some(dy)) = (act.derivative_from_output(), grad_output.as_slice()) {
+            act.grad_from_output(dy, self.output.as_slice(), self.grad_input.as_slice_mut());
+            return Ok(self.grad_input.view());
+        }
         let mut gi = self.grad_input.view_mut();
         if act.derivative_from_output() {
             ndarray::Zip::from(&mut gi)

@@ -12,7 +12,7 @@ use std::ops::Range;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::conv_geometry::ConvGeometry;
-use super::im2col::{axpy_tap, col2im, dot_tap, im2col, scatter_tap};
+use super::im2col::{accumulate_tap, axpy_tap, col2im, dot_tap, im2col, scatter_tap};
 use super::lanes;
 use super::layer::check_grad_shape;
 use super::wide::wide;
@@ -24,6 +24,8 @@ use crate::{Float, Result};
 const PARALLEL_WORK: usize = 1 << 20;
 /// Samples per chunk of work.
 const CHUNK: usize = 8;
+/// Widest output row whose depthwise weight-gradient terms are summed column by column.
+const ROW_ACCUMULATOR: usize = 512;
 
 /// Per-thread scratch space: GEMM packing and one sample's column gradient.
 #[derive(Debug, Clone, Default)]
@@ -400,6 +402,22 @@ impl<F: Float> ConvCore<F> {
                     for o in c * m..(c + 1) * m {
                         // SAFETY: the taps of output channel o belong to channel c of this part.
                         let grad = unsafe { dw.slice(o * taps, taps) };
+                        if g.out_w <= ROW_ACCUMULATOR {
+                            let mut acc = [F::zero(); ROW_ACCUMULATOR];
+                            let acc = &mut acc[..g.out_w];
+                            for ki in 0..g.kernel_h {
+                                for kj in 0..g.kernel_w {
+                                    acc.fill(F::zero());
+                                    for n in 0..batch {
+                                        let image = &input[(n * g.in_channels + c) * hw..][..hw];
+                                        let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];
+                                        accumulate_tap(&g, ki, kj, image, d, acc);
+                                    }
+                                    grad[ki * g.kernel_w + kj] += lanes::sum(acc);
+                                }
+                            }
+                            continue;
+                        }
                         for n in 0..batch {
                             let image = &input[(n * g.in_channels + c) * hw..][..hw];
                             let d = &dy[(n * g.out_channels + o) * pixels..][..pixels];

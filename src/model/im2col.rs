@@ -184,6 +184,43 @@ pub(crate) fn dot_tap<F: Float>(
     sum
 }
 
+/// `acc[ow] += Σ_oh dy[oh, ow] · x[ih, iw]` over one plane and one tap: the terms of
+/// [`dot_tap`] kept per output column (`acc` has `OW` values), so a depthwise weight
+/// gradient sums whole rows element-wise and reduces once per tap, not once per row.
+#[inline(always)]
+pub(crate) fn accumulate_tap<F: Float>(
+    g: &ConvGeometry,
+    ki: usize,
+    kj: usize,
+    image: &[F],
+    grad_out: &[F],
+    acc: &mut [F],
+) {
+    let tap = g.tap(ki, kj);
+    let (lo, hi) = tap.cols;
+    for (oh, dy) in grad_out.chunks_exact(g.out_w).enumerate() {
+        let Some(ih) = g.input_row(&tap, oh) else {
+            continue;
+        };
+        let x = &image[ih * g.in_w..(ih + 1) * g.in_w];
+        if g.stride_w == 1 {
+            let start = (lo as isize + tap.col_offset) as usize;
+            for ((a, &d), &v) in acc[lo..hi]
+                .iter_mut()
+                .zip(&dy[lo..hi])
+                .zip(&x[start..start + hi - lo])
+            {
+                *a += d * v;
+            }
+        } else {
+            for (ow, (a, &d)) in acc[lo..hi].iter_mut().zip(&dy[lo..hi]).enumerate() {
+                let iw = ((lo + ow) * g.stride_w) as isize + tap.col_offset;
+                *a += d * x[iw as usize];
+            }
+        }
+    }
+}
+
 /// The adjoint of [`axpy_tap`] in `x`: `dx[ih, iw] += w · dy[oh, ow]`.
 #[inline(always)]
 pub(crate) fn scatter_tap<F: Float>(

@@ -346,7 +346,9 @@ impl<F: Float> Linear<F> {
             let gp = self.grad_pre_activation.as_slice_mut();
             let out = self.output.as_slice();
             let rows = gp.chunks_exact_mut(width).zip(out.chunks_exact(width));
-            if act.derivative_from_output() {
+            if let (true, Some(dy)) = (act.derivative_from_output(), grad_output.as_slice()) {
+                act.grad_from_output(dy, out, gp);
+            } else if act.derivative_from_output() {
                 for ((gp_row, o_row), go_row) in rows.zip(grad_output.rows()) {
                     for ((g, &y), &go) in gp_row.iter_mut().zip(o_row).zip(go_row) {
                         *g = go * act.derivative_of_output(y);
