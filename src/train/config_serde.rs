@@ -71,7 +71,7 @@ impl<F: Float> Serialize for TrainerConfig<F> {
     }
 }
 
-fn validation_text<F>(v: &Validation<F>) -> String {
+fn validation_text<F: Float>(v: &Validation<F>) -> String {
     match v {
         Validation::None => "none".to_string(),
         Validation::Split(f) => format!("split {f}"),
