@@ -969,6 +969,15 @@ fn a_class_that_appears_only_in_the_test_data() {
         .examine()
         .unwrap();
     assert!(!d.has(Problem::UnseenTestClass), "{d}");
+    // Any label value is a class, usize::MAX included (no table as long as the largest).
+    let huge = [0, usize::MAX, 0, usize::MAX];
+    let d = Doctor::new(&h)
+        .class_labels(&huge)
+        .test_labels(&[usize::MAX, 7])
+        .examine()
+        .unwrap();
+    let f = d.get(Problem::UnseenTestClass).unwrap();
+    assert_eq!(f.evidence[0].name, "class 7 test rows");
     // Test labels need training labels, and one per test row.
     assert!(matches!(
         Doctor::new(&h).test_labels(&test).examine(),

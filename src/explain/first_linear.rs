@@ -7,8 +7,9 @@
 
 use super::target::outputs;
 use crate::linalg::Precision;
+use crate::model::wide::{widest, Kernel};
 use crate::model::{matmul_precisions, Activation, Layer, Linear, Sequential};
-use crate::{Float, Result};
+use crate::{Error, Float, Result};
 use ndarray::{Axis, CowArray};
 
 /// The first dense layer of a `Sequential` (or a lone `Linear`) and the layers after it.
@@ -183,7 +184,12 @@ impl<F: Float> FirstLinear<F> {
         };
         let scale = F::one() / F::from_count(n);
         match &self.last {
-            Some(last) if out.ncols() == last.inputs => {
+            Some(last) if out.ncols() != last.inputs => Err(Error::shape(
+                "KernelShap / ExactShap (the model's last layer)",
+                format!("{} input columns", last.inputs),
+                format!("{} from the layer before", out.ncols()),
+            )),
+            Some(last) => {
                 let data = out.as_standard_layout();
                 let mut sums = Sums {
                     rows: data.as_slice().unwrap_or_default(),
@@ -196,49 +202,16 @@ impl<F: Float> FirstLinear<F> {
                     bias: last.bias[column],
                 };
                 widest(&mut sums);
+                Ok(())
             }
-            _ => {
+            None => {
                 for block in out.axis_chunks_iter(Axis(0), n) {
                     means.push(block.column(column).sum() * scale);
                 }
+                Ok(())
             }
         }
-        Ok(())
     }
-}
-
-/// A loop compiled for the widest vector instructions the processor has: [`widest`] calls
-/// `run` from a function with AVX-512 or AVX2 enabled, into which `run` (`inline(always)`)
-/// is inlined. Each operation stays its own IEEE operation, so every path gives the same bits.
-trait Kernel {
-    fn run(&mut self);
-}
-
-fn widest<K: Kernel>(kernel: &mut K) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the processor supports AVX-512F, checked just above.
-            return unsafe { run_avx512(kernel) };
-        }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor supports AVX2, checked just above.
-            return unsafe { run_avx2(kernel) };
-        }
-    }
-    kernel.run()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn run_avx512<K: Kernel>(kernel: &mut K) {
-    kernel.run()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn run_avx2<K: Kernel>(kernel: &mut K) {
-    kernel.run()
 }
 
 /// One coalition's masked rows (`block`, `n × h`) as differences from the side they share
@@ -332,6 +305,18 @@ mod tests {
         let mut bf16 = Mlp::new(&[3, 4, 2]).build::<f32>().unwrap();
         crate::model::set_matmul_precision(&mut bf16, Precision::Bf16).unwrap();
         assert!(FirstLinear::split(&bf16, 3).is_none());
+    }
+
+    #[test]
+    fn a_last_layer_of_another_width_is_an_error_not_a_wrong_mean() {
+        let mut net = Sequential::<f64>::new();
+        net.add(Linear::new(3, 4, 0).unwrap());
+        net.add(Linear::new(4, 6, 1).unwrap());
+        net.add(Linear::new(5, 2, 2).unwrap());
+        let mut split = FirstLinear::split(&net, 3).unwrap();
+        let mut pre = vec![0.5; 2 * 4];
+        let err = split.means(&mut pre, 2, 0, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, Error::Shape { .. }), "{err}");
     }
 
     #[test]

@@ -39,7 +39,7 @@ mod sequential_surgery;
 mod softmax;
 mod tanh;
 mod visitor;
-mod wide;
+pub(crate) mod wide;
 
 pub use activation::{sigmoid, Activation};
 pub use activation_layer::ActivationLayer;

@@ -652,9 +652,16 @@ fn update_split<R: UpdateRule, F: Float>(
     grad: &[F],
 ) {
     let len = value.len();
-    let count = buffers.len().min(MAX_BUFFERS);
-    debug_assert!(buffers.len() <= MAX_BUFFERS && grad.len() == len);
-    debug_assert!(buffers.iter().all(|b| b.len() == len));
+    let count = buffers.len();
+    // The raw-pointer split below relies on every slice being `len` long: anything else
+    // (never built by the engine) takes the plain safe pass on this thread.
+    let regular =
+        count <= MAX_BUFFERS && grad.len() == len && buffers.iter().all(|b| b.len() == len);
+    if !regular {
+        let mut slices: Vec<&mut [F]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
+        update_widest(rule, ctx, &mut slices, value, grad);
+        return;
+    }
     let threads = if len >= PARALLEL_UPDATE {
         crate::linalg::product_threads()
     } else {

@@ -131,13 +131,7 @@ fn outliers(x: &ArrayView2<'_, f64>, s: &DoctorSettings) -> Option<Finding> {
 
 /// Class imbalance from the class counts of `labels`.
 pub(crate) fn imbalance(labels: &[usize], s: &DoctorSettings) -> Option<Finding> {
-    let counts = class_counts(labels);
-    let present: Vec<(usize, usize)> = counts
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|&(_, c)| c > 0)
-        .collect();
+    let present = class_counts(labels);
     if present.len() < 2 {
         return None;
     }
@@ -165,13 +159,11 @@ pub(crate) fn imbalance(labels: &[usize], s: &DoctorSettings) -> Option<Finding>
 /// Classes of the test labels that never occur in the training labels: the model cannot
 /// predict them, so every such test row is an error whatever the training did.
 pub(crate) fn unseen_test_classes(train: &[usize], test: &[usize]) -> Option<Finding> {
-    let seen = class_counts(train);
-    let mut unseen: Vec<(usize, usize)> = Vec::new();
-    for (class, count) in class_counts(test).into_iter().enumerate() {
-        if count > 0 && seen.get(class).is_none_or(|&c| c == 0) {
-            unseen.push((class, count));
-        }
-    }
+    let seen: std::collections::BTreeSet<usize> = train.iter().copied().collect();
+    let unseen: Vec<(usize, usize)> = class_counts(test)
+        .into_iter()
+        .filter(|(class, _)| !seen.contains(class))
+        .collect();
     if unseen.is_empty() {
         return None;
     }
@@ -196,13 +188,14 @@ pub(crate) fn unseen_test_classes(train: &[usize], test: &[usize]) -> Option<Fin
     ))
 }
 
-pub(crate) fn class_counts(labels: &[usize]) -> Vec<usize> {
-    let k = labels.iter().max().map_or(0, |m| m + 1);
-    let mut counts = vec![0; k];
+/// `(class, count)` of every class present in `labels`, by class. Sparse, so any label
+/// value (`usize::MAX` included) is counted without a table as long as the largest.
+pub(crate) fn class_counts(labels: &[usize]) -> Vec<(usize, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
     for &l in labels {
-        counts[l] += 1;
+        *counts.entry(l).or_insert(0usize) += 1;
     }
-    counts
+    counts.into_iter().collect()
 }
 
 /// Per-feature shift of `test` against `train`: PSI above its threshold and a KS p-value

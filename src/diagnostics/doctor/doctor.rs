@@ -339,8 +339,7 @@ impl<'a> Doctor<'a> {
                 let n = labels.len() as f64;
                 let h: f64 = data_checks::class_counts(labels)
                     .iter()
-                    .filter(|&&c| c > 0)
-                    .map(|&c| {
+                    .map(|&(_, c)| {
                         let p = c as f64 / n;
                         -p * p.ln()
                     })
@@ -467,7 +466,7 @@ impl<'a> Doctor<'a> {
         let baseline = self.baseline();
         let majority = self.labels.as_ref().filter(|l| !l.is_empty()).map(|l| {
             let counts = data_checks::class_counts(l);
-            *counts.iter().max().unwrap_or(&0) as f64 / l.len() as f64
+            counts.iter().map(|c| c.1).max().unwrap_or(0) as f64 / l.len() as f64
         });
 
         if let Some(f) = curves::divergence(h, s) {

@@ -6,36 +6,30 @@ use super::remedies::remedies_for;
 use crate::model::{Layer, ParamKind, Parameter, Visitor};
 use crate::Float;
 
-/// A weight tensor viewed as `(outputs, inputs, rest)`.
+/// What the check needs of one weight tensor, read in place (no copy of the values).
 struct Weight {
     name: String,
     outputs: usize,
     inputs: usize,
-    values: Vec<f64>,
+    first: f64,
+    /// Every output unit's weights equal the first unit's (and there are at least two).
+    identical_rows: bool,
+    /// For each output (and kernel offset), every input's weight equals the first input's.
+    identical_columns: bool,
 }
 
-impl Weight {
-    fn rest(&self) -> usize {
-        self.values.len() / (self.outputs * self.inputs).max(1)
-    }
+/// `values` as `(outputs, inputs, rest)` row-major: are all rows equal?
+fn identical_rows<F: Float>(values: &[F], outputs: usize) -> bool {
+    let row = values.len() / outputs.max(1);
+    outputs >= 2 && values.chunks(row.max(1)).all(|r| r == &values[..row])
+}
 
-    /// Every output unit's weights equal the first unit's.
-    fn identical_rows(&self) -> bool {
-        let row = self.values.len() / self.outputs.max(1);
-        self.outputs >= 2
-            && self
-                .values
-                .chunks(row.max(1))
-                .all(|r| r == &self.values[..row])
-    }
-
-    /// Every input's weights equal the first input's, for each output (and kernel offset).
-    fn identical_columns(&self) -> bool {
-        let (inputs, rest) = (self.inputs, self.rest());
-        self.values
-            .chunks(inputs * rest)
-            .all(|unit| unit.chunks(rest).all(|column| column == &unit[..rest]))
-    }
+/// `values` as `(outputs, inputs, rest)` row-major: equal across inputs for every output?
+fn identical_columns<F: Float>(values: &[F], outputs: usize, inputs: usize) -> bool {
+    let rest = (values.len() / (outputs * inputs).max(1)).max(1);
+    values
+        .chunks(inputs * rest)
+        .all(|unit| unit.chunks(rest).all(|column| column == &unit[..rest]))
 }
 
 struct Weights(Vec<Weight>);
@@ -44,11 +38,14 @@ impl<F: Float> Visitor<F> for Weights {
     fn parameter(&mut self, p: &Parameter<F>) {
         let shape = p.shape();
         if p.kind() == ParamKind::Weight && shape.len() >= 2 && !p.is_empty() {
+            let (outputs, inputs, values) = (shape[0], shape[1], p.value_slice());
             self.0.push(Weight {
                 name: p.name().to_string(),
-                outputs: shape[0],
-                inputs: shape[1],
-                values: p.value().iter().map(|v| v.as_f64()).collect(),
+                outputs,
+                inputs,
+                first: values[0].as_f64(),
+                identical_rows: identical_rows(values, outputs),
+                identical_columns: identical_columns(values, outputs, inputs),
             });
         }
     }
@@ -62,7 +59,7 @@ pub(crate) fn symmetric_units<F: Float>(model: &dyn Layer<F>) -> Option<Finding>
     model.visit(&mut weights);
     let (a, b) = weights.0.windows(2).find_map(|pair| {
         let (a, b) = (&pair[0], &pair[1]);
-        (b.inputs == a.outputs && a.identical_rows() && b.identical_columns()).then_some((a, b))
+        (b.inputs == a.outputs && a.identical_rows && b.identical_columns).then_some((a, b))
     })?;
     Some(Finding {
         problem: Problem::SymmetricWeights,
@@ -74,7 +71,7 @@ pub(crate) fn symmetric_units<F: Float>(model: &dyn Layer<F>) -> Option<Finding>
         ),
         evidence: vec![
             Evidence::new(format!("{} identical units", a.name), a.outputs as f64),
-            Evidence::new(format!("{} first weight", a.name), a.values[0]),
+            Evidence::new(format!("{} first weight", a.name), a.first),
         ],
         remedies: remedies_for(Problem::SymmetricWeights),
     })
