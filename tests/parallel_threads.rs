@@ -88,6 +88,56 @@ fn buffers_of_different_lengths_fail_on_every_rank() {
 }
 
 #[test]
+fn long_buffers_are_summed_and_broadcast_at_every_position() {
+    // Lengths around the ranks' shares and the 256-value blocks: every position, each rank's
+    // values different, summed in rank order.
+    for len in [0, 1, 2, 3, 255, 256, 257, 769, 1001] {
+        let got = run_on_threads(3, |comm| {
+            let r = comm.rank() as f64;
+            let mut sum: Vec<f64> = (0..len)
+                .map(|i| (i as f64 + 1.0) * (r + 1.0) / 3.0)
+                .collect();
+            comm.all_reduce_sum(&mut sum)?;
+            let mut from_two: Vec<f64> = (0..len).map(|i| i as f64 * (r + 1.0)).collect();
+            comm.broadcast(&mut from_two, 2)?;
+            Ok((sum, from_two))
+        })
+        .expect("collectives");
+        for (sum, from_two) in got {
+            for i in 0..len {
+                let v = |r: f64| (i as f64 + 1.0) * (r + 1.0) / 3.0;
+                assert_eq!(sum[i].to_bits(), ((v(0.0) + v(1.0)) + v(2.0)).to_bits());
+                assert_eq!(from_two[i], i as f64 * 3.0);
+            }
+        }
+    }
+}
+
+#[test]
+fn ranks_in_different_collectives_get_errors_and_keep_their_buffers() {
+    let got = run_on_threads(3, |comm| {
+        let mut v = vec![comm.rank() as f64; 600];
+        let err = match comm.rank() {
+            0 => comm.all_reduce_sum(&mut v),
+            1 => comm.broadcast(&mut v, 0),
+            _ => comm.barrier(),
+        }
+        .unwrap_err();
+        // The calls still meet: the group goes on.
+        comm.barrier()?;
+        Ok((err, v))
+    })
+    .expect("errors, not a hang");
+    for (rank, (err, v)) in got.into_iter().enumerate() {
+        assert!(
+            matches!(err, Error::Shape { ref found, .. } if found.contains("rank 1 in broadcast")),
+            "{err}"
+        );
+        assert!(v.iter().all(|&x| x == rank as f64));
+    }
+}
+
+#[test]
 fn a_rank_that_panics_releases_the_others() {
     let result = run_on_threads(3, |comm| {
         if comm.rank() == 1 {

@@ -1,25 +1,51 @@
 //! The thread backend: N ranks as threads of one process, exchanging buffers in shared memory.
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use super::thread_barrier::LeavableBarrier;
 use super::Communicator;
 use crate::{Error, Result};
 
-/// What the ranks of one group share: one buffer per rank and the barrier.
+/// Values summed per block of the all-reduce (on the stack; 2 KiB).
+const BLOCK: usize = 256;
+
+/// What one rank published for its current collective: which one (`kind`), and where its
+/// buffer lives.
+#[derive(Debug, Default)]
+struct Published {
+    kind: AtomicUsize,
+    addr: AtomicUsize,
+    len: AtomicUsize,
+}
+
+/// The `kind` of a barrier; a broadcast from `root` is `BROADCAST + root`.
+const BARRIER: usize = 0;
+/// The `kind` of an all-reduce.
+const ALL_REDUCE: usize = 1;
+/// The `kind` of a broadcast from rank 0.
+const BROADCAST: usize = 2;
+
+/// What the ranks of one group share: each rank's published buffer and the barrier.
 #[derive(Debug)]
 struct Shared {
-    slots: Vec<RwLock<Vec<f64>>>,
+    buffers: Vec<Published>,
     barrier: LeavableBarrier,
 }
 
 /// One rank of a group of threads in one process (a model replica per thread).
 ///
-/// A collective copies this rank's buffer into its shared slot, waits at a barrier, reads the
-/// slots it needs **in rank order** and waits again before a slot may be overwritten. The sum
-/// is `((b₀ + b₁) + b₂) + …` whatever order the threads arrive in, so results are bit-identical
-/// from run to run and equal to the MPI backend's. After the first call with a given length,
-/// a collective allocates nothing.
+/// A collective publishes the address of this rank's buffer and waits at a barrier. Then
+/// each rank works on its own slice of the positions in **every** rank's buffer (an
+/// all-reduce sums its slice over the ranks in rank order and writes the sum back to all
+/// of them), and all wait again before any buffer is used. Nothing is copied into a shared
+/// buffer, and the sums are split among the ranks. The sum is `((b₀ + b₁) + b₂) + …`
+/// whatever order the threads arrive in, so results are bit-identical from run to run and
+/// equal to the MPI backend's. A collective allocates nothing.
+///
+/// Every collective (the barrier too) waits twice, so the ranks' n-th calls always meet;
+/// when they are not the same call (an all-reduce against a broadcast, another root, another
+/// length), no rank touches another's buffer and each gets an error.
 ///
 /// Dropping a rank (its thread ends or panics) releases the others: their next collective
 /// fails with [`Error::State`] instead of waiting forever.
@@ -63,7 +89,7 @@ impl ThreadCommunicator {
             ));
         }
         let shared = Arc::new(Shared {
-            slots: (0..world_size).map(|_| RwLock::new(Vec::new())).collect(),
+            buffers: (0..world_size).map(|_| Published::default()).collect(),
             barrier: LeavableBarrier::new(world_size),
         });
         Ok((0..world_size)
@@ -78,47 +104,142 @@ impl ThreadCommunicator {
         self.shared.barrier.wait(self.rank)
     }
 
-    /// Publishes `buf` in this rank's slot.
-    fn publish(&self, buf: &[f64]) {
-        if let Some(slot) = self.shared.slots.get(self.rank) {
-            let mut slot = slot.write().unwrap_or_else(|p| p.into_inner());
-            slot.clear();
-            slot.extend_from_slice(buf);
+    /// Publishes which collective this is and where `buf` is. The barrier that follows
+    /// orders this before every read.
+    fn publish(&self, kind: usize, buf: *mut f64, len: usize) {
+        let mine = &self.shared.buffers[self.rank];
+        mine.kind.store(kind, Ordering::Relaxed);
+        mine.addr.store(buf as usize, Ordering::Relaxed);
+        mine.len.store(len, Ordering::Relaxed);
+    }
+
+    /// Rank `r`'s published buffer (address, length).
+    fn buffer(&self, r: usize) -> (*mut f64, usize) {
+        let b = &self.shared.buffers[r];
+        (
+            b.addr.load(Ordering::Relaxed) as *mut f64,
+            b.len.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The error for the first rank whose call differs from rank 0's (another collective,
+    /// or a buffer of another length); the same answer on every rank.
+    fn mismatch(&self, op: &str) -> Option<Error> {
+        let published = |r: usize| {
+            let b = &self.shared.buffers[r];
+            (
+                b.kind.load(Ordering::Relaxed),
+                b.len.load(Ordering::Relaxed),
+            )
+        };
+        let (kind, len) = published(0);
+        let (r, (k, l)) = (1..self.world_size())
+            .map(|r| (r, published(r)))
+            .find(|&(_, p)| p != (kind, len))?;
+        let (expected, found) = if k == kind {
+            (
+                format!("buffers of {len} values on every rank, as on rank 0"),
+                format!("{l} values on rank {r}"),
+            )
+        } else {
+            (
+                format!("every rank in {}, as rank 0", kind_name(kind)),
+                format!("rank {r} in {}", kind_name(k)),
+            )
+        };
+        Some(Error::shape(
+            format!("ThreadCommunicator::{op} on rank {}", self.rank),
+            expected,
+            found,
+        ))
+    }
+
+    /// This rank's slice of the positions `0..len`: an equal share, the last ones shorter.
+    fn my_positions(&self, len: usize) -> std::ops::Range<usize> {
+        let share = len.div_ceil(self.world_size());
+        let lo = (self.rank * share).min(len);
+        lo..(lo + share).min(len)
+    }
+
+    /// Sums this rank's positions over every rank's buffer, in rank order, and writes the
+    /// sums back into all of them.
+    ///
+    /// # Safety
+    /// Every rank must be between the two barriers of the same all-reduce, with buffers of
+    /// one length published and touched by nobody else: each rank then reads and writes
+    /// only its own positions of them.
+    unsafe fn sum_my_positions(&self) {
+        let world = self.world_size();
+        let positions = self.my_positions(self.buffer(0).1);
+        let mut acc = [0.0f64; BLOCK];
+        let mut at = positions.start;
+        while at < positions.end {
+            let n = BLOCK.min(positions.end - at);
+            for r in 0..world {
+                // SAFETY: `at..at + n` lies in every published buffer (one length, the
+                // caller's guarantee) and only this rank touches these positions now.
+                let src = unsafe { std::slice::from_raw_parts(self.buffer(r).0.add(at), n) };
+                if r == 0 {
+                    acc[..n].copy_from_slice(src);
+                } else {
+                    acc[..n].iter_mut().zip(src).for_each(|(a, s)| *a += s);
+                }
+            }
+            for r in 0..world {
+                // SAFETY: as above; no other reference to these positions is alive.
+                let dst = unsafe { std::slice::from_raw_parts_mut(self.buffer(r).0.add(at), n) };
+                dst.copy_from_slice(&acc[..n]);
+            }
+            at += n;
         }
     }
 
-    /// Rank 0's published length, and the first rank whose length differs from it (the
-    /// same answer on every rank).
-    fn length_mismatch(&self) -> Option<(usize, usize, usize)> {
-        let len = |s: &RwLock<Vec<f64>>| s.read().unwrap_or_else(|p| p.into_inner()).len();
-        let first = len(self.shared.slots.first()?);
-        self.shared
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(r, s)| (r, len(s)))
-            .find(|&(_, l)| l != first)
-            .map(|(r, l)| (first, r, l))
-    }
-
-    /// Sums the slots into `buf` in rank order.
-    fn sum_slots(&self, buf: &mut [f64]) {
-        for (r, slot) in self.shared.slots.iter().enumerate() {
-            let slot = slot.read().unwrap_or_else(|p| p.into_inner());
-            if r == 0 {
-                buf.copy_from_slice(&slot);
-            } else {
-                buf.iter_mut().zip(slot.iter()).for_each(|(b, s)| *b += s);
+    /// Copies this rank's positions of `root`'s buffer into every other rank's.
+    ///
+    /// # Safety
+    /// As [`sum_my_positions`](Self::sum_my_positions), for a broadcast.
+    unsafe fn copy_my_positions(&self, root: usize) {
+        let (src, len) = self.buffer(root);
+        let positions = self.my_positions(len);
+        for r in (0..self.world_size()).filter(|&r| r != root) {
+            // SAFETY: the positions lie in both buffers (one length), which are different
+            // buffers, and only this rank touches these positions now.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    src.add(positions.start),
+                    self.buffer(r).0.add(positions.start),
+                    positions.len(),
+                );
             }
         }
     }
 
-    fn mismatch_error(&self, op: &str, (len, rank, found): (usize, usize, usize)) -> Error {
-        Error::shape(
-            format!("ThreadCommunicator::{op} on rank {}", self.rank),
-            format!("buffers of {len} values on every rank, as on rank 0"),
-            format!("{found} values on rank {rank}"),
-        )
+    /// Publishes `buf` for collective `kind`, waits for every rank, runs `work` on this
+    /// rank's share when every rank is in the same call, and waits again.
+    fn collective(
+        &self,
+        op: &str,
+        kind: usize,
+        buf: &mut [f64],
+        work: impl FnOnce(),
+    ) -> Result<()> {
+        self.publish(kind, buf.as_mut_ptr(), buf.len());
+        self.wait()?;
+        let mismatch = self.mismatch(op);
+        if mismatch.is_none() {
+            work();
+        }
+        self.wait()?;
+        mismatch.map_or(Ok(()), Err)
+    }
+}
+
+/// A collective's `kind` in words.
+fn kind_name(kind: usize) -> String {
+    match kind {
+        BARRIER => "barrier".to_string(),
+        ALL_REDUCE => "all_reduce_sum".to_string(),
+        k => format!("broadcast from rank {}", k - BROADCAST),
     }
 }
 
@@ -128,21 +249,16 @@ impl Communicator for ThreadCommunicator {
     }
 
     fn world_size(&self) -> usize {
-        self.shared.slots.len()
+        self.shared.buffers.len()
     }
 
     fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()> {
-        self.publish(buf);
-        self.wait()?;
-        let mismatch = self.length_mismatch();
-        if mismatch.is_none() {
-            self.sum_slots(buf);
-        }
-        self.wait()?;
-        match mismatch {
-            Some(m) => Err(self.mismatch_error("all_reduce_sum", m)),
-            None => Ok(()),
-        }
+        // SAFETY: `collective` runs the work between its two barriers, after checking that
+        // every rank is in this same call with a buffer of the same length; `buf` is not used
+        // meanwhile.
+        self.collective("all_reduce_sum", ALL_REDUCE, buf, || unsafe {
+            self.sum_my_positions()
+        })
     }
 
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
@@ -153,25 +269,14 @@ impl Communicator for ThreadCommunicator {
                 format!("a rank below the world size {}", self.world_size()),
             ));
         }
-        // Every rank publishes its length, so that all of them see a mismatch.
-        self.publish(buf);
-        self.wait()?;
-        let mismatch = self.length_mismatch();
-        if mismatch.is_none() && self.rank != root {
-            let slot = self.shared.slots[root]
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
-            buf.copy_from_slice(&slot);
-        }
-        self.wait()?;
-        match mismatch {
-            Some(m) => Err(self.mismatch_error("broadcast", m)),
-            None => Ok(()),
-        }
+        // SAFETY: as in `all_reduce_sum`.
+        self.collective("broadcast", BROADCAST + root, buf, || unsafe {
+            self.copy_my_positions(root)
+        })
     }
 
     fn barrier(&self) -> Result<()> {
-        self.wait()
+        self.collective("barrier", BARRIER, &mut [], || {})
     }
 }
 
