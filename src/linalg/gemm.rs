@@ -382,6 +382,11 @@ unsafe fn pack<F: Float>(
             // row lands on another cache line). Missing lanes of a last panel are zeros; the
             // panel is the same as the general branch writes.
             let panel = &mut dst[out..out + kc * width];
+            out += kc * width;
+            // SAFETY: rows q·width..q·width + lanes of the block hold kc values each.
+            if unsafe { super::transpose_pack::pack_rows(panel, base, s_len, lanes, kc, width) } {
+                continue;
+            }
             for p0 in (0..kc).step_by(DEPTH_BLOCK) {
                 let depth = DEPTH_BLOCK.min(kc - p0);
                 let block = &mut panel[p0 * width..(p0 + depth) * width];
@@ -403,7 +408,6 @@ unsafe fn pack<F: Float>(
                     }
                 }
             }
-            out += kc * width;
         } else {
             for p in 0..kc {
                 let col = unsafe { base.offset(p as isize * s_depth) };

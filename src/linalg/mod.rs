@@ -10,6 +10,7 @@ pub mod kernel;
 mod precision;
 mod simd;
 mod threads;
+mod transpose_pack;
 
 pub use bf16::{bf16_kernel_name, gemm_bf16, gemm_bf16_portable, Bf16Workspace};
 pub use buffer::Buffer2;
