@@ -44,3 +44,102 @@ unsafe fn all_finite_avx512<F: Float>(values: &[F]) -> bool {
 unsafe fn all_finite_avx2<F: Float>(values: &[F]) -> bool {
     all_finite_body(values)
 }
+
+/// Appends `weight · v` for every value, widened to `f64`; true when every value is finite.
+/// One pass over `values` (the check rides along), in the widest vectors available.
+pub(crate) fn widen_scaled<F: Float>(values: &[F], weight: f64, out: &mut Vec<f64>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { widen_scaled_avx512(values, weight, out) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { widen_scaled_avx2(values, weight, out) };
+        }
+    }
+    widen_scaled_body(values, weight, out)
+}
+
+#[inline(always)]
+#[allow(clippy::eq_op)] // `v - v` is 0 for finite v, NaN otherwise.
+fn widen_scaled_body<F: Float>(values: &[F], weight: f64, out: &mut Vec<f64>) -> bool {
+    let mut finite = true;
+    out.extend(values.iter().map(|&v| {
+        finite &= v - v == F::zero();
+        v.as_f64() * weight
+    }));
+    finite
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn widen_scaled_avx512<F: Float>(values: &[F], weight: f64, out: &mut Vec<f64>) -> bool {
+    widen_scaled_body(values, weight, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn widen_scaled_avx2<F: Float>(values: &[F], weight: f64, out: &mut Vec<f64>) -> bool {
+    widen_scaled_body(values, weight, out)
+}
+
+/// `dst[i] = F::cast(src[i])` (rounded to nearest for `f32`) over the shorter of the two, in
+/// the widest vectors available.
+pub(crate) fn narrow_into<F: Float>(src: &[f64], dst: &mut [F]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { narrow_into_avx512(src, dst) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { narrow_into_avx2(src, dst) };
+        }
+    }
+    narrow_into_body(src, dst)
+}
+
+#[inline(always)]
+fn narrow_into_body<F: Float>(src: &[f64], dst: &mut [F]) {
+    dst.iter_mut().zip(src).for_each(|(d, &s)| *d = F::cast(s));
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn narrow_into_avx512<F: Float>(src: &[f64], dst: &mut [F]) {
+    narrow_into_body(src, dst)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn narrow_into_avx2<F: Float>(src: &[f64], dst: &mut [F]) {
+    narrow_into_body(src, dst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_scales_and_flags_non_finite_values() {
+        let mut out = vec![7.0];
+        assert!(widen_scaled(&[1.5f32, -2.0, 0.1], 0.5, &mut out));
+        assert_eq!(out, [7.0, 0.75, -1.0, f64::from(0.1f32) * 0.5]);
+        let long: Vec<f32> = (0..100)
+            .map(|i| if i == 77 { f32::INFINITY } else { 1.0 })
+            .collect();
+        assert!(!widen_scaled(&long, 1.0, &mut out));
+        assert!(!widen_scaled(&[f64::NAN], 1.0, &mut out));
+        assert_eq!(out.len(), 105);
+    }
+
+    #[test]
+    fn narrowing_rounds_to_nearest() {
+        let mut dst = [0.0f32; 3];
+        narrow_into(&[0.1, 1.0 + 1e-12, -3.0], &mut dst);
+        assert_eq!(dst, [0.1f32, 1.0, -3.0]);
+    }
+}

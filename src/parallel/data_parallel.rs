@@ -283,9 +283,7 @@ impl<C: Communicator> DataParallel<C> {
         grads.clear();
         let mut finite = loss.is_finite();
         model.visit_parameters(&mut |p| {
-            let g = p.grad_slice();
-            finite &= crate::linalg::all_finite(g);
-            grads.extend(g.iter().map(|v| v.as_f64() * weight));
+            finite &= crate::linalg::widen_scaled(p.grad_slice(), weight, grads);
         });
         let n = grads.len();
         grads.push(loss * weight);
@@ -299,9 +297,7 @@ impl<C: Communicator> DataParallel<C> {
         let mut at = 0;
         model.visit_parameters_mut(&mut |p| {
             let (_, g) = p.value_and_grad_slices_mut();
-            for (v, &s) in g.iter_mut().zip(&grads[at..]) {
-                *v = F::cast(s);
-            }
+            crate::linalg::narrow_into(&grads[at..], g);
             at += g.len();
         });
         Ok(grads[n])
