@@ -5,7 +5,7 @@
 //! bf16 inputs.
 
 use half::bf16;
-use ndarray::{Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tuneup::linalg::{gemm_bf16, gemm_bf16_portable, set_num_threads, Bf16Workspace};
@@ -22,7 +22,12 @@ fn bits(a: &Array2<f32>) -> Vec<u32> {
     a.iter().map(|v| v.to_bits()).collect()
 }
 
+/// The instruction's rounding: a subnormal input is zero (DAZ), every other value is rounded
+/// to nearest even (`half`).
 fn round(x: f32) -> f32 {
+    if x.is_subnormal() {
+        return 0.0f32.copysign(x);
+    }
     let v = bf16::from_f32(x).to_f32();
     if v.is_subnormal() {
         0.0f32.copysign(v)
@@ -185,4 +190,111 @@ fn mismatched_shapes_are_an_error_and_leave_c_alone() {
     );
     assert!(matches!(e, Err(tuneup::Error::Shape { .. })));
     assert!(c.iter().all(|&v| v == 7.0));
+}
+
+#[test]
+fn subnormal_inputs_are_zero_even_where_half_rounds_them_up() {
+    // The largest f32 subnormals round (to nearest) up to the smallest normal bf16 2⁻¹²⁶;
+    // `vcvtneps2bf16` treats them as zero, and so does the portable packing.
+    let big = f32::from_bits(0x007F_FFFF);
+    assert_eq!(bf16::from_f32(big).to_bits(), 0x0080);
+    let a = Array2::from_shape_vec((2, 3), vec![big, 1.0, -big, -big, 0.0, big]).unwrap();
+    let b = Array2::from_shape_vec((3, 1), vec![2f32.powi(100), 0.0, 2f32.powi(100)]).unwrap();
+    let ws = &mut Bf16Workspace::default();
+    for simd in [true, false] {
+        let mut c = Array2::from_elem((2, 1), 5.0f32);
+        let run = if simd { gemm_bf16 } else { gemm_bf16_portable };
+        run(1.0, a.view(), b.view(), 0.0, c.view_mut(), ws).unwrap();
+        // (+0) + (−0) and (−0) + (+0): +0 either way, where rounding up would give ±2⁻²⁶.
+        assert_eq!(bits(&c), vec![0, 0], "simd {simd}");
+    }
+    // A normal input just above: kept.
+    let a = Array2::from_elem((1, 1), f32::MIN_POSITIVE);
+    let b = Array2::from_elem((1, 1), 2f32.powi(100));
+    let mut c = Array2::zeros((1, 1));
+    gemm_bf16(1.0, a.view(), b.view(), 0.0, c.view_mut(), ws).unwrap();
+    assert_eq!(c[[0, 0]], 2f32.powi(-26));
+}
+
+#[test]
+fn odd_shapes_and_views_give_the_reference_bits_on_both_paths() {
+    // k odd, m and n off the 12×32 tile, and A, B, C as transposed, stepped and reversed
+    // views: the SIMD packing (contiguous along k, or along the lines) and the portable one.
+    let ws = &mut Bf16Workspace::default();
+    for (s, &(m, k, n)) in [
+        (0, 3, 4),
+        (3, 0, 5),
+        (1, 1, 1),
+        (13, 1, 33),
+        (25, 31, 47),
+        (37, 67, 65),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = random(m, k, 6, 40 + s as u64);
+        let b = random(k, n, 6, 50 + s as u64);
+        let at = a.t().to_owned();
+        let bt = b.t().to_owned();
+        let a2 = random(2 * m, 2 * k + 1, 6, 60 + s as u64);
+        let mut a2 = a2;
+        a2.slice_mut(s![..;2, 1..;2]).assign(&a);
+        let b_rev = b.slice(s![..;-1, ..]).to_owned();
+        let a_views = [a.view(), at.t(), a2.slice(s![..;2, 1..;2])];
+        let b_views = [b.view(), bt.t(), b_rev.slice(s![..;-1, ..])];
+        for beta in [0.0f32, 0.5] {
+            let c0 = random(m, n, 2, 70 + s as u64);
+            let want = {
+                let p = reference(1.25, a.view(), b.view());
+                if beta == 0.0 {
+                    p
+                } else {
+                    Array2::from_shape_fn((m, n), |(i, j)| p[[i, j]] + beta * c0[[i, j]])
+                }
+            };
+            for (va, av) in a_views.iter().enumerate() {
+                for (vb, bv) in b_views.iter().enumerate() {
+                    for transposed_c in [false, true] {
+                        for simd in [true, false] {
+                            let run = if simd { gemm_bf16 } else { gemm_bf16_portable };
+                            let got = if transposed_c {
+                                let mut ct = c0.t().to_owned();
+                                run(1.25, *av, *bv, beta, ct.view_mut().reversed_axes(), ws)
+                                    .unwrap();
+                                ct.t().to_owned()
+                            } else {
+                                let mut c = c0.clone();
+                                run(1.25, *av, *bv, beta, c.view_mut(), ws).unwrap();
+                                c
+                            };
+                            assert_eq!(
+                                bits(&got),
+                                bits(&want),
+                                "{m}×{k}×{n}, A view {va}, B view {vb}, β {beta}, \
+                                 Cᵀ {transposed_c}, simd {simd}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_thread_count_and_split_of_the_tiles_gives_the_same_bits() {
+    // 132×130×256: 11 row panels × 8 column panels, over the threshold for threads; two
+    // threads split the columns, three the rows, four the columns again.
+    let (m, k, n) = (132, 130, 256);
+    let a = random(m, k, 3, 80);
+    let bt = random(n, k, 3, 81);
+    let want = reference(1.0, a.view(), bt.t());
+    let ws = &mut Bf16Workspace::default();
+    for threads in 1..=4 {
+        set_num_threads(threads).unwrap();
+        let mut c = Array2::zeros((m, n));
+        gemm_bf16(1.0, a.view(), bt.t(), 0.0, c.view_mut(), ws).unwrap();
+        assert_eq!(bits(&c), bits(&want), "{threads} threads");
+    }
+    set_num_threads(1).unwrap();
 }

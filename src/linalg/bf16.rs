@@ -1,9 +1,14 @@
 //! A bf16 matrix multiply with f32 accumulation: `C ← α·bf16(A)·bf16(B) + β·C`.
 //!
-//! Inputs are rounded to bf16 (round to nearest even, `half::bf16::from_f32`) while packing.
-//! On processors with AVX-512 BF16 the micro-kernel is `vdpbf16ps` (`_mm512_dpbf16_ps`),
-//! chosen at run time; elsewhere a portable kernel performs the same operations in the same
-//! order, so the result does not depend on the processor.
+//! Inputs are rounded to bf16 while packing, exactly as `vcvtneps2bf16` rounds: to nearest
+//! even (overflowing to infinity), a subnormal `f32` becoming a zero of its sign (DAZ — where
+//! `half::bf16::from_f32` would round the largest subnormals up to the smallest normal bf16),
+//! and a NaN keeping its sign and upper payload with the quiet bit set. On processors with
+//! AVX-512 BF16 the packing converts 32 values at a time with that instruction and the
+//! micro-kernel is `vdpbf16ps` (`_mm512_dpbf16_ps`), chosen at run time; elsewhere portable
+//! code performs the same operations in the same order, so the result does not depend on the
+//! processor. Packing (panels of A and B) and the product (a grid of tiles, passed over in
+//! column blocks that stay in the L2 cache) are shared among the threads of large products.
 //!
 //! # The summation order (what "the same result" means)
 //! `vdpbf16ps` adds *pairs* of products: the inner dimension is cut into pairs
@@ -21,10 +26,9 @@
 //! inner dimension is accumulated in registers (no split of `k`), so this order holds for
 //! every shape and every thread count.
 
-use half::bf16;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-use super::threads::{num_threads, run_parts};
+use super::threads::{product_threads, run_parts};
 use crate::{Error, Result};
 
 /// Rows of a micro-kernel tile.
@@ -137,7 +141,7 @@ fn has_avx512_bf16() -> bool {
     }
 }
 
-/// Where C lives, shared by the threads that write disjoint row panels of it.
+/// Where C lives, shared by the threads that write disjoint tiles of it.
 #[derive(Clone, Copy)]
 struct COut {
     ptr: *mut f32,
@@ -146,9 +150,37 @@ struct COut {
     m: usize,
     n: usize,
 }
-// SAFETY: each part writes only its own rows of C; the caller holds `&mut C` throughout.
+// SAFETY: each part writes only its own tiles of C; the caller holds `&mut C` throughout.
 unsafe impl Send for COut {}
 unsafe impl Sync for COut {}
+
+/// The packing space, shared by the threads that pack disjoint panels of it.
+#[derive(Clone, Copy)]
+struct PackOut {
+    a: *mut u32,
+    b: *mut u32,
+}
+// SAFETY: each packing part writes only its own panels; the caller holds `&mut` to both
+// buffers throughout, and nothing reads them until every part is done.
+unsafe impl Send for PackOut {}
+unsafe impl Sync for PackOut {}
+
+impl PackOut {
+    /// Panel `p` (`len` pairs) of A (`of_a`) or of B, as a slice.
+    ///
+    /// # Safety
+    /// The panel must lie inside the buffer and no one else use it meanwhile.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn panel<'a>(self, of_a: bool, p: usize, len: usize) -> &'a mut [u32] {
+        let base = if of_a { self.a } else { self.b };
+        // SAFETY: the caller's guarantee.
+        unsafe { std::slice::from_raw_parts_mut(base.add(p * len), len) }
+    }
+}
+
+/// Bytes of packed B that one column block keeps in the L2 cache while every row panel of a
+/// part passes over it.
+const B_BLOCK_BYTES: usize = 256 * 1024;
 
 fn gemm_bf16_with(
     alpha: f32,
@@ -174,8 +206,52 @@ fn gemm_bf16_with(
     let (row_panels, col_panels) = (m.div_ceil(MR), n.div_ceil(NR));
     reserve(&mut ws.a, row_panels * k2 * MR);
     reserve(&mut ws.b, col_panels * k2 * NR);
-    pack_a(&a, k2, &mut ws.a);
-    pack_b(&b, k2, &mut ws.b);
+    let threads = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
+        product_threads().max(1)
+    } else {
+        1
+    };
+
+    // Packing: the panels of A, then those of B, cut into `threads` runs of about the same
+    // number of values.
+    let packed = PackOut {
+        a: ws.a.as_mut_ptr(),
+        b: ws.b.as_mut_ptr(),
+    };
+    let bt = b.t();
+    let units = row_panels + col_panels;
+    let cost = |u: usize| {
+        if u < row_panels {
+            u * MR
+        } else {
+            row_panels * MR + (u - row_panels) * NR
+        }
+    };
+    let total = cost(units);
+    let pack_parts = threads.min(units);
+    let pack_job = |part: usize| {
+        for u in 0..units {
+            if cost(u) * pack_parts / total != part {
+                continue;
+            }
+            // SAFETY: panel u lies inside its buffer (reserved above) and belongs to this
+            // part only; the buffers outlive `run_parts`.
+            unsafe {
+                if u < row_panels {
+                    let panel = packed.panel(true, u, k2 * MR);
+                    pack_panel(&a, u * MR, MR.min(m - u * MR), panel, MR, simd);
+                } else {
+                    let p = u - row_panels;
+                    let panel = packed.panel(false, p, k2 * NR);
+                    pack_panel(&bt, p * NR, NR.min(n - p * NR), panel, NR, simd);
+                }
+            }
+        }
+    };
+    run_parts(pack_parts, &pack_job);
+
+    // The product: the tiles cut into a grid of `threads` rectangles of panels; each part
+    // passes over its columns in blocks that stay in the L2 cache.
     let (rs, cs) = (c.strides()[0], c.strides()[1]);
     let out = COut {
         ptr: c.as_mut_ptr(),
@@ -185,28 +261,50 @@ fn gemm_bf16_with(
         n,
     };
     let (pa, pb) = (&ws.a[..], &ws.b[..]);
-    let parts = if m * n * k >= PARALLEL_WORK {
-        num_threads().min(row_panels)
-    } else {
-        1
-    };
-    let per_part = row_panels.div_ceil(parts.max(1));
+    let parts = threads.min(row_panels * col_panels);
+    let (pr, pc) = split(parts, row_panels, col_panels);
+    let (rows_per, cols_per) = (row_panels.div_ceil(pr), col_panels.div_ceil(pc));
+    let block = (B_BLOCK_BYTES / (k2 * NR * 4).max(1)).max(1);
     let job = |part: usize| {
-        let lo = part * per_part;
-        let hi = ((part + 1) * per_part).min(row_panels);
-        for ip in lo..hi {
-            for jp in 0..col_panels {
+        let (pi, pj) = (part / pc, part % pc);
+        let (r0, r1) = (pi * rows_per, ((pi + 1) * rows_per).min(row_panels));
+        let (c0, c1) = (pj * cols_per, ((pj + 1) * cols_per).min(col_panels));
+        let mut jb = c0;
+        while jb < c1 {
+            let je = (jb + block).min(c1);
+            for ip in r0..r1 {
                 let ap = &pa[ip * k2 * MR..(ip + 1) * k2 * MR];
-                let bp = &pb[jp * k2 * NR..(jp + 1) * k2 * NR];
-                let tile = run_kernel(k2, ap, bp, simd);
-                // SAFETY: (ip, jp) is a tile of C inside m×n; rows of panel ip belong to
-                // this part only.
-                unsafe { write_tile(&tile, out, ip * MR, jp * NR, alpha, beta) };
+                for jp in jb..je {
+                    let bp = &pb[jp * k2 * NR..(jp + 1) * k2 * NR];
+                    // SAFETY: (ip, jp) is a tile of C inside m×n, computed by this part only.
+                    unsafe { run_tile(k2, ap, bp, simd, out, ip * MR, jp * NR, alpha, beta) };
+                }
             }
+            jb = je;
         }
     };
     run_parts(parts.max(1), &job);
     Ok(())
+}
+
+/// The grid `pr × pc = parts` of row and column panels whose largest rectangle has the fewest
+/// tiles (ties: more row parts).
+fn split(parts: usize, row_panels: usize, col_panels: usize) -> (usize, usize) {
+    let parts = parts.max(1);
+    let mut best = (parts, 1);
+    let mut best_tiles = usize::MAX;
+    for pr in (1..=parts).rev() {
+        if parts % pr != 0 {
+            continue;
+        }
+        let pc = parts / pr;
+        let tiles = row_panels.div_ceil(pr) * col_panels.div_ceil(pc);
+        if tiles < best_tiles {
+            best = (pr, pc);
+            best_tiles = tiles;
+        }
+    }
+    best
 }
 
 fn reserve(v: &mut Vec<u32>, len: usize) {
@@ -215,44 +313,52 @@ fn reserve(v: &mut Vec<u32>, len: usize) {
     }
 }
 
-/// One value rounded to bf16 (to nearest even), as bits.
+/// One value rounded to bf16 as `vcvtneps2bf16` rounds it, as bits: a NaN keeps its sign
+/// and upper payload and is made quiet, a subnormal becomes a zero of its sign (DAZ), every
+/// other value is rounded to nearest even (overflowing to infinity).
 #[inline(always)]
 fn to_bf16(x: f32) -> u32 {
-    u32::from(bf16::from_f32(x).to_bits())
-}
-
-/// A in row panels: panel `p`, pair `q`, row `i` holds `(a[r, 2q], a[r, 2q+1])` with
-/// `r = p·MR + i` (low half even `k`); rows and `k` past the end are zero.
-fn pack_a(a: &ArrayView2<'_, f32>, k2: usize, out: &mut [u32]) {
-    let m = a.nrows();
-    for (p, panel) in out
-        .chunks_exact_mut(k2 * MR)
-        .take(m.div_ceil(MR))
-        .enumerate()
-    {
-        let rows = MR.min(m - p * MR);
-        pack_panel(a, p * MR, rows, panel, MR);
-    }
-}
-
-/// B in column panels: panel `p`, pair `q`, column `j` holds `(b[2q, c], b[2q+1, c])` with
-/// `c = p·NR + j`; columns and `k` past the end are zero.
-fn pack_b(b: &ArrayView2<'_, f32>, k2: usize, out: &mut [u32]) {
-    let n = b.ncols();
-    for (p, panel) in out
-        .chunks_exact_mut(k2 * NR)
-        .take(n.div_ceil(NR))
-        .enumerate()
-    {
-        let cols = NR.min(n - p * NR);
-        pack_panel(&b.t(), p * NR, cols, panel, NR);
+    let bits = x.to_bits();
+    if bits & 0x7FFF_FFFF > 0x7F80_0000 {
+        (bits >> 16) | 0x0040
+    } else if bits & 0x7F80_0000 == 0 {
+        (bits >> 16) & 0x8000
+    } else {
+        (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
     }
 }
 
 /// Packs lines `first..first + lines` of `x` (rows; x is A, or Bᵀ) as bf16 pairs along its
-/// columns, in the order the kernel reads them: pair by pair, `width` slots per pair (those
-/// past `lines` zero). Reads stride through `x`, writes run forward.
+/// columns, in the order the kernel reads them: pair `q` holds `(x[r, 2q], x[r, 2q+1])` (low
+/// half even; an odd `k` gets a zero partner) in `width` slots, those past `lines` zero.
+/// `panel` holds `⌈k/2⌉·width` pairs.
 fn pack_panel(
+    x: &ArrayView2<'_, f32>,
+    first: usize,
+    lines: usize,
+    panel: &mut [u32],
+    width: usize,
+    simd: bool,
+) {
+    debug_assert!(first + lines <= x.nrows() && lines <= width);
+    debug_assert_eq!(panel.len(), x.ncols().div_ceil(2) * width);
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        let (rs, cs) = (x.strides()[0], x.strides()[1]);
+        if cs == 1 || rs == 1 {
+            // SAFETY: `simd` is true only when AVX-512F and AVX-512 BF16 were detected; the
+            // lines and the panel are in bounds (checked above in debug builds, guaranteed by
+            // the callers).
+            unsafe { pack_panel_avx512(x, first, lines, panel, width) };
+            return;
+        }
+    }
+    let _ = simd;
+    pack_panel_portable(x, first, lines, panel, width);
+}
+
+/// [`pack_panel`] value by value, with [`to_bf16`].
+fn pack_panel_portable(
     x: &ArrayView2<'_, f32>,
     first: usize,
     lines: usize,
@@ -283,15 +389,184 @@ fn pack_panel(
     }
 }
 
-fn run_kernel(k2: usize, a: &[u32], b: &[u32], simd: bool) -> [f32; MR * NR] {
+/// [`pack_panel`] 16 or 32 values at a time with `vcvtne2ps2bf16` / `vcvtneps2bf16`, for a
+/// view contiguous along its columns (`cs = 1`: a line converted in runs of 32, the pairs
+/// stored `width` apart) or along its lines (`rs = 1`: 16 lines of one pair at a time).
+///
+/// # Safety
+/// AVX-512F and AVX-512 BF16 must be available; `x` must have `cs = 1` or `rs = 1`,
+/// `first + lines ≤ x.nrows()`, `lines ≤ width`, and `panel` must hold `⌈k/2⌉·width` pairs.
+#[allow(clippy::incompatible_msrv)]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bf16")]
+unsafe fn pack_panel_avx512(
+    x: &ArrayView2<'_, f32>,
+    first: usize,
+    lines: usize,
+    panel: &mut [u32],
+    width: usize,
+) {
+    use std::arch::x86_64::*;
+    let k = x.ncols();
+    let k2 = k.div_ceil(2);
+    let (rs, cs) = (x.strides()[0], x.strides()[1]);
+    let base = x.as_ptr();
+    let dst = panel.as_mut_ptr();
+    let mask = |count: usize| -> u16 {
+        if count >= 16 {
+            u16::MAX
+        } else {
+            (1u16 << count) - 1
+        }
+    };
+    if cs == 1 {
+        // Along 16 lines at a time, runs of 16 pairs (32 values) converted, transposed in
+        // registers, and stored pair by pair.
+        const PREFETCH: usize = 128;
+        let mut i0 = 0;
+        while i0 < width {
+            let slots = (width - i0).min(16);
+            let here = lines.saturating_sub(i0).min(16);
+            let mut q0 = 0;
+            while q0 < k2 {
+                let left = k - 2 * q0;
+                let (lo_mask, hi_mask) = (mask(left), mask(left.saturating_sub(16)));
+                let count = (k2 - q0).min(16);
+                let mut rows = [_mm512_setzero_si512(); 16];
+                for (i, row) in rows.iter_mut().enumerate().take(here) {
+                    let line = base
+                        .wrapping_offset((first + i0 + i) as isize * rs)
+                        .wrapping_add(2 * q0);
+                    // SAFETY: line first + i0 + i < first + lines is inside the view; the
+                    // masked loads read its values 2q0.. below k only; a prefetch never
+                    // faults.
+                    unsafe {
+                        _mm_prefetch::<_MM_HINT_T0>(line.wrapping_add(PREFETCH).cast());
+                        let lo = _mm512_maskz_loadu_ps(lo_mask, line);
+                        let hi = _mm512_maskz_loadu_ps(hi_mask, line.wrapping_add(16));
+                        *row =
+                            std::mem::transmute::<__m512bh, __m512i>(_mm512_cvtne2ps_pbh(hi, lo));
+                    }
+                }
+                let cols = transpose16(rows);
+                for (t, col) in cols.iter().enumerate().take(count) {
+                    // SAFETY: pair q0 + t < k2, slots i0..i0 + slots ≤ width: inside the panel.
+                    unsafe {
+                        _mm512_mask_storeu_epi32(
+                            dst.add((q0 + t) * width + i0).cast(),
+                            mask(slots),
+                            *col,
+                        )
+                    };
+                }
+                q0 += 16;
+            }
+            i0 += 16;
+        }
+    } else {
+        // rs == 1: lines first.. are contiguous for each column.
+        for q in 0..k2 {
+            let (lo_k, hi_k) = (2 * q, 2 * q + 1);
+            let mut i0 = 0;
+            while i0 < width {
+                let here = lines.saturating_sub(i0).min(16);
+                let slots = (width - i0).min(16);
+                let start = first as isize + i0 as isize;
+                // SAFETY: the masked loads read lines first + i0.. below first + lines of
+                // columns below k; the masked store writes slots i0.. < width of pair q.
+                unsafe {
+                    let lo = _mm512_maskz_loadu_ps(
+                        mask(here),
+                        base.wrapping_offset(start + lo_k as isize * cs),
+                    );
+                    let hi = if hi_k < k {
+                        _mm512_maskz_loadu_ps(
+                            mask(here),
+                            base.wrapping_offset(start + hi_k as isize * cs),
+                        )
+                    } else {
+                        _mm512_setzero_ps()
+                    };
+                    let lo: __m256i = std::mem::transmute(_mm512_cvtneps_pbh(lo));
+                    let hi: __m256i = std::mem::transmute(_mm512_cvtneps_pbh(hi));
+                    let v = _mm512_or_si512(
+                        _mm512_cvtepu16_epi32(lo),
+                        _mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(hi)),
+                    );
+                    _mm512_mask_storeu_epi32(dst.add(q * width + i0).cast(), mask(slots), v);
+                }
+                i0 += 16;
+            }
+        }
+    }
+}
+
+/// A 16×16 matrix of 32-bit values, one row per register, transposed.
+#[allow(clippy::incompatible_msrv)]
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn transpose16(r: [std::arch::x86_64::__m512i; 16]) -> [std::arch::x86_64::__m512i; 16] {
+    use std::arch::x86_64::*;
+    // Within each 128-bit lane: pairs of rows interleaved, then pairs of pairs, so that
+    // u[4g + e] lane L holds column 4L + e of rows 4g..4g + 4.
+    let mut t = [_mm512_setzero_si512(); 16];
+    for j in 0..8 {
+        t[2 * j] = _mm512_unpacklo_epi32(r[2 * j], r[2 * j + 1]);
+        t[2 * j + 1] = _mm512_unpackhi_epi32(r[2 * j], r[2 * j + 1]);
+    }
+    let mut u = [_mm512_setzero_si512(); 16];
+    for g in 0..4 {
+        let (x0, x1, x2, x3) = (t[4 * g], t[4 * g + 1], t[4 * g + 2], t[4 * g + 3]);
+        u[4 * g] = _mm512_unpacklo_epi64(x0, x2);
+        u[4 * g + 1] = _mm512_unpackhi_epi64(x0, x2);
+        u[4 * g + 2] = _mm512_unpacklo_epi64(x1, x3);
+        u[4 * g + 3] = _mm512_unpackhi_epi64(x1, x3);
+    }
+    // Then the 4×4 matrix of 128-bit lanes u[e], u[4 + e], u[8 + e], u[12 + e] transposed.
+    let mut out = [_mm512_setzero_si512(); 16];
+    for e in 0..4 {
+        let (a, b, c, d) = (u[e], u[4 + e], u[8 + e], u[12 + e]);
+        let v0 = _mm512_shuffle_i32x4::<0x44>(a, b);
+        let v1 = _mm512_shuffle_i32x4::<0xEE>(a, b);
+        let v2 = _mm512_shuffle_i32x4::<0x44>(c, d);
+        let v3 = _mm512_shuffle_i32x4::<0xEE>(c, d);
+        out[e] = _mm512_shuffle_i32x4::<0x88>(v0, v2);
+        out[4 + e] = _mm512_shuffle_i32x4::<0xDD>(v0, v2);
+        out[8 + e] = _mm512_shuffle_i32x4::<0x88>(v1, v3);
+        out[12 + e] = _mm512_shuffle_i32x4::<0xDD>(v1, v3);
+    }
+    out
+}
+
+/// One tile: the kernel's sums, then `α·sum (+ β·C)` into the part of tile `(r0, c0)`
+/// inside C.
+///
+/// # Safety
+/// `out` must describe a writable m×n matrix, `(r0, c0)` lie inside it, and no other thread
+/// touch this tile meanwhile; `a` and `b` hold `k2·MR` and `k2·NR` pairs.
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_tile(
+    k2: usize,
+    a: &[u32],
+    b: &[u32],
+    simd: bool,
+    out: COut,
+    r0: usize,
+    c0: usize,
+    alpha: f32,
+    beta: f32,
+) {
     #[cfg(target_arch = "x86_64")]
     if simd {
         // SAFETY: `simd` is true only when AVX-512F and AVX-512 BF16 were detected; the
-        // panels hold k2·MR and k2·NR pairs.
-        return unsafe { kernel_avx512bf16(k2, a.as_ptr(), b.as_ptr()) };
+        // panels hold k2·MR and k2·NR pairs; the tile is the caller's.
+        unsafe { kernel_avx512bf16(k2, a.as_ptr(), b.as_ptr(), out, r0, c0, alpha, beta) };
+        return;
     }
     let _ = simd;
-    kernel_portable(k2, a, b)
+    let tile = kernel_portable(k2, a, b);
+    // SAFETY: the caller's guarantee.
+    unsafe { write_tile(&tile, out, r0, c0, alpha, beta) };
 }
 
 /// Writes `α·tile (+ β·C)` into the part of tile `(r0, c0)` inside C.
@@ -369,16 +644,27 @@ fn kernel_portable(k2: usize, a: &[u32], b: &[u32]) -> [f32; MR * NR] {
 }
 
 /// The AVX-512 BF16 kernel: 12 rows × 32 columns in 24 registers, one `vdpbf16ps` per row
-/// and half-tile per pair.
+/// and half-tile per pair; then `α·sum (+ β·C)` (a product, a product and a sum, each
+/// rounded, as [`write_tile`] does) stored into C.
 ///
 /// # Safety
-/// AVX-512F and AVX-512 BF16 must be available; `a` must hold `k2·MR` and `b` `k2·NR` pairs.
+/// AVX-512F and AVX-512 BF16 must be available; `a` must hold `k2·MR` and `b` `k2·NR` pairs;
+/// `out` must describe a writable m×n matrix with `(r0, c0)` inside it.
 // The AVX-512 intrinsics (like the `avx512f` target feature the f32 kernels already enable)
 // are stable from Rust 1.89; the crate's declared MSRV predates that.
-#[allow(clippy::incompatible_msrv)]
+#[allow(clippy::incompatible_msrv, clippy::too_many_arguments)]
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bf16")]
-unsafe fn kernel_avx512bf16(k2: usize, a: *const u32, b: *const u32) -> [f32; MR * NR] {
+unsafe fn kernel_avx512bf16(
+    k2: usize,
+    a: *const u32,
+    b: *const u32,
+    out: COut,
+    r0: usize,
+    c0: usize,
+    alpha: f32,
+    beta: f32,
+) {
     use std::arch::x86_64::*;
     let mut acc = [[_mm512_setzero_ps(); 2]; MR];
     for q in 0..k2 {
@@ -394,15 +680,49 @@ unsafe fn kernel_avx512bf16(k2: usize, a: *const u32, b: *const u32) -> [f32; MR
             }
         }
     }
-    let mut out = [0.0f32; MR * NR];
-    for (i, row) in acc.iter().enumerate() {
-        // SAFETY: row i of `out` has NR = 32 floats.
-        unsafe {
-            _mm512_storeu_ps(out.as_mut_ptr().add(i * NR), row[0]);
-            _mm512_storeu_ps(out.as_mut_ptr().add(i * NR + 16), row[1]);
+    if out.cs != 1 {
+        let mut tile = [0.0f32; MR * NR];
+        for (i, row) in acc.iter().enumerate() {
+            // SAFETY: row i of `tile` has NR = 32 floats.
+            unsafe {
+                _mm512_storeu_ps(tile.as_mut_ptr().add(i * NR), row[0]);
+                _mm512_storeu_ps(tile.as_mut_ptr().add(i * NR + 16), row[1]);
+            }
+        }
+        // SAFETY: the caller's guarantee.
+        unsafe { write_tile(&tile, out, r0, c0, alpha, beta) };
+        return;
+    }
+    let rows = MR.min(out.m - r0);
+    let cols = NR.min(out.n - c0);
+    let mask = |count: usize| -> u16 {
+        if count >= 16 {
+            u16::MAX
+        } else {
+            (1u16 << count) - 1
+        }
+    };
+    let masks = [mask(cols), mask(cols.saturating_sub(16))];
+    let (va, vb) = (_mm512_set1_ps(alpha), _mm512_set1_ps(beta));
+    for (i, row) in acc.iter().enumerate().take(rows) {
+        let line = out
+            .ptr
+            .wrapping_offset((r0 + i) as isize * out.rs)
+            .wrapping_add(c0);
+        for (h, &sum) in row.iter().enumerate() {
+            let p = line.wrapping_add(16 * h);
+            // SAFETY: the masked loads and stores touch columns c0 + 16h.. below n of row
+            // r0 + i < m, inside C (cs = 1).
+            unsafe {
+                let mut v = _mm512_mul_ps(va, sum);
+                if beta != 0.0 {
+                    let old = _mm512_maskz_loadu_ps(masks[h], p);
+                    v = _mm512_add_ps(v, _mm512_mul_ps(vb, old));
+                }
+                _mm512_mask_storeu_ps(p, masks[h], v);
+            }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -425,6 +745,86 @@ mod tests {
         let a = pair(2f32.powi(-12), -1.0);
         let b = pair(2f32.powi(-12), 1.0);
         assert_eq!(dot_pair(1.0, a, b), 2f32.powi(-24));
+    }
+
+    #[test]
+    fn rounding_follows_the_instruction() {
+        // Ties to even, overflow to infinity, DAZ (also for the largest subnormal, which
+        // `half` rounds up to the smallest normal bf16), NaN quieted with its sign.
+        assert_eq!(to_bf16(1.0 + 2f32.powi(-8)), 0x3F80);
+        assert_eq!(to_bf16(1.0 + 3.0 * 2f32.powi(-8)), 0x3F82);
+        assert_eq!(to_bf16(f32::MAX), 0x7F80);
+        assert_eq!(to_bf16(f32::from_bits(0x007F_FFFF)), 0);
+        assert_eq!(to_bf16(f32::from_bits(0x807F_FFFF)), 0x8000);
+        assert_eq!(to_bf16(f32::from_bits(0xFF80_0001)), 0xFFC0);
+        assert_eq!(to_bf16(f32::from_bits(0x7FA1_2345)), 0x7FE1);
+        assert_eq!(to_bf16(f32::MIN_POSITIVE), 0x0080);
+    }
+
+    /// Values of every kind: ordinary, ties, subnormal, zeros, infinities, NaNs with payloads.
+    fn special(i: usize) -> f32 {
+        const BITS: [u32; 12] = [
+            0x007F_FFFF,
+            0x8000_0001,
+            0x0000_0000,
+            0x8000_0000,
+            0x7F80_0000,
+            0xFF80_0000,
+            0x7FA1_2345,
+            0xFF80_0001,
+            0x3F80_8000,
+            0x3F81_8000,
+            0x7F7F_FFFF,
+            0x0080_0000,
+        ];
+        if i % 5 == 0 {
+            f32::from_bits(BITS[(i / 5) % BITS.len()])
+        } else {
+            ((i * 2_654_435_761) % 10_007) as f32 / 997.0 - 5.0
+        }
+    }
+
+    #[test]
+    fn simd_packing_equals_the_portable_packing() {
+        use ndarray::{s, Array2};
+        if !has_avx512_bf16() {
+            println!("no AVX-512 BF16 here: nothing to compare");
+            return;
+        }
+        for (rows, k) in [
+            (1, 1),
+            (5, 1),
+            (12, 3),
+            (13, 33),
+            (31, 64),
+            (40, 65),
+            (7, 100),
+        ] {
+            let x = Array2::from_shape_fn((rows + 3, 2 * k + 3), |(r, c)| special(r * 131 + c));
+            let xt = x.t().to_owned();
+            let views = [
+                x.slice(s![..rows, ..k]),              // cs = 1
+                xt.t().slice_move(s![..rows, ..k]),    // rs = 1
+                x.slice(s![..rows;1, 1..2 * k + 1;2]), // neither (portable either way)
+                x.slice(s![..rows;-1, ..k]),           // cs = 1, rs < 0
+                xt.t().slice_move(s![..rows, ..k;-1]), // rs = 1, cs < 0
+            ];
+            for (v, view) in views.iter().enumerate() {
+                for width in [MR, NR] {
+                    for first in [0, rows.saturating_sub(width.min(rows)), rows / 2] {
+                        let lines = width.min(rows - first);
+                        let len = k.div_ceil(2) * width;
+                        let (mut fast, mut slow) = (vec![7u32; len], vec![9u32; len]);
+                        pack_panel(view, first, lines, &mut fast, width, true);
+                        pack_panel_portable(view, first, lines, &mut slow, width);
+                        assert_eq!(
+                            fast, slow,
+                            "{rows}×{k}, view {v}, width {width}, first {first}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
