@@ -448,7 +448,7 @@ unsafe fn pack_panel_avx512(
                             std::mem::transmute::<__m512bh, __m512i>(_mm512_cvtne2ps_pbh(hi, lo));
                     }
                 }
-                let cols = transpose16(rows);
+                let cols = super::transpose_pack::transpose16(rows);
                 for (t, col) in cols.iter().enumerate().take(count) {
                     // SAFETY: pair q0 + t < k2, slots i0..i0 + slots ≤ width: inside the panel.
                     unsafe {
@@ -499,43 +499,6 @@ unsafe fn pack_panel_avx512(
             }
         }
     }
-}
-
-/// A 16×16 matrix of 32-bit values, one row per register, transposed.
-#[allow(clippy::incompatible_msrv)]
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn transpose16(r: [std::arch::x86_64::__m512i; 16]) -> [std::arch::x86_64::__m512i; 16] {
-    use std::arch::x86_64::*;
-    // Within each 128-bit lane: pairs of rows interleaved, then pairs of pairs, so that
-    // u[4g + e] lane L holds column 4L + e of rows 4g..4g + 4.
-    let mut t = [_mm512_setzero_si512(); 16];
-    for j in 0..8 {
-        t[2 * j] = _mm512_unpacklo_epi32(r[2 * j], r[2 * j + 1]);
-        t[2 * j + 1] = _mm512_unpackhi_epi32(r[2 * j], r[2 * j + 1]);
-    }
-    let mut u = [_mm512_setzero_si512(); 16];
-    for g in 0..4 {
-        let (x0, x1, x2, x3) = (t[4 * g], t[4 * g + 1], t[4 * g + 2], t[4 * g + 3]);
-        u[4 * g] = _mm512_unpacklo_epi64(x0, x2);
-        u[4 * g + 1] = _mm512_unpackhi_epi64(x0, x2);
-        u[4 * g + 2] = _mm512_unpacklo_epi64(x1, x3);
-        u[4 * g + 3] = _mm512_unpackhi_epi64(x1, x3);
-    }
-    // Then the 4×4 matrix of 128-bit lanes u[e], u[4 + e], u[8 + e], u[12 + e] transposed.
-    let mut out = [_mm512_setzero_si512(); 16];
-    for e in 0..4 {
-        let (a, b, c, d) = (u[e], u[4 + e], u[8 + e], u[12 + e]);
-        let v0 = _mm512_shuffle_i32x4::<0x44>(a, b);
-        let v1 = _mm512_shuffle_i32x4::<0xEE>(a, b);
-        let v2 = _mm512_shuffle_i32x4::<0x44>(c, d);
-        let v3 = _mm512_shuffle_i32x4::<0xEE>(c, d);
-        out[e] = _mm512_shuffle_i32x4::<0x88>(v0, v2);
-        out[4 + e] = _mm512_shuffle_i32x4::<0xDD>(v0, v2);
-        out[8 + e] = _mm512_shuffle_i32x4::<0x88>(v1, v3);
-        out[12 + e] = _mm512_shuffle_i32x4::<0xDD>(v1, v3);
-    }
-    out
 }
 
 /// One tile: the kernel's sums, then `α·sum (+ β·C)` into the part of tile `(r0, c0)`

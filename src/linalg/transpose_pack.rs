@@ -66,14 +66,14 @@ unsafe fn pack_rows_avx512(
         for half in (0..width).step_by(16) {
             let rows = lanes.saturating_sub(half).min(16);
             let out_lanes = 16.min(width - half);
-            let mut v = [_mm512_setzero_ps(); 16];
+            let mut v = [_mm512_setzero_si512(); 16];
             for (i, r) in v.iter_mut().enumerate().take(rows) {
                 // SAFETY: row half + i < lanes holds depths p0..p0 + depth (the caller's
                 // guarantee); the mask reads no further.
                 *r = unsafe {
-                    _mm512_maskz_loadu_ps(
+                    _mm512_maskz_loadu_epi32(
                         load_mask,
-                        src.offset((half + i) as isize * s_len + p0 as isize),
+                        src.offset((half + i) as isize * s_len + p0 as isize).cast(),
                     )
                 };
             }
@@ -86,49 +86,49 @@ unsafe fn pack_rows_avx512(
             for (p, row) in t.iter().enumerate().take(depth) {
                 let at = (p0 + p) * width + half;
                 // SAFETY: at + out_lanes ≤ (p0 + p + 1)·width ≤ kc·width = dst.len().
-                unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr().add(at), store_mask, *row) };
+                unsafe {
+                    _mm512_mask_storeu_epi32(dst.as_mut_ptr().add(at).cast(), store_mask, *row)
+                };
             }
         }
     }
 }
 
-/// The transpose of a 16 × 16 block held as 16 row vectors: output `c` holds every row's
-/// value `c`. Pairs, then quadruples, are interleaved within 128-bit lanes, and the lanes are
-/// regrouped in two rounds of `vshuff32x4`.
+/// A 16 × 16 matrix of 32-bit values (f32 bits or bf16 pairs) held as 16 row vectors,
+/// transposed: output `c` holds every row's value `c`. Pairs, then quadruples, are
+/// interleaved within 128-bit lanes, and the lanes are regrouped in two rounds of
+/// `vshufi32x4`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn transpose16(r: [std::arch::x86_64::__m512; 16]) -> [std::arch::x86_64::__m512; 16] {
+pub(super) fn transpose16(r: [std::arch::x86_64::__m512i; 16]) -> [std::arch::x86_64::__m512i; 16] {
     use std::arch::x86_64::*;
-    let mut t = [_mm512_setzero_ps(); 16];
-    for i in 0..8 {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    // Within each 128-bit lane: pairs of rows interleaved, then pairs of pairs, so that
+    // u[4g + e] lane L holds column 4L + e of rows 4g..4g + 4.
+    let mut t = [_mm512_setzero_si512(); 16];
+    for j in 0..8 {
+        t[2 * j] = _mm512_unpacklo_epi32(r[2 * j], r[2 * j + 1]);
+        t[2 * j + 1] = _mm512_unpackhi_epi32(r[2 * j], r[2 * j + 1]);
     }
-    // u[4g + j]: rows 4g..4g + 4 of columns j, j + 4, j + 8, j + 12 (one per 128-bit lane).
-    let mut u = [_mm512_setzero_ps(); 16];
+    let mut u = [_mm512_setzero_si512(); 16];
     for g in 0..4 {
-        let (a, b, c, d) = (
-            _mm512_castps_pd(t[4 * g]),
-            _mm512_castps_pd(t[4 * g + 1]),
-            _mm512_castps_pd(t[4 * g + 2]),
-            _mm512_castps_pd(t[4 * g + 3]),
-        );
-        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+        let (x0, x1, x2, x3) = (t[4 * g], t[4 * g + 1], t[4 * g + 2], t[4 * g + 3]);
+        u[4 * g] = _mm512_unpacklo_epi64(x0, x2);
+        u[4 * g + 1] = _mm512_unpackhi_epi64(x0, x2);
+        u[4 * g + 2] = _mm512_unpacklo_epi64(x1, x3);
+        u[4 * g + 3] = _mm512_unpackhi_epi64(x1, x3);
     }
-    let mut out = [_mm512_setzero_ps(); 16];
-    for j in 0..4 {
-        let (a, b, c, d) = (u[j], u[4 + j], u[8 + j], u[12 + j]);
-        let s0 = _mm512_shuffle_f32x4::<0x88>(a, b);
-        let s1 = _mm512_shuffle_f32x4::<0xDD>(a, b);
-        let s2 = _mm512_shuffle_f32x4::<0x88>(c, d);
-        let s3 = _mm512_shuffle_f32x4::<0xDD>(c, d);
-        out[j] = _mm512_shuffle_f32x4::<0x88>(s0, s2);
-        out[4 + j] = _mm512_shuffle_f32x4::<0x88>(s1, s3);
-        out[8 + j] = _mm512_shuffle_f32x4::<0xDD>(s0, s2);
-        out[12 + j] = _mm512_shuffle_f32x4::<0xDD>(s1, s3);
+    // Then the 4×4 matrix of 128-bit lanes u[e], u[4 + e], u[8 + e], u[12 + e] transposed.
+    let mut out = [_mm512_setzero_si512(); 16];
+    for e in 0..4 {
+        let (a, b, c, d) = (u[e], u[4 + e], u[8 + e], u[12 + e]);
+        let v0 = _mm512_shuffle_i32x4::<0x44>(a, b);
+        let v1 = _mm512_shuffle_i32x4::<0xEE>(a, b);
+        let v2 = _mm512_shuffle_i32x4::<0x44>(c, d);
+        let v3 = _mm512_shuffle_i32x4::<0xEE>(c, d);
+        out[e] = _mm512_shuffle_i32x4::<0x88>(v0, v2);
+        out[4 + e] = _mm512_shuffle_i32x4::<0xDD>(v0, v2);
+        out[8 + e] = _mm512_shuffle_i32x4::<0x88>(v1, v3);
+        out[12 + e] = _mm512_shuffle_i32x4::<0xDD>(v1, v3);
     }
     out
 }
