@@ -188,5 +188,45 @@ fn bench_train_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_train_step);
+/// The depthwise layers of `dwsep` (channels, image side, stride) at batch 32.
+const DEPTHWISE: [(usize, usize, usize); 4] =
+    [(32, 32, 1), (64, 32, 2), (128, 16, 1), (128, 16, 2)];
+
+/// Forward (train mode) and backward (parameters and input) of each depthwise 3 × 3 layer of
+/// `dwsep` on its own, so the direct kernels can be timed apart from the rest of the step.
+fn bench_depthwise(c: &mut Criterion) {
+    let mut group = c.benchmark_group("depthwise");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(2));
+    let batch = 32;
+    for (channels, side, stride) in DEPTHWISE {
+        let mut conv = Conv2dConfig::new(channels, channels, (3, 3))
+            .stride((stride, stride))
+            .padding(1)
+            .groups(channels)
+            .bias(false)
+            .build::<f32>((side, side), 0)
+            .unwrap();
+        let mut rng = StdRng::seed_from_u64(7);
+        let width = channels * side * side;
+        let x = Array2::from_shape_simple_fn((batch, width), || rng.random_range(-1.0f32..1.0));
+        let out_width = conv.forward(x.view(), Mode::Train).unwrap().ncols();
+        let dy =
+            Array2::from_shape_simple_fn((batch, out_width), || rng.random_range(-1.0f32..1.0));
+        let macs = batch * out_width * 9;
+        let name = format!("{channels}x{side}x{side}_s{stride}");
+        eprintln!("depthwise/{name}: {macs} multiply-adds per pass");
+        group.bench_function(format!("forward/{name}"), |b| {
+            b.iter(|| black_box(conv.forward(black_box(x.view()), Mode::Train).unwrap()[[0, 0]]))
+        });
+        group.bench_function(format!("backward/{name}"), |b| {
+            b.iter(|| black_box(conv.backward(black_box(dy.view())).unwrap()[[0, 0]]))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_train_step, bench_depthwise);
 criterion_main!(benches);

@@ -1,7 +1,8 @@
 //! The computation shared by `Conv1d` and `Conv2d`: per sample and group one matrix product
 //! over im2col columns through the crate's GEMM (a pointwise 1 × 1 convolution multiplies the
 //! image itself, with no unfolding), and a direct kernel for depthwise convolutions, whose
-//! per-group products would be too thin for a GEMM.
+//! per-group products would be too thin for a GEMM (in `f32` with AVX-512, the kernels of
+//! `depthwise_avx512.rs`).
 //!
 //! Work is cut into fixed chunks of [`CHUNK`] samples, whatever the thread count: large
 //! batches share the chunks among the pool's threads, and the weight gradient is summed chunk
@@ -12,6 +13,7 @@ use std::ops::Range;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::conv_geometry::ConvGeometry;
+use super::depthwise_avx512::{as_f32, as_f32_mut, DepthwisePlan};
 use super::im2col::{accumulate_tap, axpy_tap, col2im, dot_tap, im2col, scatter_tap};
 use super::lanes;
 use super::layer::check_grad_shape;
@@ -32,6 +34,8 @@ const ROW_ACCUMULATOR: usize = 512;
 struct Scratch<F> {
     workspace: GemmWorkspace<F>,
     grad_cols: Vec<F>,
+    /// The spread output-gradient plane of the depthwise fast path (zeros kept between).
+    spread: Vec<F>,
 }
 
 /// Buffers and geometry of one convolution layer.
@@ -46,6 +50,10 @@ pub(crate) struct ConvCore<F> {
     /// One weight gradient per chunk of samples.
     partials: Vec<F>,
     scratch: Vec<Scratch<F>>,
+    /// The depthwise fast path, when this type, processor and geometry have one.
+    plan: Option<DepthwisePlan>,
+    /// Per sample and channel, the zero-padded input plane of the fast path.
+    padded: Vec<F>,
 }
 
 /// A pointer shared by the threads of a pass, each touching its own part of the buffer.
@@ -166,6 +174,8 @@ impl<F: Float> ConvCore<F> {
             grad_input: Buffer2::default(),
             partials: Vec::new(),
             scratch: Vec::new(),
+            plan: DepthwisePlan::new::<F>(&geometry),
+            padded: Vec::new(),
         }
     }
 
@@ -179,9 +189,13 @@ impl<F: Float> ConvCore<F> {
         let g = self.geometry;
         let batch = input.nrows();
         self.output.resize(batch, g.out_size());
-        self.cols.resize(batch, g.cols_len());
         let x = input.as_standard_layout();
         let x = x.as_slice().expect("standard layout");
+        if let Some(plan) = self.plan {
+            self.fast_depthwise_forward(&plan, x, batch, weight, bias);
+            return self.output.view();
+        }
+        self.cols.resize(batch, g.cols_len());
         if g.is_depthwise() {
             self.cols.as_slice_mut().copy_from_slice(x);
             self.depthwise_forward(batch, weight, bias);
@@ -290,7 +304,9 @@ impl<F: Float> ConvCore<F> {
             }
             if !weight.is_frozen() {
                 let grad = weight.value_and_grad_slices_mut().1;
-                if g.is_depthwise() {
+                if let Some(plan) = self.plan {
+                    self.fast_depthwise_weight_grad(&plan, dy, batch, grad);
+                } else if g.is_depthwise() {
                     self.depthwise_weight_grad(dy, batch, grad);
                 } else {
                     self.gemm_weight_grad(dy, batch, grad);
@@ -301,7 +317,9 @@ impl<F: Float> ConvCore<F> {
             return Ok(None);
         }
         self.grad_input.resize(batch, g.in_size());
-        if g.is_depthwise() {
+        if let Some(plan) = self.plan {
+            self.fast_depthwise_input_grad(&plan, dy, batch, weight.value_slice());
+        } else if g.is_depthwise() {
             self.depthwise_input_grad(dy, batch, weight.value_slice());
         } else {
             self.gemm_input_grad(dy, batch, weight.value_slice());
@@ -459,4 +477,118 @@ impl<F: Float> ConvCore<F> {
             })
         });
     }
+
+    /// The fast path's forward pass: each input plane padded into `padded`, then correlated.
+    fn fast_depthwise_forward(
+        &mut self,
+        plan: &DepthwisePlan,
+        x: &[F],
+        batch: usize,
+        weight: &[F],
+        bias: Option<&[F]>,
+    ) {
+        let g = self.geometry;
+        let (hw, pixels, len) = (g.in_h * g.in_w, g.out_pixels(), plan.padded_len());
+        let planes = batch * g.in_channels;
+        if self.padded.len() < planes * len {
+            // Padding positions are never written, so the zeros of every plane stay.
+            self.padded.resize(planes * len, F::zero());
+        }
+        let (x, weight) = (f32s(x), f32s(weight));
+        let bias = bias.map(f32s);
+        let taps = g.kernel_h * g.kernel_w;
+        let padded = Shared::of(f32s_mut(&mut self.padded));
+        let out = Shared::of(f32s_mut(self.output.as_slice_mut()));
+        // Planes in memory order (sample-major) within each part's channels, so each part
+        // streams through contiguous runs of planes.
+        for_ranges(g.in_channels, batch * g.work(), &|channels| {
+            for n in 0..batch {
+                for c in channels.clone() {
+                    let w = &weight[c * taps..(c + 1) * taps];
+                    let b = bias.map_or(0.0, |b| b[c]);
+                    let plane = n * g.in_channels + c;
+                    // SAFETY: plane (n, c) of `padded` and of the output belong to channel c
+                    // of this part alone.
+                    let (p, y) = unsafe {
+                        (
+                            padded.slice(plane * len, len),
+                            out.slice(plane * pixels, pixels),
+                        )
+                    };
+                    plan.forward_plane(&x[plane * hw..(plane + 1) * hw], p, w, b, y);
+                }
+            }
+        });
+    }
+
+    /// The fast path's weight gradient: per channel, the tap sums over every sample in order.
+    fn fast_depthwise_weight_grad(
+        &mut self,
+        plan: &DepthwisePlan,
+        dy: &[F],
+        batch: usize,
+        grad_weight: &mut [F],
+    ) {
+        let g = self.geometry;
+        let (pixels, len, taps) = (g.out_pixels(), plan.padded_len(), g.kernel_h * g.kernel_w);
+        self.partials.clear();
+        self.partials.resize(grad_weight.len(), F::zero());
+        let sums = Shared::of(f32s_mut(&mut self.partials));
+        let (dy, padded) = (f32s(dy), f32s(&self.padded));
+        for_ranges(g.in_channels, batch * g.work(), &|channels| {
+            // SAFETY: the taps of these channels belong to this part alone.
+            let sums = unsafe { sums.slice(channels.start * taps, channels.len() * taps) };
+            for n in 0..batch {
+                for (c, s) in channels.clone().zip(sums.chunks_exact_mut(taps)) {
+                    let plane = n * g.in_channels + c;
+                    let d = &dy[plane * pixels..(plane + 1) * pixels];
+                    plan.weight_grad_plane(&padded[plane * len..(plane + 1) * len], d, s);
+                }
+            }
+        });
+        let sums = &self.partials[..grad_weight.len()];
+        grad_weight.iter_mut().zip(sums).for_each(|(g, &s)| *g += s);
+    }
+
+    /// The fast path's input gradient: per plane, the output gradient spread into the part's
+    /// scratch plane and correlated with the flipped kernel.
+    fn fast_depthwise_input_grad(
+        &mut self,
+        plan: &DepthwisePlan,
+        dy: &[F],
+        batch: usize,
+        weight: &[F],
+    ) {
+        let g = self.geometry;
+        let (hw, pixels, taps) = (g.in_h * g.in_w, g.out_pixels(), g.kernel_h * g.kernel_w);
+        let (dy, weight) = (f32s(dy), f32s(weight));
+        let dx = Shared::of(f32s_mut(self.grad_input.as_slice_mut()));
+        let job = |channels: Range<usize>, space: &mut Scratch<F>| {
+            if space.spread.len() < plan.spread_len() {
+                space.spread.resize(plan.spread_len(), F::zero());
+            }
+            let spread = f32s_mut(&mut space.spread[..plan.spread_len()]);
+            for n in 0..batch {
+                for c in channels.clone() {
+                    let w = &weight[c * taps..(c + 1) * taps];
+                    let plane = n * g.in_channels + c;
+                    // SAFETY: input plane (n, c) belongs to channel c of this part alone.
+                    let dx_plane = unsafe { dx.slice(plane * hw, hw) };
+                    let d = &dy[plane * pixels..(plane + 1) * pixels];
+                    plan.input_grad_plane(d, w, spread, dx_plane);
+                }
+            }
+        };
+        for_chunks(&mut self.scratch, g.in_channels, batch * g.work(), &job);
+    }
+}
+
+/// `values` as `f32`: only called on the depthwise fast path, whose plan exists for `f32` alone.
+fn f32s<F: Float>(values: &[F]) -> &[f32] {
+    as_f32(values).expect("the depthwise fast path runs on f32")
+}
+
+/// The mutable counterpart of [`f32s`].
+fn f32s_mut<F: Float>(values: &mut [F]) -> &mut [f32] {
+    as_f32_mut(values).expect("the depthwise fast path runs on f32")
 }
