@@ -2,7 +2,6 @@
 //! maximum over them (forward and backward), shared by the pooling layers.
 
 use super::conv_geometry::{at_least_one, checked_product, output_len};
-use super::wide::wide;
 use crate::{Error, Float, Result};
 
 /// Per output row and column, the input rows / columns `lo..hi` its window covers.
@@ -195,36 +194,20 @@ impl Windows {
         output: &mut [F],
         argmax: &mut [usize],
     ) {
-        let (w, op) = (self.in_w, self.rows.len() * self.cols.len());
-        let ip = self.in_h * w;
+        let (w, ow_len) = (self.in_w, self.cols.len());
+        let (ip, op) = (self.in_h * w, self.rows.len() * ow_len);
         let planes = input
             .chunks_exact(ip)
             .zip(output.chunks_exact_mut(op))
             .zip(argmax.chunks_exact_mut(op));
-        wide(|| {
-            for ((x, y), arg) in planes {
-                let mut slots = y.iter_mut().zip(arg.iter_mut());
-                for &rows in &self.rows {
-                    for &cols in &self.cols {
-                        let mut best = F::neg_infinity();
-                        let mut at = rows.0 * w + cols.0;
-                        for ih in rows.0..rows.1 {
-                            let start = ih * w + cols.0;
-                            for (k, &v) in x[start..ih * w + cols.1].iter().enumerate() {
-                                if v > best || v.is_nan() {
-                                    best = v;
-                                    at = start + k;
-                                }
-                            }
-                        }
-                        if let Some((v, a)) = slots.next() {
-                            *v = best;
-                            *a = at;
-                        }
-                    }
+        for ((x, y), arg) in planes {
+            let rows = y.chunks_exact_mut(ow_len).zip(arg.chunks_exact_mut(ow_len));
+            for ((y, arg), &window_rows) in rows.zip(&self.rows) {
+                for ((v, a), &window_cols) in y.iter_mut().zip(arg).zip(&self.cols) {
+                    (*v, *a) = window_max(x, w, window_rows, window_cols);
                 }
             }
-        });
+        }
     }
 
     /// Each output gradient to its window's maximum; `grad_input` is overwritten.
@@ -246,5 +229,90 @@ impl Windows {
                 dx[a] += g;
             }
         }
+    }
+}
+
+/// The window's maximum and where it is: the first maximum in row-major order, or the last
+/// NaN (PyTorch's scan, `v > best || v.is_nan()`). The value and then its first position are
+/// found with selects, not branches (which value wins is data: a branch would mispredict half
+/// the time); a 2 × 2 window is unrolled.
+#[inline(always)]
+fn window_max<F: Float>(
+    x: &[F],
+    w: usize,
+    rows: (usize, usize),
+    cols: (usize, usize),
+) -> (F, usize) {
+    let first = rows.0 * w + cols.0;
+    if rows.1 - rows.0 == 2 && cols.1 - cols.0 == 2 {
+        let at = [first, first + 1, first + w, first + w + 1];
+        let best = at.iter().fold(F::neg_infinity(), |b, &i| pick(x[i], b));
+        if !best.is_nan() {
+            let found = at.iter().rev().fold(first, |f, &i| {
+                // Stable from Rust 1.88, as the AVX-512 kernels need 1.89.
+                #[allow(clippy::incompatible_msrv)]
+                std::hint::select_unpredictable(x[i] == best, i, f)
+            });
+            return (best, found);
+        }
+    }
+    let mut best = (F::neg_infinity(), first);
+    for ih in rows.0..rows.1 {
+        let start = ih * w + cols.0;
+        for (at, &v) in (start..).zip(&x[start..ih * w + cols.1]) {
+            if v > best.0 || v.is_nan() {
+                best = (v, at);
+            }
+        }
+    }
+    best
+}
+
+/// PyTorch's max-pool step: `v` replaces `best` when larger or NaN.
+#[inline(always)]
+fn pick<F: Float>(v: F, best: F) -> F {
+    // Stable from Rust 1.88, as the AVX-512 kernels need 1.89.
+    #[allow(clippy::incompatible_msrv)]
+    std::hint::select_unpredictable((v > best) | v.is_nan(), v, best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PyTorch's scan, written plainly.
+    fn scan(x: &[f64], w: usize, rows: (usize, usize), cols: (usize, usize)) -> (f64, usize) {
+        let mut best = (f64::NEG_INFINITY, rows.0 * w + cols.0);
+        for ih in rows.0..rows.1 {
+            for iw in cols.0..cols.1 {
+                let v = x[ih * w + iw];
+                if v > best.0 || v.is_nan() {
+                    best = (v, ih * w + iw);
+                }
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn window_max_is_pytorchs_scan_with_ties_signed_zeros_infinities_and_nans() {
+        let values = [1.0, 2.0, 2.0, -0.0, 0.0, f64::NEG_INFINITY, f64::NAN, -1.0];
+        let w = 4;
+        // Every 2 × 2 image over `values` (8⁴ of them) and a 3 × 3 window on a strip.
+        for code in 0..values.len().pow(4) {
+            let mut x = vec![0.0; 2 * w];
+            for (k, at) in [0, 1, w, w + 1].into_iter().enumerate() {
+                x[at] = values[code / values.len().pow(k as u32) % values.len()];
+            }
+            let got = window_max(&x, w, (0, 2), (0, 2));
+            let want = scan(&x, w, (0, 2), (0, 2));
+            assert_eq!(got.1, want.1, "{x:?}");
+            assert_eq!(got.0.to_bits(), want.0.to_bits(), "{x:?}");
+        }
+        let x: Vec<f64> = (0..12).map(|i| values[(i * 5) % values.len()]).collect();
+        assert_eq!(
+            window_max(&x, w, (0, 3), (1, 4)).1,
+            scan(&x, w, (0, 3), (1, 4)).1
+        );
     }
 }
