@@ -39,6 +39,22 @@ pub struct GemmWorkspace<F> {
 }
 
 impl<F: Float> GemmWorkspace<F> {
+    /// The packing space a block of `m × n` with depth `k` needs: `(A's, B's)` lengths.
+    fn packing_lengths(m: usize, n: usize, k: usize) -> (usize, usize) {
+        let kernel = F::kernel();
+        let (mr, nr) = (kernel.mr, kernel.nr);
+        let kc_max = KC.min(k);
+        let nc_max = NC.min(n).div_ceil(nr) * nr;
+        ((mr * MC_TILES).min(m.div_ceil(mr) * mr) * kc_max, nc_max * kc_max)
+    }
+
+    /// Grows the packing space to what any block of an `m × n` product of depth `k` needs,
+    /// whichever part of it this workspace computes.
+    fn reserve_for(&mut self, m: usize, n: usize, k: usize) {
+        let (a_len, b_len) = Self::packing_lengths(m, n, k);
+        self.reserve(a_len, b_len);
+    }
+
     fn reserve(&mut self, a_len: usize, b_len: usize) {
         if self.a.len() < a_len {
             self.a.resize(a_len, F::zero());
@@ -207,6 +223,10 @@ fn run_product<F: Float>(
     ws: &mut GemmWorkspace<F>,
 ) {
     let kernel = F::kernel();
+    // Every workspace gets room for the whole product, so that no later product of this
+    // shape or a smaller one grows a workspace, however it is cut (a smaller batch may run
+    // on one thread, or be cut along the other axis).
+    ws.reserve_for(m, n, product.k);
     let Some((columns, chunk, parts)) = (threads > 1)
         .then(|| plan(m, n, kernel.mr, kernel.nr, threads))
         .flatten()
@@ -217,6 +237,9 @@ fn run_product<F: Float>(
     };
     if ws.helpers.len() < parts - 1 {
         ws.helpers.resize_with(parts - 1, GemmWorkspace::default);
+    }
+    for helper in &mut ws.helpers[..parts - 1] {
+        helper.reserve_for(m, n, product.k);
     }
     let spaces = Workspaces {
         own: ws as *mut GemmWorkspace<F>,
@@ -261,9 +284,7 @@ unsafe fn gemm_block<F: Float>(
     let kernel = F::kernel();
     let (mr, nr) = (kernel.mr, kernel.nr);
     let mc_max = mr * MC_TILES;
-    let kc_max = KC.min(k);
-    let nc_max = NC.min(n).div_ceil(nr) * nr;
-    ws.reserve(mc_max.min(m.div_ceil(mr) * mr) * kc_max, nc_max * kc_max);
+    ws.reserve_for(m, n, k);
     // SAFETY: (r0, c0) lies inside the operands.
     let (a_ptr, b_ptr, c_ptr) = unsafe {
         (
