@@ -62,6 +62,10 @@ pub trait Float: NdFloat + FromPrimitive + Sum + Default + sealed::Sealed + 'sta
     /// The mutable view as `f32` values when `Self` is `f32`.
     #[doc(hidden)]
     fn f32_view_mut(a: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>>;
+
+    /// The slice as `f32` values when `Self` is `f32` (for `f32`-only collectives).
+    #[doc(hidden)]
+    fn f32_slice_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
 /// Vectors of either float type: lets non-generic owners (an optimizer serving both `f32` and
@@ -134,6 +138,9 @@ impl Float for f32 {
     fn f32_view_mut(a: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>> {
         Some(a)
     }
+    fn f32_slice_mut(s: &mut [Self]) -> Option<&mut [f32]> {
+        Some(s)
+    }
 }
 
 impl Float for f64 {
@@ -177,6 +184,9 @@ impl Float for f64 {
         None
     }
     fn f32_view_mut(_: ArrayViewMut2<'_, Self>) -> Option<ArrayViewMut2<'_, f32>> {
+        None
+    }
+    fn f32_slice_mut(_: &mut [Self]) -> Option<&mut [f32]> {
         None
     }
 }

@@ -5,7 +5,8 @@
 //! mpirun -np 2 target/debug/deps/mpi_parity-<hash>      # and -np 4; alone it runs as 1 rank
 //! ```
 //!
-//! Every rank checks: after 20 optimizer steps its weights equal the single-process run on the
+//! Every rank checks: the weighted `f32` all-reduce has the bits of the `f64` sum in rank
+//! order; after 20 optimizer steps its weights equal the single-process run on the
 //! whole batch to 1e-12 relative (f64) and the thread backend's at the same world size bit for
 //! bit; a second MPI run gives the same bits; with BatchNorm every rank holds the same buffers
 //! (rank 0's, broadcast), equal to the thread backend's; a checkpoint written by rank 0 after
@@ -101,10 +102,34 @@ mod run {
         Ok(differ[0] == 0.0)
     }
 
+    /// Whether `all_reduce_weighted_f32` gives, on this rank, `Σ_r weight_r · v_r` summed in
+    /// `f64` in rank order and rounded once (every rank knows every rank's values).
+    fn weighted_f32_matches(comm: &Comm) -> Result<bool> {
+        let value = |r: usize, i: usize| {
+            ((i as f32 + 0.1) * (r as f32 + 1.3)).sin() * 10f32.powi((i % 7) as i32 - 3)
+        };
+        let weight = |r: usize| (r as f64 + 1.0) / 7.3;
+        let len = 1001;
+        let mut got: Vec<f32> = (0..len).map(|i| value(comm.rank(), i)).collect();
+        comm.all_reduce_weighted_f32(&mut got, weight(comm.rank()))?;
+        Ok((0..len).all(|i| {
+            let mut sum = f64::from(value(0, i)) * weight(0);
+            for r in 1..comm.world_size() {
+                sum += f64::from(value(r, i)) * weight(r);
+            }
+            got[i].to_bits() == (sum as f32).to_bits()
+        }))
+    }
+
     pub fn main() -> Result<bool> {
         let comm: Comm = Arc::new(MpiCommunicator::init()?);
         let (rank, world) = (comm.rank(), comm.world_size());
         let mut checks: Vec<(&str, bool)> = Vec::new();
+
+        checks.push((
+            "weighted f32 all-reduce: the bits of the f64 sum in rank order, rounded once",
+            weighted_f32_matches(&comm)?,
+        ));
 
         let single = fit(builder(false, 16, 5))?;
         let mpi = fit(builder(false, 16, 5).data_parallel(comm.clone()))?;

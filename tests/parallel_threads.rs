@@ -254,3 +254,208 @@ fn shards_cover_the_batch_and_weights_sum_to_one() {
     let small = run_on_threads(4, |c| Ok(DataParallel::new(c).shard(3).is_err()));
     assert_eq!(small.expect("no hang"), [true; 4]);
 }
+
+/// A communicator that forwards the required methods only, so the trait's provided
+/// `all_reduce_weighted_f32` (widen, `all_reduce_sum`, narrow) runs.
+struct ProvidedOnly(ThreadCommunicator);
+
+impl Communicator for ProvidedOnly {
+    fn rank(&self) -> usize {
+        self.0.rank()
+    }
+    fn world_size(&self) -> usize {
+        self.0.world_size()
+    }
+    fn all_reduce_sum(&self, buf: &mut [f64]) -> tuneup::Result<()> {
+        self.0.all_reduce_sum(buf)
+    }
+    fn broadcast(&self, buf: &mut [f64], root: usize) -> tuneup::Result<()> {
+        self.0.broadcast(buf, root)
+    }
+    fn barrier(&self) -> tuneup::Result<()> {
+        self.0.barrier()
+    }
+}
+
+/// Rank `r`'s value at position `i`: values whose weighted sum rounds differently in `f32`.
+fn f32_value(r: usize, i: usize) -> f32 {
+    ((i as f32 + 0.1) * (r as f32 + 1.3)).sin() * 10f32.powi((i % 7) as i32 - 3)
+}
+
+/// Rank `r`'s weight: not a power of two, so every product rounds.
+fn f32_weight(r: usize) -> f64 {
+    (r as f64 + 1.0) / 7.3
+}
+
+#[test]
+fn weighted_f32_sums_have_the_bits_of_widening_summing_in_rank_order_and_narrowing() {
+    for world in 1..=4 {
+        for len in [0, 1, 2, 3, 255, 256, 257, 769, 1001] {
+            let got = run_on_threads(world, |comm| {
+                let r = comm.rank();
+                let mut fused: Vec<f32> = (0..len).map(|i| f32_value(r, i)).collect();
+                comm.all_reduce_weighted_f32(&mut fused, f32_weight(r))?;
+                let provided = ProvidedOnly(comm);
+                let mut wide: Vec<f32> = (0..len).map(|i| f32_value(r, i)).collect();
+                provided.all_reduce_weighted_f32(&mut wide, f32_weight(r))?;
+                Ok((fused, wide))
+            })
+            .expect("collectives");
+            for (fused, provided) in got {
+                for i in 0..len {
+                    let mut sum = f64::from(f32_value(0, i)) * f32_weight(0);
+                    for r in 1..world {
+                        sum += f64::from(f32_value(r, i)) * f32_weight(r);
+                    }
+                    let want = (sum as f32).to_bits();
+                    assert_eq!(fused[i].to_bits(), want, "world {world}, len {len}, at {i}");
+                    assert_eq!(
+                        provided[i].to_bits(),
+                        want,
+                        "world {world}, len {len}, at {i}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_weighted_f32_all_reduce_against_another_collective_fails_on_every_rank() {
+    let got = run_on_threads(2, |comm| {
+        let mut v32 = vec![comm.rank() as f32; 300];
+        let mut v64 = vec![comm.rank() as f64; 300];
+        let err = match comm.rank() {
+            0 => comm.all_reduce_weighted_f32(&mut v32, 0.5),
+            _ => comm.all_reduce_sum(&mut v64),
+        }
+        .unwrap_err();
+        let mut short = vec![1.0f32; 3 + comm.rank()];
+        let short_err = comm.all_reduce_weighted_f32(&mut short, 0.5).unwrap_err();
+        comm.barrier()?;
+        Ok((err, v32, v64, short_err))
+    })
+    .expect("errors, not a hang");
+    for (rank, (err, v32, v64, short_err)) in got.into_iter().enumerate() {
+        assert!(
+            matches!(err, Error::Shape { ref expected, ref found, .. }
+                if expected.contains("all_reduce_weighted_f32")
+                    && found.contains("rank 1 in all_reduce_sum")),
+            "{err}"
+        );
+        assert!(v32.iter().all(|&x| x == rank as f32));
+        assert!(v64.iter().all(|&x| x == rank as f64));
+        assert!(
+            matches!(short_err, Error::Shape { ref found, .. } if found.contains("4 values on rank 1")),
+            "{short_err}"
+        );
+    }
+}
+
+/// Every gradient of an `f32` model, as bits.
+fn grad_bits(net: &dyn Layer<f32>) -> Vec<u32> {
+    let mut g = Vec::new();
+    net.visit_parameters(&mut |p| g.extend(p.grad_slice().iter().map(|v| v.to_bits())));
+    g
+}
+
+#[test]
+fn f32_gradients_are_the_weighted_sums_of_the_ranks_gradients() {
+    let world = 3;
+    let rows = 10; // shards of 4, 3 and 3 rows: unequal weights
+    let ranks_grads = |r: usize, p: &mut Parameter<f32>| {
+        let n = p.grad_slice().len();
+        let g: Vec<f32> = (0..n)
+            .map(|i| f32_value(r, i + 17 * p.name().len()))
+            .collect();
+        p.grad_mut()
+            .as_slice_mut()
+            .expect("contiguous")
+            .copy_from_slice(&g);
+    };
+    let out = run_on_threads(world, |comm| {
+        let mut dp = DataParallel::new(comm);
+        let mut net = Mlp::new(&[3, 5, 2]).seed(4).build::<f32>()?;
+        dp.broadcast_model(&mut net)?;
+        let rank = dp.rank();
+        net.visit_parameters_mut(&mut |p| ranks_grads(rank, p));
+        let loss = dp.all_reduce_gradients(&mut net, dp.weight(rows)?, rank as f64 + 0.5)?;
+        Ok((loss, grad_bits(&net)))
+    })
+    .expect("all-reduce");
+    let weights = [0.4, 0.3, 0.3];
+    let mut want = Mlp::new(&[3, 5, 2]).seed(4).build::<f32>().expect("net");
+    let mut per_rank: Vec<Vec<f32>> = Vec::new();
+    for r in 0..world {
+        want.visit_parameters_mut(&mut |p| ranks_grads(r, p));
+        let mut g = Vec::new();
+        want.visit_parameters(&mut |p| g.extend_from_slice(p.grad_slice()));
+        per_rank.push(g);
+    }
+    let expected: Vec<u32> = (0..per_rank[0].len())
+        .map(|i| {
+            let sum = (0..world).fold(0.0f64, |acc, r| {
+                let term = f64::from(per_rank[r][i]) * weights[r];
+                if r == 0 {
+                    term
+                } else {
+                    acc + term
+                }
+            });
+            (sum as f32).to_bits()
+        })
+        .collect();
+    let want_loss = (0.5 * 0.4 + 1.5 * 0.3) + 2.5 * 0.3;
+    for (loss, bits) in out {
+        assert_eq!(loss, want_loss);
+        assert_eq!(bits, expected);
+    }
+}
+
+#[test]
+fn a_non_finite_f32_gradient_on_one_rank_leaves_every_rank_s_gradients_as_they_were() {
+    let out = run_on_threads(2, |comm| {
+        let mut dp = DataParallel::new(comm);
+        let mut net = Mlp::new(&[2, 3, 1]).seed(1).build::<f32>()?;
+        dp.broadcast_model(&mut net)?;
+        let rank = dp.rank();
+        net.visit_parameters_mut(&mut |p| {
+            p.grad_mut().fill(0.25 + rank as f32);
+            if rank == 1 && p.name() == "0.weight" {
+                p.grad_mut()[[0, 1]] = f32::NAN;
+            }
+        });
+        let before = grad_bits(&net);
+        let err = dp.all_reduce_gradients(&mut net, 0.5, 1.0).unwrap_err();
+        Ok((err, before == grad_bits(&net)))
+    })
+    .expect("errors, not a hang");
+    for (err, same_grads) in out {
+        assert!(
+            matches!(err, Error::NonFinite { ref detail, .. } if detail.contains("rank 1")),
+            "{err}"
+        );
+        assert!(same_grads);
+    }
+}
+
+#[test]
+fn weighted_f32_sums_are_taken_in_rank_order_whatever_the_arrival_order() {
+    // In f64, 1e30 / 4 swallows 1 / 4: only the order 0, 1, 2, 3 leaves one quarter.
+    let vals = [1e30f32, 1.0, -1e30, 1.0];
+    for trial in 0..10 {
+        let got = run_on_threads(4, |comm| {
+            let r = comm.rank();
+            std::thread::sleep(std::time::Duration::from_micros(
+                ((r * 5 + trial) % 4) as u64 * 200,
+            ));
+            let mut v = [vals[r]; 600];
+            comm.all_reduce_weighted_f32(&mut v, 0.25)?;
+            Ok(v)
+        })
+        .expect("all-reduce");
+        for v in got {
+            assert!(v.iter().all(|&x| x == 0.25), "{:?}", &v[..4]);
+        }
+    }
+}

@@ -45,7 +45,10 @@ impl<F: Float> GemmWorkspace<F> {
         let (mr, nr) = (kernel.mr, kernel.nr);
         let kc_max = KC.min(k);
         let nc_max = NC.min(n).div_ceil(nr) * nr;
-        ((mr * MC_TILES).min(m.div_ceil(mr) * mr) * kc_max, nc_max * kc_max)
+        (
+            (mr * MC_TILES).min(m.div_ceil(mr) * mr) * kc_max,
+            nc_max * kc_max,
+        )
     }
 
     /// Grows the packing space to what any block of an `m × n` product of depth `k` needs,

@@ -16,7 +16,7 @@ pub use bf16::{bf16_kernel_name, gemm_bf16, gemm_bf16_portable, Bf16Workspace};
 pub use buffer::Buffer2;
 pub use gemm::{gemm, GemmWorkspace};
 pub use precision::{gemm_with_precision, Precision, PrecisionWorkspace};
-pub(crate) use simd::{all_finite, narrow_into, widen_scaled};
+pub(crate) use simd::{accumulate_scaled, all_finite, narrow_into, widen_scaled};
 pub(crate) use threads::run_parts;
 pub use threads::{num_threads, set_num_threads};
 pub(crate) use threads::{product_threads, set_this_thread_only};

@@ -85,6 +85,45 @@ unsafe fn widen_scaled_avx2<F: Float>(values: &[F], weight: f64, out: &mut Vec<f
     widen_scaled_body(values, weight, out)
 }
 
+/// `acc[i] = f64(src[i]) · weight`, or `acc[i] += f64(src[i]) · weight` when `add`, over the
+/// shorter of the two (a product and a sum, never fused), in the widest vectors available.
+pub(crate) fn accumulate_scaled(src: &[f32], weight: f64, acc: &mut [f64], add: bool) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { accumulate_scaled_avx512(src, weight, acc, add) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { accumulate_scaled_avx2(src, weight, acc, add) };
+        }
+    }
+    accumulate_scaled_body(src, weight, acc, add)
+}
+
+#[inline(always)]
+fn accumulate_scaled_body(src: &[f32], weight: f64, acc: &mut [f64], add: bool) {
+    let pairs = acc.iter_mut().zip(src);
+    if add {
+        pairs.for_each(|(a, &s)| *a += f64::from(s) * weight);
+    } else {
+        pairs.for_each(|(a, &s)| *a = f64::from(s) * weight);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn accumulate_scaled_avx512(src: &[f32], weight: f64, acc: &mut [f64], add: bool) {
+    accumulate_scaled_body(src, weight, acc, add)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn accumulate_scaled_avx2(src: &[f32], weight: f64, acc: &mut [f64], add: bool) {
+    accumulate_scaled_body(src, weight, acc, add)
+}
+
 /// `dst[i] = F::cast(src[i])` (rounded to nearest for `f32`) over the shorter of the two, in
 /// the widest vectors available.
 pub(crate) fn narrow_into<F: Float>(src: &[f64], dst: &mut [F]) {

@@ -6,7 +6,9 @@ use crate::Result;
 ///
 /// Every rank must call the same collectives in the same order with buffers of the same
 /// length; a length that differs between ranks is an error on **every** rank (never a hang).
-/// Buffers are `f64`: `f32` values travel exactly, and sums are taken in `f64`.
+/// Buffers are `f64`: `f32` values travel exactly, and sums are taken in `f64`;
+/// [`all_reduce_weighted_f32`](Communicator::all_reduce_weighted_f32) sums `f32` buffers in
+/// `f64` without an `f64` copy.
 ///
 /// Sums are **deterministic**: every backend adds the ranks' buffers in rank order
 /// (`((b₀ + b₁) + b₂) + …`), so a fixed world size gives bit-identical results from run to
@@ -46,6 +48,37 @@ pub trait Communicator: Send + Sync {
     /// [`Error::State`](crate::Error::State) when another rank failed (a panicked thread).
     fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()>;
 
+    /// Replaces `buf` on every rank by `Σ_r weight_r · buf_r`, where each rank passes its own
+    /// `weight`: every product and sum is taken in `f64` in rank order and the result is
+    /// rounded once to `f32`, so it has the bits of widening each rank's `weight · buf` to
+    /// `f64`, [`all_reduce_sum`](Communicator::all_reduce_sum) and narrowing. This is the
+    /// gradient exchange of `f32` models; a backend can run it without the `f64` copies.
+    ///
+    /// The provided method does exactly that through `all_reduce_sum`, allocating the `f64`
+    /// copy on each call; the crate's backends override it and allocate nothing.
+    ///
+    /// # Errors
+    /// Those of [`Communicator::all_reduce_sum`]; on error `buf` may hold this rank's values
+    /// or the sums, never a mixture within one position.
+    ///
+    /// ```
+    /// use tuneup::parallel::{run_on_threads, Communicator};
+    /// let sums = run_on_threads(2, |comm| {
+    ///     let mut buf = [comm.rank() as f32 + 1.0, 0.1];
+    ///     comm.all_reduce_weighted_f32(&mut buf, 0.5)?;
+    ///     Ok(buf)
+    /// })?;
+    /// assert_eq!(sums[0], [1.5, 0.1]);
+    /// assert_eq!(sums[0], sums[1]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        let mut wide: Vec<f64> = buf.iter().map(|&v| f64::from(v) * weight).collect();
+        self.all_reduce_sum(&mut wide)?;
+        crate::linalg::narrow_into(&wide, buf);
+        Ok(())
+    }
+
     /// Copies `root`'s `buf` into every other rank's `buf`.
     ///
     /// # Errors
@@ -70,6 +103,9 @@ impl<T: Communicator + ?Sized> Communicator for &T {
     fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()> {
         (**self).all_reduce_sum(buf)
     }
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        (**self).all_reduce_weighted_f32(buf, weight)
+    }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)
     }
@@ -87,6 +123,9 @@ impl<T: Communicator + ?Sized> Communicator for Box<T> {
     }
     fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()> {
         (**self).all_reduce_sum(buf)
+    }
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        (**self).all_reduce_weighted_f32(buf, weight)
     }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)
@@ -106,6 +145,9 @@ impl<T: Communicator + ?Sized> Communicator for std::sync::Arc<T> {
     }
     fn all_reduce_sum(&self, buf: &mut [f64]) -> Result<()> {
         (**self).all_reduce_sum(buf)
+    }
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        (**self).all_reduce_weighted_f32(buf, weight)
     }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)

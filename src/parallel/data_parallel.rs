@@ -19,8 +19,10 @@ use crate::{Error, Float, Result};
 /// on the whole batch up to rounding (and exactly for a world of one). BatchNorm in train mode
 /// normalises each shard by its own statistics (DDP without `SyncBatchNorm`).
 ///
-/// Sums run in `f64` in rank order, so a fixed world size gives bit-identical runs. After the
-/// first step nothing is allocated.
+/// Sums run in `f64` in rank order, so a fixed world size gives bit-identical runs. An `f32`
+/// model's gradients are summed in place, parameter by parameter
+/// ([`Communicator::all_reduce_weighted_f32`]), with no `f64` copy of them. After the first
+/// step nothing is allocated.
 ///
 /// A custom loop on two threads:
 /// ```
@@ -278,6 +280,9 @@ impl<C: Communicator> DataParallel<C> {
         weight: f64,
         loss: f64,
     ) -> Result<f64> {
+        if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>() {
+            return self.all_reduce_f32_gradients(model, weight, loss);
+        }
         let (world, rank) = (self.world_size(), self.rank());
         let grads = &mut self.grads;
         grads.clear();
@@ -303,6 +308,30 @@ impl<C: Communicator> DataParallel<C> {
         Ok(grads[n])
     }
 
+    /// [`all_reduce_gradients`](Self::all_reduce_gradients) for an `f32` model, with the same
+    /// bits: the finiteness flags and the loss travel first, then each parameter's gradient
+    /// is all-reduced in place by [`Communicator::all_reduce_weighted_f32`], with no `f64`
+    /// copy of the model's gradients.
+    fn all_reduce_f32_gradients<F: Float>(
+        &mut self,
+        model: &mut dyn Layer<F>,
+        weight: f64,
+        loss: f64,
+    ) -> Result<f64> {
+        let mut finite = loss.is_finite();
+        model.visit_parameters(&mut |p| finite &= crate::linalg::all_finite(p.grad_slice()));
+        let total = self.exchange_loss(weight, loss, finite)?;
+        let comm = &self.comm;
+        let mut outcome = Ok(());
+        model.visit_parameters_mut(&mut |p| {
+            let (_, grad) = p.value_and_grad_slices_mut();
+            if let (Ok(()), Some(grad)) = (&outcome, F::f32_slice_mut(grad)) {
+                outcome = comm.all_reduce_weighted_f32(grad, weight);
+            }
+        });
+        outcome.map(|()| total)
+    }
+
     /// Sums `weight · loss` over the ranks (the whole batch's loss) without touching
     /// gradients: the exchange of a batch inside a gradient-accumulation group, which keeps
     /// every rank's view of divergence the same.
@@ -317,12 +346,18 @@ impl<C: Communicator> DataParallel<C> {
     /// # Ok::<(), tuneup::Error>(())
     /// ```
     pub fn all_reduce_loss(&mut self, weight: f64, loss: f64) -> Result<f64> {
+        self.exchange_loss(weight, loss, loss.is_finite())
+    }
+
+    /// Sums `weight · loss` over the ranks, a rank that is not `finite` adding nothing but
+    /// its flag; [`Error::NonFinite`] on every rank when some rank is not.
+    fn exchange_loss(&mut self, weight: f64, loss: f64, finite: bool) -> Result<f64> {
         let (world, rank) = (self.world_size(), self.rank());
         let buf = &mut self.grads;
         buf.clear();
-        buf.push(if loss.is_finite() { loss * weight } else { 0.0 });
+        buf.push(if finite { loss * weight } else { 0.0 });
         buf.extend(std::iter::repeat_n(0.0, world));
-        if !loss.is_finite() {
+        if !finite {
             buf[1 + rank] = 1.0;
         }
         self.comm.all_reduce_sum(buf)?;

@@ -16,6 +16,10 @@ struct State {
     world: SimpleCommunicator,
     /// Every rank's buffer, rank after rank (the all-gather's receive buffer, kept).
     gathered: Vec<f64>,
+    /// Every rank's `f32` buffer, rank after rank (a weighted all-reduce's receive buffer).
+    gathered_f32: Vec<f32>,
+    /// Every rank's weight in a weighted all-reduce.
+    weights: Vec<f64>,
     /// Every rank's buffer length.
     lengths: Vec<u64>,
     _universe: Universe,
@@ -105,6 +109,8 @@ impl MpiCommunicator {
             state: Mutex::new(State {
                 world,
                 gathered: Vec::new(),
+                gathered_f32: Vec::new(),
+                weights: vec![0.0; size],
                 lengths: vec![0; size],
                 _universe: universe,
             }),
@@ -154,6 +160,24 @@ impl Communicator for MpiCommunicator {
                 buf.iter_mut().zip(part).for_each(|(b, p)| *b += p);
             }
         }
+        Ok(())
+    }
+
+    /// Gathers the `f32` buffers and the weights (half the bytes of gathering `f64`
+    /// copies), then sums in `f64` in rank order and rounds once.
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        self.check_lengths(st, buf.len(), "all_reduce_weighted_f32")?;
+        let n = buf.len();
+        st.world.all_gather_into(&weight, &mut st.weights[..]);
+        st.gathered_f32.resize(n * self.size, 0.0);
+        st.world.all_gather_into(&buf[..], &mut st.gathered_f32[..]);
+        st.gathered.resize(n, 0.0);
+        for (r, part) in st.gathered_f32.chunks_exact(n.max(1)).enumerate() {
+            crate::linalg::accumulate_scaled(part, st.weights[r], &mut st.gathered, r > 0);
+        }
+        crate::linalg::narrow_into(&st.gathered, buf);
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! The thread backend: N ranks as threads of one process, exchanging buffers in shared memory.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::thread_barrier::LeavableBarrier;
@@ -10,21 +10,40 @@ use crate::{Error, Result};
 /// Values summed per block of the all-reduce (on the stack; 2 KiB).
 const BLOCK: usize = 256;
 
-/// What one rank published for its current collective: which one (`kind`), and where its
-/// buffer lives.
+/// What one rank published for its current collective: which one (`kind`), where its
+/// buffer lives, and (for a weighted all-reduce) its weight's bits.
 #[derive(Debug, Default)]
 struct Published {
     kind: AtomicUsize,
     addr: AtomicUsize,
     len: AtomicUsize,
+    weight: AtomicU64,
 }
 
 /// The `kind` of a barrier; a broadcast from `root` is `BROADCAST + root`.
 const BARRIER: usize = 0;
 /// The `kind` of an all-reduce.
 const ALL_REDUCE: usize = 1;
+/// The `kind` of a weighted `f32` all-reduce.
+const ALL_REDUCE_WEIGHTED_F32: usize = 2;
 /// The `kind` of a broadcast from rank 0.
-const BROADCAST: usize = 2;
+const BROADCAST: usize = 3;
+
+/// Where a rank's buffer lives and how many values it holds.
+#[derive(Debug, Clone, Copy)]
+struct Buffer {
+    addr: usize,
+    len: usize,
+}
+
+impl Buffer {
+    fn of<T>(buf: &mut [T]) -> Buffer {
+        Buffer {
+            addr: buf.as_mut_ptr() as usize,
+            len: buf.len(),
+        }
+    }
+}
 
 /// What the ranks of one group share: each rank's published buffer and the barrier.
 #[derive(Debug)]
@@ -104,21 +123,32 @@ impl ThreadCommunicator {
         self.shared.barrier.wait(self.rank)
     }
 
-    /// Publishes which collective this is and where `buf` is. The barrier that follows
-    /// orders this before every read.
-    fn publish(&self, kind: usize, buf: *mut f64, len: usize) {
+    /// Publishes which collective this is, where its buffer is and its weight. The barrier
+    /// that follows orders this before every read.
+    fn publish(&self, kind: usize, buf: Buffer, weight: f64) {
         let mine = &self.shared.buffers[self.rank];
         mine.kind.store(kind, Ordering::Relaxed);
-        mine.addr.store(buf as usize, Ordering::Relaxed);
-        mine.len.store(len, Ordering::Relaxed);
+        mine.addr.store(buf.addr, Ordering::Relaxed);
+        mine.len.store(buf.len, Ordering::Relaxed);
+        mine.weight.store(weight.to_bits(), Ordering::Relaxed);
     }
 
-    /// Rank `r`'s published buffer (address, length).
+    /// Rank `r`'s published `f64` buffer (address, length).
     fn buffer(&self, r: usize) -> (*mut f64, usize) {
         let b = &self.shared.buffers[r];
         (
             b.addr.load(Ordering::Relaxed) as *mut f64,
             b.len.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Rank `r`'s published `f32` buffer (address, length) and weight.
+    fn weighted_buffer(&self, r: usize) -> (*mut f32, usize, f64) {
+        let b = &self.shared.buffers[r];
+        (
+            b.addr.load(Ordering::Relaxed) as *mut f32,
+            b.len.load(Ordering::Relaxed),
+            f64::from_bits(b.weight.load(Ordering::Relaxed)),
         )
     }
 
@@ -194,6 +224,35 @@ impl ThreadCommunicator {
         }
     }
 
+    /// Sets this rank's positions of every rank's `f32` buffer to `Σ_r weight_r · buf_r`,
+    /// taken in `f64` in rank order and rounded once.
+    ///
+    /// # Safety
+    /// As [`sum_my_positions`](Self::sum_my_positions), for a weighted `f32` all-reduce.
+    unsafe fn weighted_sum_my_positions(&self) {
+        let world = self.world_size();
+        let positions = self.my_positions(self.weighted_buffer(0).1);
+        let mut acc = [0.0f64; BLOCK];
+        let mut at = positions.start;
+        while at < positions.end {
+            let n = BLOCK.min(positions.end - at);
+            for r in 0..world {
+                let (addr, _, weight) = self.weighted_buffer(r);
+                // SAFETY: `at..at + n` lies in every published buffer (one length, the
+                // caller's guarantee) and only this rank touches these positions now.
+                let src = unsafe { std::slice::from_raw_parts(addr.add(at), n) };
+                crate::linalg::accumulate_scaled(src, weight, &mut acc[..n], r > 0);
+            }
+            for r in 0..world {
+                // SAFETY: as above; no other reference to these positions is alive.
+                let dst =
+                    unsafe { std::slice::from_raw_parts_mut(self.weighted_buffer(r).0.add(at), n) };
+                crate::linalg::narrow_into(&acc[..n], dst);
+            }
+            at += n;
+        }
+    }
+
     /// Copies this rank's positions of `root`'s buffer into every other rank's.
     ///
     /// # Safety
@@ -216,14 +275,20 @@ impl ThreadCommunicator {
 
     /// Publishes `buf` for collective `kind`, waits for every rank, runs `work` on this
     /// rank's share when every rank is in the same call, and waits again.
-    fn collective(
+    fn collective(&self, op: &str, kind: usize, buf: Buffer, work: impl FnOnce()) -> Result<()> {
+        self.weighted_collective(op, kind, buf, 0.0, work)
+    }
+
+    /// [`collective`](Self::collective), publishing `weight` with the buffer.
+    fn weighted_collective(
         &self,
         op: &str,
         kind: usize,
-        buf: &mut [f64],
+        buf: Buffer,
+        weight: f64,
         work: impl FnOnce(),
     ) -> Result<()> {
-        self.publish(kind, buf.as_mut_ptr(), buf.len());
+        self.publish(kind, buf, weight);
         self.wait()?;
         let mismatch = self.mismatch(op);
         if mismatch.is_none() {
@@ -239,6 +304,7 @@ fn kind_name(kind: usize) -> String {
     match kind {
         BARRIER => "barrier".to_string(),
         ALL_REDUCE => "all_reduce_sum".to_string(),
+        ALL_REDUCE_WEIGHTED_F32 => "all_reduce_weighted_f32".to_string(),
         k => format!("broadcast from rank {}", k - BROADCAST),
     }
 }
@@ -256,8 +322,18 @@ impl Communicator for ThreadCommunicator {
         // SAFETY: `collective` runs the work between its two barriers, after checking that
         // every rank is in this same call with a buffer of the same length; `buf` is not used
         // meanwhile.
-        self.collective("all_reduce_sum", ALL_REDUCE, buf, || unsafe {
+        self.collective("all_reduce_sum", ALL_REDUCE, Buffer::of(buf), || unsafe {
             self.sum_my_positions()
+        })
+    }
+
+    fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
+        let op = "all_reduce_weighted_f32";
+        let kind = ALL_REDUCE_WEIGHTED_F32;
+        // SAFETY: as in `all_reduce_sum`; every rank's buffer holds `f32` values, as the
+        // kind (checked to be the same on every rank) says.
+        self.weighted_collective(op, kind, Buffer::of(buf), weight, || unsafe {
+            self.weighted_sum_my_positions()
         })
     }
 
@@ -270,13 +346,13 @@ impl Communicator for ThreadCommunicator {
             ));
         }
         // SAFETY: as in `all_reduce_sum`.
-        self.collective("broadcast", BROADCAST + root, buf, || unsafe {
+        self.collective("broadcast", BROADCAST + root, Buffer::of(buf), || unsafe {
             self.copy_my_positions(root)
         })
     }
 
     fn barrier(&self) -> Result<()> {
-        self.collective("barrier", BARRIER, &mut [], || {})
+        self.collective("barrier", BARRIER, Buffer::of::<f64>(&mut []), || {})
     }
 }
 
