@@ -7,6 +7,8 @@ mod buffer;
 mod gemm;
 #[doc(hidden)]
 pub mod kernel;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod lanes;
 mod precision;
 mod simd;
 mod threads;

@@ -1,8 +1,8 @@
 //! The computation shared by `Conv1d` and `Conv2d`: per sample and group one matrix product
 //! over im2col columns through the crate's GEMM (a pointwise 1 × 1 convolution multiplies the
 //! image itself, with no unfolding), and a direct kernel for depthwise convolutions, whose
-//! per-group products would be too thin for a GEMM (in `f32` with AVX-512, the kernels of
-//! `depthwise_avx512.rs`).
+//! per-group products would be too thin for a GEMM (in `f32` with AVX-512 or AVX2, the
+//! kernels of `depthwise_direct.rs`).
 //!
 //! Work is cut into fixed chunks of [`CHUNK`] samples, whatever the thread count: large
 //! batches share the chunks among the pool's threads, and the weight gradient is summed chunk
@@ -13,7 +13,7 @@ use std::ops::Range;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::conv_geometry::ConvGeometry;
-use super::depthwise_avx512::{as_f32, as_f32_mut, DepthwisePlan};
+use super::depthwise_direct::{as_f32, as_f32_mut, DepthwisePlan};
 use super::im2col::{accumulate_tap, axpy_tap, col2im, dot_tap, im2col, scatter_tap};
 use super::lanes;
 use super::layer::check_grad_shape;

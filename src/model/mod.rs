@@ -16,7 +16,7 @@ mod conv_core;
 mod conv_geometry;
 mod conv_layer;
 mod deeplift_rule;
-mod depthwise_avx512;
+mod depthwise_direct;
 mod depthwise_separable;
 mod dropout;
 mod flatten;
