@@ -200,11 +200,8 @@ impl ThreadCommunicator {
     /// only its own positions of them.
     unsafe fn sum_my_positions(&self) {
         let world = self.world_size();
-        let positions = self.my_positions(self.buffer(0).1);
         let mut acc = [0.0f64; BLOCK];
-        let mut at = positions.start;
-        while at < positions.end {
-            let n = BLOCK.min(positions.end - at);
+        self.for_my_blocks(self.buffer(0).1, |at, n| {
             for r in 0..world {
                 // SAFETY: `at..at + n` lies in every published buffer (one length, the
                 // caller's guarantee) and only this rank touches these positions now.
@@ -220,6 +217,17 @@ impl ThreadCommunicator {
                 let dst = unsafe { std::slice::from_raw_parts_mut(self.buffer(r).0.add(at), n) };
                 dst.copy_from_slice(&acc[..n]);
             }
+        });
+    }
+
+    /// Runs `block(at, n)` over this rank's positions of buffers of `len` values, in
+    /// consecutive blocks of at most [`BLOCK`] positions.
+    fn for_my_blocks(&self, len: usize, mut block: impl FnMut(usize, usize)) {
+        let positions = self.my_positions(len);
+        let mut at = positions.start;
+        while at < positions.end {
+            let n = BLOCK.min(positions.end - at);
+            block(at, n);
             at += n;
         }
     }
@@ -231,11 +239,8 @@ impl ThreadCommunicator {
     /// As [`sum_my_positions`](Self::sum_my_positions), for a weighted `f32` all-reduce.
     unsafe fn weighted_sum_my_positions(&self) {
         let world = self.world_size();
-        let positions = self.my_positions(self.weighted_buffer(0).1);
         let mut acc = [0.0f64; BLOCK];
-        let mut at = positions.start;
-        while at < positions.end {
-            let n = BLOCK.min(positions.end - at);
+        self.for_my_blocks(self.weighted_buffer(0).1, |at, n| {
             for r in 0..world {
                 let (addr, _, weight) = self.weighted_buffer(r);
                 // SAFETY: `at..at + n` lies in every published buffer (one length, the
@@ -249,8 +254,7 @@ impl ThreadCommunicator {
                     unsafe { std::slice::from_raw_parts_mut(self.weighted_buffer(r).0.add(at), n) };
                 crate::linalg::narrow_into(&acc[..n], dst);
             }
-            at += n;
-        }
+        });
     }
 
     /// Copies this rank's positions of `root`'s buffer into every other rank's.
