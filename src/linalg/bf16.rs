@@ -313,6 +313,53 @@ fn reserve(v: &mut Vec<u32>, len: usize) {
     }
 }
 
+/// Rounds every value to the bf16 value [`to_bf16`] gives, kept as `f32` (its upper half):
+/// branch-free, so that it runs in the widest vectors available.
+pub(crate) fn round_to_bf16_in_place(values: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the processor supports AVX-512F, checked just above.
+            return unsafe { round_to_bf16_avx512(values) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { round_to_bf16_avx2(values) };
+        }
+    }
+    round_to_bf16_body(values)
+}
+
+#[inline(always)]
+fn round_to_bf16_body(values: &mut [f32]) {
+    for v in values {
+        let bits = v.to_bits();
+        let quiet_nan = (bits | 0x0040_0000) & 0xFFFF_0000;
+        let signed_zero = bits & 0x8000_0000;
+        let nearest = bits.wrapping_add(0x7FFF + ((bits >> 16) & 1)) & 0xFFFF_0000;
+        let rounded = if bits & 0x7FFF_FFFF > 0x7F80_0000 {
+            quiet_nan
+        } else if bits & 0x7F80_0000 == 0 {
+            signed_zero
+        } else {
+            nearest
+        };
+        *v = f32::from_bits(rounded);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn round_to_bf16_avx512(values: &mut [f32]) {
+    round_to_bf16_body(values)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn round_to_bf16_avx2(values: &mut [f32]) {
+    round_to_bf16_body(values)
+}
+
 /// One value rounded to bf16 as `vcvtneps2bf16` rounds it, as bits: a NaN keeps its sign
 /// and upper payload and is made quiet, a subnormal becomes a zero of its sign (DAZ), every
 /// other value is rounded to nearest even (overflowing to infinity).
@@ -708,6 +755,29 @@ mod tests {
         let a = pair(2f32.powi(-12), -1.0);
         let b = pair(2f32.powi(-12), 1.0);
         assert_eq!(dot_pair(1.0, a, b), 2f32.powi(-24));
+    }
+
+    #[test]
+    fn rounding_in_place_is_the_scalar_rounding_on_every_kind_of_value() {
+        // Every 65 521st bit pattern (all signs, exponents, NaNs, subnormals), and the
+        // rounding boundaries around one.
+        let mut bits: Vec<u32> = (0..=u32::MAX).step_by(65_521).collect();
+        bits.extend([
+            0x3F80_7FFF,
+            0x3F80_8000,
+            0x3F81_8000,
+            0x007F_FFFF,
+            0x8000_0001,
+        ]);
+        let mut values: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
+        round_to_bf16_in_place(&mut values);
+        for (&b, v) in bits.iter().zip(&values) {
+            assert_eq!(
+                v.to_bits(),
+                to_bf16(f32::from_bits(b)) << 16,
+                "bits {b:#010x}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
-use super::bf16::{gemm_bf16, Bf16Workspace};
+use super::bf16::{bf16_kernel_name, gemm_bf16, round_to_bf16_in_place, Bf16Workspace};
 use super::gemm::{gemm, GemmWorkspace};
 use crate::{Error, Float, Result};
 
@@ -16,7 +16,9 @@ use crate::{Error, Float, Result};
 /// - `F32`: the model's own float type throughout (the default).
 /// - `Bf16`: both factors rounded to bfloat16 (8 exponent bits, 8 significant bits, round to
 ///   nearest even), products accumulated in `f32` — [`gemm_bf16`], the `vdpbf16ps` kernel on
-///   processors with AVX-512 BF16. The range of `f32` is kept, so no loss scaling is needed.
+///   processors with AVX-512 BF16; elsewhere the `f32` [`gemm`] of the factors rounded to
+///   bf16 (the same products, exact in `f32`, summed in that kernel's order). The range of
+///   `f32` is kept, so no loss scaling is needed.
 /// - `F16`: both factors rounded to IEEE half precision (5 exponent bits, 11 significant
 ///   bits; beyond ±65504 they become ±∞), products accumulated in `f32`. Small gradients
 ///   underflow to 0 without loss scaling: pair it with a
@@ -91,9 +93,12 @@ pub struct PrecisionWorkspace {
 }
 
 /// `C ← α·A·B + β·C` at `precision`: [`gemm`] for `F32` (or a non-`f32` float type, which
-/// [`Precision::check`] refuses beforehand), [`gemm_bf16`] for `Bf16`, and for `F16` the
-/// `f32` [`gemm`] on copies of `A` and `B` rounded to half precision (whose products are exact
-/// in `f32`). Deterministic whatever the thread count, as both kernels are.
+/// [`Precision::check`] refuses beforehand); for `F16` the `f32` [`gemm`] on copies of `A`
+/// and `B` rounded to half precision (whose products are exact in `f32`); for `Bf16`,
+/// [`gemm_bf16`] where its `vdpbf16ps` kernel runs ([`bf16_kernel_name`]), elsewhere the
+/// `f32` [`gemm`] on copies rounded to bf16 as that instruction rounds (its portable
+/// emulation of the pair order would be some thirty times slower). Deterministic whatever
+/// the thread count, as every kernel is.
 ///
 /// # Panics
 /// When the shapes do not agree, as [`gemm`].
@@ -142,21 +147,41 @@ fn reduced_gemm(
     c: ArrayViewMut2<'_, f32>,
     reduced: &mut PrecisionWorkspace,
 ) {
-    if precision == Precision::Bf16 {
-        if let Err(e) = gemm_bf16(alpha, a, b, beta, c, &mut reduced.bf16) {
-            panic!("gemm_with_precision: {e}");
+    let round: fn(&mut [f32]) = match precision {
+        Precision::Bf16 if bf16_kernel_name() == "avx512bf16" => {
+            if let Err(e) = gemm_bf16(alpha, a, b, beta, c, &mut reduced.bf16) {
+                panic!("gemm_with_precision: {e}");
+            }
+            return;
         }
-        return;
-    }
-    let a16 = round_to_half(a, &mut reduced.a);
-    let b16 = round_to_half(b, &mut reduced.b);
-    gemm(alpha, a16, b16, beta, c, &mut reduced.gemm);
+        Precision::Bf16 => round_to_bf16_in_place,
+        _ => round_to_half_in_place,
+    };
+    let a = rounded_copy(a, &mut reduced.a, round);
+    let b = rounded_copy(b, &mut reduced.b, round);
+    gemm(alpha, a, b, beta, c, &mut reduced.gemm);
 }
 
-/// `x` with each value rounded to the nearest half-precision one (ties to even; beyond the
-/// half range, ±∞), in `out` (grown once, then reused): in `x`'s own memory order when it is
-/// row- or column-major (a transposed weight is copied as it lies), else row-major.
-fn round_to_half<'o>(x: ArrayView2<'_, f32>, out: &'o mut Vec<f32>) -> ArrayView2<'o, f32> {
+/// Rounds every value to the nearest half-precision one (ties to even; beyond the half
+/// range, ±∞), through half's slice conversions: F16C instructions where the processor has
+/// them.
+fn round_to_half_in_place(values: &mut [f32]) {
+    let mut halves = [f16::ZERO; 256];
+    for chunk in values.chunks_mut(halves.len()) {
+        let h = &mut halves[..chunk.len()];
+        h.convert_from_f32_slice(chunk);
+        h.convert_to_f32_slice(chunk);
+    }
+}
+
+/// `x` with each value rounded by `round`, in `out` (grown once, then reused): in `x`'s own
+/// memory order when it is row- or column-major (a transposed weight is copied as it lies),
+/// else row-major.
+fn rounded_copy<'o>(
+    x: ArrayView2<'_, f32>,
+    out: &'o mut Vec<f32>,
+    round: fn(&mut [f32]),
+) -> ArrayView2<'o, f32> {
     let (m, k) = x.dim();
     out.clear();
     let column_major = !x.is_standard_layout() && x.t().is_standard_layout();
@@ -164,13 +189,7 @@ fn round_to_half<'o>(x: ArrayView2<'_, f32>, out: &'o mut Vec<f32>) -> ArrayView
         Some(values) if x.is_standard_layout() || column_major => out.extend_from_slice(values),
         _ => x.rows().into_iter().for_each(|row| out.extend(row.iter())),
     }
-    // Through half's slice conversions: F16C instructions where the processor has them.
-    let mut halves = [f16::ZERO; 256];
-    for chunk in out.chunks_mut(halves.len()) {
-        let h = &mut halves[..chunk.len()];
-        h.convert_from_f32_slice(chunk);
-        h.convert_to_f32_slice(chunk);
-    }
+    round(out);
     let view = if column_major {
         ArrayView2::from_shape((m, k).f(), out)
     } else {
@@ -190,7 +209,8 @@ mod tests {
         let expected = |v: ArrayView2<'_, f32>| v.mapv(|e| f16::from_f32(e).to_f32());
         let mut out = Vec::new();
         for view in [x.view(), x.t(), x.slice(s![..;2, 1..])] {
-            assert_eq!(round_to_half(view, &mut out), expected(view));
+            let got = rounded_copy(view, &mut out, round_to_half_in_place);
+            assert_eq!(got, expected(view));
         }
     }
 }
