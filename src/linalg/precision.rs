@@ -17,8 +17,8 @@ use crate::{Error, Float, Result};
 /// - `Bf16`: both factors rounded to bfloat16 (8 exponent bits, 8 significant bits, round to
 ///   nearest even), products accumulated in `f32` — [`gemm_bf16`], the `vdpbf16ps` kernel on
 ///   processors with AVX-512 BF16; elsewhere the `f32` [`gemm`] of the factors rounded to
-///   bf16 (the same products, exact in `f32`, summed in that kernel's order). The range of
-///   `f32` is kept, so no loss scaling is needed.
+///   bf16 (the same products, exact in `f32`, summed in the `f32` GEMM's order). The range
+///   of `f32` is kept, so no loss scaling is needed.
 /// - `F16`: both factors rounded to IEEE half precision (5 exponent bits, 11 significant
 ///   bits; beyond ±65504 they become ±∞), products accumulated in `f32`. Small gradients
 ///   underflow to 0 without loss scaling: pair it with a
