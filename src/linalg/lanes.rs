@@ -171,10 +171,8 @@ unsafe impl Lanes for Avx2 {
     #[inline(always)]
     unsafe fn load_masked(m: __m256i, p: *const f32) -> Self {
         // SAFETY: the caller's `p` holds the lanes of `m`; `vmaskmovps` does not touch the
-        unsafe {
-            // others (no fault, no read).
-            Avx2(_mm256_maskload_ps(p, m))
-        }
+        // others (no fault, no read).
+        unsafe { Avx2(_mm256_maskload_ps(p, m)) }
     }
     #[inline(always)]
     unsafe fn store_masked(p: *mut f32, m: __m256i, v: Self) {
