@@ -196,3 +196,59 @@ fn a_reduced_precision_needs_an_f32_model() {
     // F32 is accepted on any model.
     assert_eq!(set_matmul_precision(&mut net, Precision::F32).unwrap(), 1);
 }
+
+/// Test accuracy and weight bits after training the `mnist` benchmark workload's net
+/// (784-256-128-10, ReLU, cross-entropy, batches of 128, Adam) at `precision` on an
+/// MNIST-sized synthetic task (784 features, 10 classes).
+fn train_mnist_workload(precision: Precision) -> (f64, Vec<u32>) {
+    let data = make_classification::<f32>(&ClassificationConfig {
+        n_samples: 4000,
+        n_features: 784,
+        n_informative: 64,
+        n_redundant: 16,
+        n_classes: 10,
+        class_sep: 2.0,
+        seed: 21,
+        ..Default::default()
+    })
+    .unwrap();
+    let (train, test) = data.train_test_split(0.5, true, 3).unwrap();
+    let net = Mlp::new(&[784, 256, 128, 10])
+        .activation(Activation::Relu)
+        .seed(4)
+        .build::<f32>()
+        .unwrap();
+    let mut builder = Trainer::builder()
+        .model(net)
+        .loss(CrossEntropy::new())
+        .optimizer(Adam::new(1e-3).unwrap())
+        .epochs(6)
+        .batch_size(128)
+        .seed(6)
+        .metric(Metric::Accuracy)
+        .precision(precision);
+    if precision == Precision::F16 {
+        builder = builder.grad_scaler(GradScalerConfig::default());
+    }
+    let mut t = builder.build().unwrap();
+    t.fit_dataset(&train).unwrap();
+    let accuracy = t.evaluate_dataset(&test).unwrap().get("accuracy").unwrap();
+    let mut weights = Vec::new();
+    t.model()
+        .visit_parameters(&mut |p| weights.extend(p.value_slice().iter().map(|v| v.to_bits())));
+    (accuracy, weights)
+}
+
+#[test]
+fn the_mnist_workload_in_reduced_precision_reaches_the_f32_accuracy_within_half_a_point() {
+    let (full, w32) = train_mnist_workload(Precision::F32);
+    let (bf16, w_bf16) = train_mnist_workload(Precision::Bf16);
+    let (half, w_f16) = train_mnist_workload(Precision::F16);
+    println!("mnist workload test accuracy: f32 {full:.4}, bf16 {bf16:.4}, f16 {half:.4}");
+    assert!(full > 0.7, "the task is learnable (chance is 0.1): {full}");
+    for (name, acc) in [("bf16", bf16), ("f16", half)] {
+        assert!(acc >= full - 0.005, "{name} {acc} vs f32 {full}");
+    }
+    assert_ne!(w_bf16, w32, "bf16 changes the arithmetic");
+    assert_ne!(w_f16, w32, "f16 changes the arithmetic");
+}
