@@ -6,7 +6,7 @@
 
 use half::f16;
 use ndarray::{Array2, Axis};
-use tuneup::data::{make_classification, ClassificationConfig, Dataset};
+use tuneup::data::{make_classification, ClassificationConfig};
 use tuneup::linalg::{bf16_kernel_name, gemm, gemm_bf16, Bf16Workspace, GemmWorkspace, Precision};
 use tuneup::model::{matmul_precisions, set_matmul_precision, tanh, Layer, Mode};
 use tuneup::parallel::GradScalerConfig;
@@ -113,36 +113,83 @@ fn linear_products_in_f16_equal_the_f32_gemm_of_half_precision_factors() {
     check_products(Precision::F16, f16_product);
 }
 
-fn task() -> (Dataset<f32>, Dataset<f32>) {
-    let data = make_classification::<f32>(&ClassificationConfig {
-        n_samples: 6000,
-        n_features: 24,
-        n_informative: 12,
-        n_redundant: 4,
-        n_classes: 4,
-        class_sep: 1.2,
-        seed: 9,
-        ..Default::default()
-    })
-    .unwrap();
-    data.train_test_split(0.5, true, 1).unwrap()
+/// One training run of the accuracy tests: a synthetic task split in half, an MLP with ReLU
+/// and cross-entropy, Adam.
+struct Run {
+    task: ClassificationConfig,
+    split_seed: u64,
+    widths: &'static [usize],
+    net_seed: u64,
+    lr: f64,
+    epochs: usize,
+    batch_size: usize,
+    seed: u64,
 }
 
-/// Test accuracy and the weights after training a 24-64-64-4 ReLU net at `precision`.
-fn train(precision: Precision, scaler: bool) -> (f64, Vec<u32>) {
-    let (train, test) = task();
-    let net = Mlp::new(&[24, 64, 64, 4])
+/// The 24-64-64-4 net on a 24-feature, 4-class task.
+fn small_run() -> Run {
+    Run {
+        task: ClassificationConfig {
+            n_samples: 6000,
+            n_features: 24,
+            n_informative: 12,
+            n_redundant: 4,
+            n_classes: 4,
+            class_sep: 1.2,
+            seed: 9,
+            ..Default::default()
+        },
+        split_seed: 1,
+        widths: &[24, 64, 64, 4],
+        net_seed: 2,
+        lr: 3e-3,
+        epochs: 12,
+        batch_size: 64,
+        seed: 5,
+    }
+}
+
+/// The `mnist` benchmark workload's net (784-256-128-10, batches of 128) on an MNIST-sized
+/// synthetic task (784 features, 10 classes).
+fn mnist_workload_run() -> Run {
+    Run {
+        task: ClassificationConfig {
+            n_samples: 4000,
+            n_features: 784,
+            n_informative: 64,
+            n_redundant: 16,
+            n_classes: 10,
+            class_sep: 2.0,
+            seed: 21,
+            ..Default::default()
+        },
+        split_seed: 3,
+        widths: &[784, 256, 128, 10],
+        net_seed: 4,
+        lr: 1e-3,
+        epochs: 6,
+        batch_size: 128,
+        seed: 6,
+    }
+}
+
+/// Test accuracy and the weights' bits after `run` at `precision` (with a loss scaler when
+/// `scaler`).
+fn train(run: &Run, precision: Precision, scaler: bool) -> (f64, Vec<u32>) {
+    let data = make_classification::<f32>(&run.task).unwrap();
+    let (train, test) = data.train_test_split(0.5, true, run.split_seed).unwrap();
+    let net = Mlp::new(run.widths)
         .activation(Activation::Relu)
-        .seed(2)
+        .seed(run.net_seed)
         .build::<f32>()
         .unwrap();
     let mut builder = Trainer::builder()
         .model(net)
         .loss(CrossEntropy::new())
-        .optimizer(Adam::new(3e-3).unwrap())
-        .epochs(12)
-        .batch_size(64)
-        .seed(5)
+        .optimizer(Adam::new(run.lr).unwrap())
+        .epochs(run.epochs)
+        .batch_size(run.batch_size)
+        .seed(run.seed)
         .metric(Metric::Accuracy)
         .precision(precision);
     if scaler {
@@ -159,9 +206,10 @@ fn train(precision: Precision, scaler: bool) -> (f64, Vec<u32>) {
 
 #[test]
 fn training_in_reduced_precision_reaches_the_f32_accuracy_deterministically() {
-    let (full, w32) = train(Precision::F32, false);
-    let (bf16, w_bf16) = train(Precision::Bf16, false);
-    let (half, w_f16) = train(Precision::F16, true);
+    let run = small_run();
+    let (full, w32) = train(&run, Precision::F32, false);
+    let (bf16, w_bf16) = train(&run, Precision::Bf16, false);
+    let (half, w_f16) = train(&run, Precision::F16, true);
     println!("test accuracy: f32 {full:.4}, bf16 {bf16:.4}, f16 + loss scaling {half:.4}");
     assert!(full > 0.8, "the task is learnable: {full}");
     for (name, acc) in [("bf16", bf16), ("f16", half)] {
@@ -170,7 +218,7 @@ fn training_in_reduced_precision_reaches_the_f32_accuracy_deterministically() {
     assert_ne!(w_bf16, w32, "bf16 changes the arithmetic");
     assert_ne!(w_f16, w32, "f16 changes the arithmetic");
     // One seed, one result.
-    assert_eq!(train(Precision::Bf16, false).1, w_bf16);
+    assert_eq!(train(&run, Precision::Bf16, false).1, w_bf16);
 }
 
 #[test]
@@ -197,53 +245,12 @@ fn a_reduced_precision_needs_an_f32_model() {
     assert_eq!(set_matmul_precision(&mut net, Precision::F32).unwrap(), 1);
 }
 
-/// Test accuracy and weight bits after training the `mnist` benchmark workload's net
-/// (784-256-128-10, ReLU, cross-entropy, batches of 128, Adam) at `precision` on an
-/// MNIST-sized synthetic task (784 features, 10 classes).
-fn train_mnist_workload(precision: Precision) -> (f64, Vec<u32>) {
-    let data = make_classification::<f32>(&ClassificationConfig {
-        n_samples: 4000,
-        n_features: 784,
-        n_informative: 64,
-        n_redundant: 16,
-        n_classes: 10,
-        class_sep: 2.0,
-        seed: 21,
-        ..Default::default()
-    })
-    .unwrap();
-    let (train, test) = data.train_test_split(0.5, true, 3).unwrap();
-    let net = Mlp::new(&[784, 256, 128, 10])
-        .activation(Activation::Relu)
-        .seed(4)
-        .build::<f32>()
-        .unwrap();
-    let mut builder = Trainer::builder()
-        .model(net)
-        .loss(CrossEntropy::new())
-        .optimizer(Adam::new(1e-3).unwrap())
-        .epochs(6)
-        .batch_size(128)
-        .seed(6)
-        .metric(Metric::Accuracy)
-        .precision(precision);
-    if precision == Precision::F16 {
-        builder = builder.grad_scaler(GradScalerConfig::default());
-    }
-    let mut t = builder.build().unwrap();
-    t.fit_dataset(&train).unwrap();
-    let accuracy = t.evaluate_dataset(&test).unwrap().get("accuracy").unwrap();
-    let mut weights = Vec::new();
-    t.model()
-        .visit_parameters(&mut |p| weights.extend(p.value_slice().iter().map(|v| v.to_bits())));
-    (accuracy, weights)
-}
-
 #[test]
 fn the_mnist_workload_in_reduced_precision_reaches_the_f32_accuracy_within_half_a_point() {
-    let (full, w32) = train_mnist_workload(Precision::F32);
-    let (bf16, w_bf16) = train_mnist_workload(Precision::Bf16);
-    let (half, w_f16) = train_mnist_workload(Precision::F16);
+    let run = mnist_workload_run();
+    let (full, w32) = train(&run, Precision::F32, false);
+    let (bf16, w_bf16) = train(&run, Precision::Bf16, false);
+    let (half, w_f16) = train(&run, Precision::F16, true);
     println!("mnist workload test accuracy: f32 {full:.4}, bf16 {bf16:.4}, f16 {half:.4}");
     assert!(full > 0.7, "the task is learnable (chance is 0.1): {full}");
     for (name, acc) in [("bf16", bf16), ("f16", half)] {
