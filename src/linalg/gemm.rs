@@ -372,6 +372,38 @@ unsafe fn gemm_block<F: Float>(
     }
 }
 
+/// Copies one panel whose `W` lanes are contiguous in `src`: panel row `p` is the `W`
+/// values at `src + p·s_depth`. A copy of constant length compiles to vector moves (a
+/// run-time length becomes a `memcpy` call per row).
+///
+/// # Safety
+/// `W` values at `src + p·s_depth` must be readable for every row `p` of `panel`.
+unsafe fn copy_rows<F: Float, const W: usize>(panel: &mut [F], src: *const F, s_depth: isize) {
+    for (p, row) in panel.chunks_exact_mut(W).enumerate() {
+        // SAFETY: the caller's guarantee; an unaligned read of W values.
+        let values: [F; W] = unsafe {
+            src.offset(p as isize * s_depth)
+                .cast::<[F; W]>()
+                .read_unaligned()
+        };
+        row.copy_from_slice(&values);
+    }
+}
+
+/// [`copy_rows`] for a panel width with no constant-length copy.
+///
+/// # Safety
+/// As for [`copy_rows`], with `width` lanes.
+unsafe fn copy_rows_any<F: Float>(panel: &mut [F], src: *const F, s_depth: isize, width: usize) {
+    for (p, row) in panel.chunks_exact_mut(width).enumerate() {
+        let col = unsafe { src.offset(p as isize * s_depth) };
+        for (i, d) in row.iter_mut().enumerate() {
+            // SAFETY: the caller's guarantee.
+            *d = unsafe { *col.add(i) };
+        }
+    }
+}
+
 /// Packs a `len × kc` block into panels of `width` along `len` (zero-padded):
 /// panel `q`, depth `p`, lane `i` holds `src[(q·width + i)·s_len + p·s_depth]`.
 ///
@@ -391,13 +423,19 @@ unsafe fn pack<F: Float>(
         let lanes = width.min(len - q);
         let base = unsafe { src.offset(q as isize * s_len) };
         if s_len == 1 && lanes == width {
-            for p in 0..kc {
-                let col = unsafe { base.offset(p as isize * s_depth) };
-                let dst_row = &mut dst[out..out + width];
-                for (i, d) in dst_row.iter_mut().enumerate() {
-                    *d = unsafe { *col.add(i) };
+            let panel = &mut dst[out..out + kc * width];
+            out += kc * width;
+            // SAFETY: the block's `width` lanes at each of the kc depths are readable.
+            unsafe {
+                match width {
+                    32 => copy_rows::<F, 32>(panel, base, s_depth),
+                    16 => copy_rows::<F, 16>(panel, base, s_depth),
+                    12 => copy_rows::<F, 12>(panel, base, s_depth),
+                    8 => copy_rows::<F, 8>(panel, base, s_depth),
+                    6 => copy_rows::<F, 6>(panel, base, s_depth),
+                    4 => copy_rows::<F, 4>(panel, base, s_depth),
+                    _ => copy_rows_any(panel, base, s_depth, width),
                 }
-                out += width;
             }
         } else if s_depth == 1 {
             // Rows of a row-major block (a transpose): read each row contiguously, a block of
