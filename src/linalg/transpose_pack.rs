@@ -29,30 +29,26 @@ pub(super) unsafe fn pack_rows<F: crate::Float>(
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
     if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
-        && std::arch::is_x86_feature_detected!("avx512f")
         && dst.len() >= kc * width
         && lanes <= width
     {
-        // SAFETY: F is f32 (same type id), so the casts keep the element type; AVX-512F was
-        // detected; the extents are the caller's guarantee, and dst's length was checked.
-        unsafe {
-            let dst = std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<f32>(), kc * width);
-            pack_rows_avx512(dst, src.cast::<f32>(), s_len, lanes, kc, width);
+        let avx512 = std::arch::is_x86_feature_detected!("avx512f");
+        if avx512 || std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: F is f32 (same type id), so the casts keep the element type; the
+            // instruction set called was detected; the extents are the caller's guarantee,
+            // and dst's length was checked.
+            unsafe {
+                let dst =
+                    std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<f32>(), kc * width);
+                let src = src.cast::<f32>();
+                if avx512 {
+                    pack_rows_avx512(dst, src, s_len, lanes, kc, width);
+                } else {
+                    pack_rows_avx2(dst, src, s_len, lanes, kc, width);
+                }
+            }
+            return true;
         }
-        return true;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<F>() == std::any::TypeId::of::<f32>()
-        && std::arch::is_x86_feature_detected!("avx2")
-        && dst.len() >= kc * width
-        && lanes <= width
-    {
-        // SAFETY: as above, with AVX2 detected.
-        unsafe {
-            let dst = std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<f32>(), kc * width);
-            pack_rows_avx2(dst, src.cast::<f32>(), s_len, lanes, kc, width);
-        }
-        return true;
     }
     let _ = (dst, src, s_len, lanes, kc, width);
     false
