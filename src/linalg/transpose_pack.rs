@@ -3,9 +3,9 @@
 //! When the rows of a block run along the depth (a row-major `A`, or `Wᵀ` as `B`), a panel
 //! is the block's transpose: panel depth `p`, lane `i` holds row `i`'s value at depth `p`.
 //! Copied one value at a time, every store lands on another panel row (≈ 80% of the pack's
-//! time in a profile of the `wide` step). Here sixteen rows × sixteen depths are loaded as
-//! sixteen vectors (eight with AVX2), transposed with shuffles, and stored as panel rows. It only moves
-//! values, so the panel is the same as the scalar pack writes.
+//! time in a profile of the `wide` step). Here sixteen rows × sixteen depths (eight × eight
+//! with AVX2) are loaded as vectors, transposed with shuffles, and stored as panel rows. It
+//! only moves values, so the panel is the same as the scalar pack writes.
 
 // The AVX-512 intrinsics are stable from Rust 1.89 (as for the bf16 kernel and the f32
 // kernels' `avx512f` target feature); the crate's declared MSRV predates that.
