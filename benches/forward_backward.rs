@@ -9,8 +9,9 @@
 //!
 //! Groups:
 //! - `forward/<name>`: one forward pass in [`Mode::Train`];
-//! - `forward_backward/<name>`: `zero_grad` + forward + loss `value_and_grad` +
-//!   `backward_parameters`;
+//! - `forward_backward/<name>`: forward + loss `value_and_grad` +
+//!   `backward_parameters_overwrite` (which writes the gradients: `zero_grad`'s pass folded
+//!   in, as the Trainer's step does);
 //! - `train_step/<name>`: the same plus one optimizer step (see [`train_step_optimizer`]).
 //!
 //! Run with `cargo bench --bench forward_backward` (add a filter such as `-- mnist` to run a
@@ -155,9 +156,9 @@ impl Setup {
         }
     }
 
-    /// `zero_grad` + forward + loss with gradient + parameter backward; returns the loss.
+    /// Forward + loss with gradient + the parameter backward that writes the gradients;
+    /// returns the loss.
     fn forward_backward(&mut self) -> f32 {
-        self.net.zero_grad();
         let out = self
             .net
             .forward(self.x.view(), Mode::Train)
@@ -167,7 +168,7 @@ impl Setup {
             .value_and_grad(out, self.labels.targets(), &mut self.grad)
             .expect("loss");
         self.net
-            .backward_parameters(self.grad.view())
+            .backward_parameters_overwrite(self.grad.view())
             .expect("backward");
         value
     }

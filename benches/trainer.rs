@@ -5,7 +5,7 @@
 //! - `trainer/fit_epoch_mnist`: one `Trainer::fit` epoch (shuffle, batch gathering, train step,
 //!   gradient norm, per-epoch bookkeeping; no validation, no metric, no callback);
 //! - `trainer/bare_epoch_mnist`: the same 60 batches, already gathered, through the bare step
-//!   (`zero_grad` + forward + loss + `backward_parameters` + Adam step), as `train_step/mnist`
+//!   (forward + loss + `backward_parameters_overwrite` + Adam step), as `train_step/mnist`
 //!   times one of them.
 //!
 //! - `trainer/fit_epoch_mnist_bf16`, `trainer/fit_epoch_mnist_f16`: the first with the
@@ -89,14 +89,15 @@ fn bench(c: &mut Criterion) {
             let mut total = 0.0f32;
             for k in 0..BATCHES {
                 let rows = k * BATCH..(k + 1) * BATCH;
-                model.zero_grad();
                 let out = model
                     .forward(x.slice(s![rows.clone(), ..]), Mode::Train)
                     .expect("forward");
                 total += loss
                     .value_and_grad(out, (&y[rows]).into(), &mut grad)
                     .expect("loss");
-                model.backward_parameters(grad.view()).expect("backward");
+                model
+                    .backward_parameters_overwrite(grad.view())
+                    .expect("backward");
                 adam.step(&mut model).expect("finite gradients");
             }
             black_box(total)

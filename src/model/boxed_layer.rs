@@ -39,6 +39,15 @@ impl<F: Float> Layer<F> for Box<dyn Layer<F>> {
     fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
         (**self).backward_parameters(grad_output)
     }
+    fn backward_overwrite<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        (**self).backward_overwrite(grad_output)
+    }
+    fn backward_parameters_overwrite(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        (**self).backward_parameters_overwrite(grad_output)
+    }
     fn backward_input<'a>(
         &'a mut self,
         grad_output: ArrayView2<'a, F>,

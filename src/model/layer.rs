@@ -67,6 +67,61 @@ pub trait Layer<F: Float>: LayerClone<F> + LayerAny + Send + Sync {
         self.backward(grad_output).map(|_| ())
     }
 
+    /// [`Layer::backward`] that **writes** this layer's parameter gradients instead of adding
+    /// to them: [`Layer::zero_grad`] then [`Layer::backward`] in one pass, with the same values
+    /// (a zero may differ in sign), without the pass that zeroes every gradient first. The
+    /// first micro-batch of a step uses it (PyTorch's `zero_grad(set_to_none=True)` followed
+    /// by `backward`).
+    ///
+    /// The default does exactly `zero_grad` then `backward`; [`Linear`](super::Linear) writes
+    /// its weight gradient with a β = 0 product and containers pass the call on.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 3, 1]).seed(1).build::<f64>()?;
+    /// let x = ndarray::array![[0.5, -1.0]];
+    /// net.forward(x.view(), Mode::Train)?;
+    /// net.visit_parameters_mut(&mut |p| p.grad_mut().fill(f64::NAN)); // stale gradients
+    /// net.backward_overwrite(ndarray::array![[1.0]].view())?;
+    /// let mut finite = true;
+    /// net.visit_parameters(&mut |p| finite &= p.grad_slice().iter().all(|v| v.is_finite()));
+    /// assert!(finite); // nothing of the stale values is left
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn backward_overwrite<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.zero_grad();
+        self.backward(grad_output)
+    }
+
+    /// [`Layer::backward_parameters`] that writes the parameter gradients instead of adding to
+    /// them, as [`Layer::backward_overwrite`] does: `zero_grad` then `backward_parameters`,
+    /// the same values without the zeroing pass.
+    ///
+    /// ```
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 3, 1]).seed(1).build::<f64>()?;
+    /// let x = ndarray::array![[0.5, -1.0]];
+    /// let g = ndarray::array![[1.0]];
+    /// net.forward(x.view(), Mode::Train)?;
+    /// net.zero_grad();
+    /// net.backward_parameters(g.view())?;
+    /// let mut expected = Vec::new();
+    /// net.visit_parameters(&mut |p| expected.extend_from_slice(p.grad_slice()));
+    /// net.forward(x.view(), Mode::Train)?;
+    /// net.backward_parameters_overwrite(g.view())?; // no zero_grad needed
+    /// let mut got = Vec::new();
+    /// net.visit_parameters(&mut |p| got.extend_from_slice(p.grad_slice()));
+    /// assert_eq!(got, expected);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn backward_parameters_overwrite(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        self.zero_grad();
+        self.backward_parameters(grad_output)
+    }
+
     /// The counterpart of [`Layer::backward_parameters`]: returns the gradient with respect
     /// to the last input and leaves every parameter gradient untouched (what attributions and
     /// adversarial examples need).

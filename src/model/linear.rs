@@ -270,6 +270,21 @@ impl<F: Float> Layer<F> for Linear<F> {
         Ok(())
     }
 
+    fn backward_overwrite<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        self.pre_activation_gradient(grad_output)?;
+        self.overwrite_gradients(grad_output);
+        Ok(self.input_gradient(grad_output))
+    }
+
+    fn backward_parameters_overwrite(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        self.pre_activation_gradient(grad_output)?;
+        self.overwrite_gradients(grad_output);
+        Ok(())
+    }
+
     fn backward_input<'a>(
         &'a mut self,
         grad_output: ArrayView2<'a, F>,
@@ -394,6 +409,25 @@ impl<F: Float> Linear<F> {
     /// Adds the weight and bias gradients (of unfrozen parameters), once the pre-activation
     /// gradient is known.
     fn accumulate(&mut self, grad_output: ArrayView2<'_, F>) {
+        self.weight_and_bias_gradients(grad_output, F::one());
+    }
+
+    /// Writes the weight and bias gradients: [`Layer::zero_grad`] then
+    /// [`accumulate`](Self::accumulate), without reading the old gradients.
+    fn overwrite_gradients(&mut self, grad_output: ArrayView2<'_, F>) {
+        if self.weight.is_frozen() {
+            self.weight.zero_grad();
+        }
+        if let Some(bias) = &mut self.bias {
+            bias.zero_grad();
+        }
+        self.weight_and_bias_gradients(grad_output, F::zero());
+    }
+
+    /// `weight.grad = beta · weight.grad + δᵀ · input` (a β of 0 reads nothing of the old
+    /// gradient) and `bias.grad += Σ δ`, for unfrozen parameters; δ is the pre-activation
+    /// gradient.
+    fn weight_and_bias_gradients(&mut self, grad_output: ArrayView2<'_, F>, beta: F) {
         let grad_pre = if self.activation == Activation::Identity {
             grad_output
         } else {
@@ -405,7 +439,7 @@ impl<F: Float> Linear<F> {
                 F::one(),
                 grad_pre.t(),
                 self.input.view(),
-                F::one(),
+                beta,
                 self.weight.grad2_mut(),
                 &mut self.workspace,
                 &mut self.reduced,

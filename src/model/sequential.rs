@@ -203,28 +203,22 @@ impl<F: Float> Layer<F> for Sequential<F> {
     }
 
     fn backward<'a>(&'a mut self, grad_output: ArrayView2<'a, F>) -> Result<ArrayView2<'a, F>> {
-        let mut grad = grad_output;
-        for (i, layer) in self.layers.iter_mut().enumerate().rev() {
-            grad = layer
-                .backward(grad)
-                .map_err(|e| e.within(format!("Sequential[{i}]")))?;
-        }
-        Ok(grad)
+        backward_layers(&mut self.layers, grad_output, 0, false)
     }
 
     fn backward_parameters(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
-        let Some((first, rest)) = self.layers.split_first_mut() else {
-            return Ok(());
-        };
-        let mut grad = grad_output;
-        for (i, layer) in rest.iter_mut().enumerate().rev() {
-            grad = layer
-                .backward(grad)
-                .map_err(|e| e.within(format!("Sequential[{}]", i + 1)))?;
-        }
-        first
-            .backward_parameters(grad)
-            .map_err(|e| e.within("Sequential[0]"))
+        self.backward_parameters_with(grad_output, false)
+    }
+
+    fn backward_overwrite<'a>(
+        &'a mut self,
+        grad_output: ArrayView2<'a, F>,
+    ) -> Result<ArrayView2<'a, F>> {
+        backward_layers(&mut self.layers, grad_output, 0, true)
+    }
+
+    fn backward_parameters_overwrite(&mut self, grad_output: ArrayView2<'_, F>) -> Result<()> {
+        self.backward_parameters_with(grad_output, true)
     }
 
     fn sublayers(&self) -> &[Box<dyn Layer<F>>] {
@@ -304,4 +298,46 @@ impl<F: Float> Layer<F> for Sequential<F> {
     fn torch_modules(&self) -> usize {
         1
     }
+}
+
+impl<F: Float> Sequential<F> {
+    /// `backward_parameters` (writing the gradients when `overwrite`): the first layer
+    /// skips its input gradient.
+    fn backward_parameters_with(
+        &mut self,
+        grad_output: ArrayView2<'_, F>,
+        overwrite: bool,
+    ) -> Result<()> {
+        let Some((first, rest)) = self.layers.split_first_mut() else {
+            return Ok(());
+        };
+        let grad = backward_layers(rest, grad_output, 1, overwrite)?;
+        let done = if overwrite {
+            first.backward_parameters_overwrite(grad)
+        } else {
+            first.backward_parameters(grad)
+        };
+        done.map_err(|e| e.within("Sequential[0]"))
+    }
+}
+
+/// Back-propagates `grad_output` through `layers` from the last (`backward`, or
+/// `backward_overwrite` when `overwrite`); `offset` is the first layer's index in the
+/// `Sequential`, for errors.
+fn backward_layers<'a, F: Float>(
+    layers: &'a mut [Box<dyn Layer<F>>],
+    grad_output: ArrayView2<'a, F>,
+    offset: usize,
+    overwrite: bool,
+) -> Result<ArrayView2<'a, F>> {
+    let mut grad = grad_output;
+    for (i, layer) in layers.iter_mut().enumerate().rev() {
+        let back = if overwrite {
+            layer.backward_overwrite(grad)
+        } else {
+            layer.backward(grad)
+        };
+        grad = back.map_err(|e| e.within(format!("Sequential[{}]", i + offset)))?;
+    }
+    Ok(grad)
 }

@@ -1,5 +1,6 @@
 //! One training step, in explicit phases: zero_grad → `on_step_begin` → (adversarial rows) →
-//! forward → loss → backward → `on_after_backward` → (end of an accumulation group:) penalty
+//! forward → loss → backward → `on_after_backward` (with no callbacks and no adversarial rows,
+//! the first backward of a step writes the gradients instead of a zero_grad pass) → (end of an accumulation group:) penalty
 //! gradients → gradient norm and clipping → `on_before_optimizer_step` → optimizer step →
 //! per-batch schedule.
 
@@ -72,8 +73,14 @@ fn run_step_hook<F: Float>(
 impl<F: Float, M: Layer<F>> Trainer<F, M> {
     /// One batch of `plan.rows` rows already gathered (and augmented) in the workspace.
     pub(crate) fn train_step(&mut self, plan: &StepPlan) -> Result<BatchOutcome> {
+        // The first batch of a step writes the gradients instead of adding to zeroed ones,
+        // unless a callback or the adversarial rows may read them before its backward.
+        let overwrite =
+            plan.first_of_group && self.callbacks.is_empty() && self.adversarial.is_none();
         if plan.first_of_group {
-            self.model.zero_grad();
+            if !overwrite {
+                self.model.zero_grad();
+            }
             if let Some(scaler) = &mut self.grad_scaler {
                 // An iteration cut short (divergence, an error) leaves nothing behind.
                 scaler.discard_iteration();
@@ -84,7 +91,7 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
             return Ok(outcome);
         }
         self.sync_buffers()?;
-        let local = self.forward_backward(plan)?;
+        let local = self.forward_backward(plan, overwrite)?;
         if let Ok(value) = local {
             self.step_hook(StepHook::AfterBackward, plan, value)?;
         }
@@ -166,10 +173,12 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
     }
 
     /// Forward in train mode, the loss and its gradient (scaled for accumulation) and the
-    /// backward pass; the batch's data loss, or the divergence it met.
+    /// backward pass, which writes the parameter gradients when `overwrite` and adds to them
+    /// otherwise; the batch's data loss, or the divergence it met.
     fn forward_backward(
         &mut self,
         plan: &StepPlan,
+        overwrite: bool,
     ) -> Result<std::result::Result<f64, BatchOutcome>> {
         // Data parallel: this rank's rows of the batch, and their share of it.
         let (rows, weight) = self.shard(plan.rows)?;
@@ -227,7 +236,11 @@ impl<F: Float, M: Layer<F>> Trainer<F, M> {
         if let Some(scaler) = grad_scaler {
             scaler.scale(ws.grad.view_mut());
         }
-        model.backward_parameters(ws.grad.view())?;
+        if overwrite {
+            model.backward_parameters_overwrite(ws.grad.view())?;
+        } else {
+            model.backward_parameters(ws.grad.view())?;
+        }
         Ok(Ok(value))
     }
 
