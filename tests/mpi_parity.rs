@@ -12,7 +12,8 @@
 //! (rank 0's, broadcast), equal to the thread backend's; a checkpoint written by rank 0 after
 //! 3 epochs resumes exactly; a model of another shape on the last rank fails on every rank
 //! naming the parameter; a NaN that only one rank computes stops every rank with the weights
-//! of the start of the epoch. The process exits with status 1 when a check fails.
+//! of the start of the epoch; a custom loop with the sharded optimizer step
+//! (`DataParallel::sharded_step`) has the bits of the whole step and of the thread backend. The process exits with status 1 when a check fails.
 
 #[cfg(feature = "mpi")]
 mod run {
@@ -20,8 +21,8 @@ mod run {
 
     use ndarray::Array2;
     use tuneup::diagnostics::history::StopReason;
-    use tuneup::optim::SgdConfig;
-    use tuneup::parallel::{run_on_threads, Communicator, MpiCommunicator};
+    use tuneup::optim::{OptimizerState, SgdConfig};
+    use tuneup::parallel::{run_on_threads, Communicator, DataParallel, MpiCommunicator};
     use tuneup::prelude::*;
     use tuneup::train::TrainerBuilder;
 
@@ -121,6 +122,40 @@ mod run {
         }))
     }
 
+    /// Ten custom-loop steps of an f32 model on `comm`, with the optimizer update sharded
+    /// (`DataParallel::sharded_step`, the provided all-gather on MPI) or whole: the weights
+    /// and the (consolidated) Adam state.
+    fn custom_loop<C: Communicator>(comm: C, sharded: bool) -> Result<(Vec<f32>, OptimizerState)> {
+        let (x, y) = data();
+        let x = x.mapv(|v| v as f32);
+        let mut dp = DataParallel::new(comm);
+        let mut net = Mlp::new(&[4, 9, 3]).seed(5).build::<f32>()?;
+        let mut adam = Adam::new(0.05)?;
+        dp.broadcast_model(&mut net)?;
+        let (rows, weight) = (dp.shard(x.nrows())?, dp.weight(x.nrows())?);
+        let mut grad = Array2::zeros((0, 0));
+        for _ in 0..10 {
+            let out = net.forward(x.slice(ndarray::s![rows.clone(), ..]), Mode::Train)?;
+            let l =
+                CrossEntropy::new().value_and_grad(out, (&y[rows.clone()]).into(), &mut grad)?;
+            net.backward_parameters_overwrite(grad.view())?;
+            dp.all_reduce_gradients(&mut net, weight, f64::from(l))?;
+            if sharded {
+                dp.sharded_step(&mut net, &mut adam)?;
+            } else {
+                adam.step(&mut net)?;
+            }
+        }
+        let state = if sharded {
+            dp.consolidate_state(adam.state())?
+        } else {
+            adam.state()
+        };
+        let mut w = Vec::new();
+        net.visit_parameters(&mut |p| w.extend_from_slice(p.value_slice()));
+        Ok((w, state))
+    }
+
     pub fn main() -> Result<bool> {
         let comm: Comm = Arc::new(MpiCommunicator::init()?);
         let (rank, world) = (comm.rank(), comm.world_size());
@@ -129,6 +164,17 @@ mod run {
         checks.push((
             "weighted f32 all-reduce: the bits of the f64 sum in rank order, rounded once",
             weighted_f32_matches(&comm)?,
+        ));
+
+        let sharded = custom_loop(comm.clone(), true)?;
+        checks.push((
+            "sharded optimizer step: the bits of the whole step",
+            sharded == custom_loop(comm.clone(), false)?,
+        ));
+        let on_threads = run_on_threads(world, |c| custom_loop(c, true))?;
+        checks.push((
+            "sharded optimizer step: the bits of the thread backend's",
+            on_threads.first() == Some(&sharded),
         ));
 
         let single = fit(builder(false, 16, 5))?;

@@ -114,3 +114,38 @@ fn the_data_parallel_fit_loop_allocates_nothing_between_batches() {
         "allocations inside each epoch's window on rank 0"
     );
 }
+
+#[test]
+fn the_sharded_step_allocates_nothing_after_the_first() {
+    let x = Array2::from_shape_fn((32, 20), |(i, j)| ((i * 13 + j) % 9) as f32 / 4.0 - 1.0);
+    let y: Vec<usize> = (0..32).map(|i| i % 5).collect();
+    let counts = run_on_threads(2, |comm| {
+        let mut dp = tuneup::parallel::DataParallel::new(comm);
+        let (mut model, mut adam) = (net(), Adam::new(1e-3)?);
+        let mut grad = Array2::zeros((0, 0));
+        let rows = dp.shard(32)?;
+        let weight = dp.weight(32)?;
+        let mut step = |model: &mut Sequential<f32>| -> Result<()> {
+            let out = model.forward(x.slice(ndarray::s![rows.clone(), ..]), Mode::Train)?;
+            let l =
+                CrossEntropy::new().value_and_grad(out, (&y[rows.clone()]).into(), &mut grad)?;
+            model.backward_parameters_overwrite(grad.view())?;
+            dp.all_reduce_gradients(model, weight, f64::from(l))?;
+            dp.sharded_step(model, &mut adam)
+        };
+        step(&mut model)?;
+        ARMED.with(|a| a.set(true));
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        for _ in 0..3 {
+            step(&mut model)?;
+        }
+        ARMED.with(|a| a.set(false));
+        Ok(ALLOCATIONS.load(Ordering::SeqCst) - before)
+    })
+    .unwrap();
+    assert_eq!(
+        counts,
+        [0, 0],
+        "allocations in three sharded steps, per rank"
+    );
+}

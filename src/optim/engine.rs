@@ -6,11 +6,12 @@
 //! [`UpdateRule`] (its own hyperparameters and the per-element update).
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use ndarray::{ArrayD, IxDyn};
 
 use super::optimizer::{check_gradients_finite, check_learning_rate};
-use super::{OptimizerState, ParamGroup};
+use super::{OptimizerState, ParamGroup, Shard};
 use crate::model::Layer;
 use crate::{Error, Float, FloatVecs, Result};
 
@@ -145,7 +146,16 @@ macro_rules! engine_optimizer {
         impl<F: crate::Float> crate::optim::Optimizer<F> for $ty {
             fn step(&mut self, model: &mut dyn crate::model::Layer<F>) -> crate::Result<()> {
                 let rule = self.rule();
-                self.engine.step(&rule, model)
+                self.engine.step(&rule, model, crate::optim::Shard::whole())
+            }
+
+            fn step_shard(
+                &mut self,
+                model: &mut dyn crate::model::Layer<F>,
+                shard: crate::optim::Shard,
+            ) -> crate::Result<()> {
+                let rule = self.rule();
+                self.engine.step(&rule, model, shard)
             }
 
             fn learning_rate(&self) -> f64 {
@@ -354,12 +364,15 @@ impl Engine {
         bad.map_or(Ok(()), Err)
     }
 
-    /// One checked step: nothing changes unless every unfrozen gradient is finite and the
-    /// model matches the state.
+    /// One checked step over `shard`'s positions of every parameter (all of them for
+    /// [`Shard::whole`]): nothing changes unless every unfrozen gradient is finite and the
+    /// model matches the state. Step counts and buffers are kept for every parameter; a
+    /// share's buffers are updated only at its positions.
     pub fn step<R: UpdateRule, F: Float>(
         &mut self,
         rule: &R,
         model: &mut dyn Layer<F>,
+        shard: Shard,
     ) -> Result<()> {
         check_gradients_finite(model, R::STEP_CONTEXT)?;
         if let Some(slots) = &self.slots {
@@ -423,8 +436,9 @@ impl Engine {
                 },
             };
             p.mask_gradient();
+            let len = p.len();
             let (value, grad) = p.value_and_grad_mut();
-            update_split(rule, &ctx, buffers, value, grad);
+            update_split(rule, &ctx, buffers, value, grad, shard.positions(len));
             p.mask_value();
         });
         *steps += 1;
@@ -641,27 +655,44 @@ impl<R: UpdateRule, F: Float> SplitUpdate<'_, R, F> {
     }
 }
 
-/// Updates one parameter: large ones cut into one range per thread of the pool
-/// ([`linalg::num_threads`](crate::linalg::num_threads)), each on its own thread; the update
-/// is element-wise, so the result is bit-identical for every thread count. Allocates nothing.
+/// Updates the positions `range` of one parameter: large ranges cut into one part per thread
+/// of the pool ([`linalg::num_threads`](crate::linalg::num_threads)), each on its own thread;
+/// the update is element-wise, so the result is bit-identical for every thread count and
+/// every cut into shards. Allocates nothing.
 fn update_split<R: UpdateRule, F: Float>(
     rule: &R,
     ctx: &StepContext,
     buffers: &mut [Vec<F>],
     value: &mut [F],
     grad: &[F],
+    range: Range<usize>,
 ) {
-    let len = value.len();
+    let full = value.len();
     let count = buffers.len();
-    // The raw-pointer split below relies on every slice being `len` long: anything else
+    // The raw-pointer split below relies on every slice being `full` long: anything else
     // (never built by the engine) takes the plain safe pass on this thread.
-    let regular =
-        count <= MAX_BUFFERS && grad.len() == len && buffers.iter().all(|b| b.len() == len);
+    let regular = count <= MAX_BUFFERS
+        && grad.len() == full
+        && buffers.iter().all(|b| b.len() == full)
+        && range.end <= full;
     if !regular {
-        let mut slices: Vec<&mut [F]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
-        update_widest(rule, ctx, &mut slices, value, grad);
+        let shortest = buffers
+            .iter()
+            .map(Vec::len)
+            .fold(full.min(grad.len()), usize::min);
+        let end = range.end.min(shortest);
+        let start = range.start.min(end);
+        let mut slices: Vec<&mut [F]> = buffers.iter_mut().map(|b| &mut b[start..end]).collect();
+        update_widest(
+            rule,
+            ctx,
+            &mut slices,
+            &mut value[start..end],
+            &grad[start..end],
+        );
         return;
     }
+    let len = range.len();
     let threads = if len >= PARALLEL_UPDATE {
         crate::linalg::product_threads()
     } else {
@@ -671,13 +702,13 @@ fn update_split<R: UpdateRule, F: Float>(
     let parts = len.div_ceil(chunk.max(1));
     let mut pointers = [std::ptr::null_mut(); MAX_BUFFERS];
     for (p, b) in pointers.iter_mut().zip(buffers.iter_mut()) {
-        *p = b.as_mut_ptr();
+        *p = b[range.clone()].as_mut_ptr();
     }
     let split = SplitUpdate {
         rule,
         ctx: *ctx,
-        value: value.as_mut_ptr(),
-        grad: grad.as_ptr(),
+        value: value[range.clone()].as_mut_ptr(),
+        grad: grad[range].as_ptr(),
         buffers: pointers,
         count,
         len,

@@ -22,6 +22,7 @@ mod param_groups;
 mod rmsprop;
 pub mod schedule;
 mod sgd;
+mod shard;
 mod state;
 
 pub use accumulate::GradientAccumulator;
@@ -38,4 +39,5 @@ pub use param_groups::ParamGroup;
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use schedule::{LrSchedule, LrScheduleClone, ScheduleState};
 pub use sgd::{Sgd, SgdConfig};
+pub use shard::Shard;
 pub use state::OptimizerState;

@@ -41,6 +41,40 @@ pub trait Optimizer<F: Float>: Send + Sync + Debug + OptimizerClone<F> {
     /// Applies one update to every unfrozen parameter of `model`.
     fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()>;
 
+    /// [`Optimizer::step`] restricted to `shard`'s positions of every parameter: each of
+    /// `shard.world()` data-parallel replicas, holding the same all-reduced gradients, updates
+    /// its own share, and [`DataParallel::sharded_step`](crate::parallel::DataParallel::sharded_step)
+    /// copies the shares between them; the result has the bits of a full step on every
+    /// replica. The state outside the share is left as it was (it is another rank's), so
+    /// export it with [`DataParallel::consolidate_state`](crate::parallel::DataParallel::consolidate_state).
+    ///
+    /// The built-in optimizers update only the share; the default takes a full step, which
+    /// gives the same result with all the work.
+    ///
+    /// # Errors
+    /// Those of [`Optimizer::step`]; a non-finite gradient anywhere (not only in the share)
+    /// changes nothing, so every replica refuses the same step.
+    ///
+    /// ```
+    /// use tuneup::optim::Shard;
+    /// use tuneup::prelude::*;
+    /// let mut net = Mlp::new(&[2, 2]).build::<f64>()?;
+    /// net.visit_parameters_mut(&mut |p| p.grad_mut().fill(1.0));
+    /// let mut before = Vec::new();
+    /// net.visit_parameters(&mut |p| before.extend_from_slice(p.value_slice()));
+    /// Sgd::new(0.5)?.step_shard(&mut net, Shard::new(0, 2)?)?;
+    /// let mut after = Vec::new();
+    /// net.visit_parameters(&mut |p| after.extend_from_slice(p.value_slice()));
+    /// // weight (4 values): the first 2 moved; bias (2 values): the first one moved.
+    /// let moved: Vec<bool> = before.iter().zip(&after).map(|(b, a)| b != a).collect();
+    /// assert_eq!(moved, [true, true, false, false, true, false]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn step_shard(&mut self, model: &mut dyn Layer<F>, shard: super::Shard) -> Result<()> {
+        let _ = shard;
+        self.step(model)
+    }
+
     /// The current (base) learning rate. Parameter groups scale it by their `lr_factor`.
     fn learning_rate(&self) -> f64;
 
@@ -134,6 +168,9 @@ impl<F: Float> Clone for Box<dyn Optimizer<F>> {
 impl<F: Float> Optimizer<F> for Box<dyn Optimizer<F>> {
     fn step(&mut self, model: &mut dyn Layer<F>) -> Result<()> {
         (**self).step(model)
+    }
+    fn step_shard(&mut self, model: &mut dyn Layer<F>, shard: super::Shard) -> Result<()> {
+        (**self).step_shard(model, shard)
     }
     fn learning_rate(&self) -> f64 {
         (**self).learning_rate()

@@ -79,6 +79,40 @@ pub trait Communicator: Send + Sync {
         Ok(())
     }
 
+    /// Gives every rank every other rank's share of `buf`: rank `r`'s positions
+    /// [`Shard::positions`](crate::optim::Shard::positions) (rank `r` of the world) of its own
+    /// `buf` replace those positions of every rank's `buf`, bit for bit. This is how replicas
+    /// that each updated their share of a parameter
+    /// ([`Optimizer::step_shard`](crate::optim::Optimizer::step_shard)) get the whole of it.
+    ///
+    /// The provided method broadcasts each rank's share in turn through `f64` buffers
+    /// (allocating); the thread backend overrides it and copies each share straight into
+    /// the other ranks' buffers.
+    ///
+    /// # Errors
+    /// Those of [`Communicator::broadcast`] (buffers of different lengths on different ranks).
+    ///
+    /// ```
+    /// use tuneup::parallel::{run_on_threads, Communicator};
+    /// let got = run_on_threads(2, |comm| {
+    ///     let mut buf = [comm.rank() as f32; 5]; // rank 0 owns 0..3, rank 1 owns 3..5
+    ///     comm.all_gather_f32(&mut buf)?;
+    ///     Ok(buf)
+    /// })?;
+    /// assert_eq!(got, [[0.0, 0.0, 0.0, 1.0, 1.0]; 2]);
+    /// # Ok::<(), tuneup::Error>(())
+    /// ```
+    fn all_gather_f32(&self, buf: &mut [f32]) -> Result<()> {
+        let world = self.world_size();
+        for root in 0..world {
+            let share = crate::optim::Shard::new(root, world)?.positions(buf.len());
+            let mut wide: Vec<f64> = buf[share.clone()].iter().map(|&v| f64::from(v)).collect();
+            self.broadcast(&mut wide, root)?;
+            crate::linalg::narrow_into(&wide, &mut buf[share]);
+        }
+        Ok(())
+    }
+
     /// Copies `root`'s `buf` into every other rank's `buf`.
     ///
     /// # Errors
@@ -106,6 +140,9 @@ impl<T: Communicator + ?Sized> Communicator for &T {
     fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
         (**self).all_reduce_weighted_f32(buf, weight)
     }
+    fn all_gather_f32(&self, buf: &mut [f32]) -> Result<()> {
+        (**self).all_gather_f32(buf)
+    }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)
     }
@@ -126,6 +163,9 @@ impl<T: Communicator + ?Sized> Communicator for Box<T> {
     }
     fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
         (**self).all_reduce_weighted_f32(buf, weight)
+    }
+    fn all_gather_f32(&self, buf: &mut [f32]) -> Result<()> {
+        (**self).all_gather_f32(buf)
     }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)
@@ -148,6 +188,9 @@ impl<T: Communicator + ?Sized> Communicator for std::sync::Arc<T> {
     }
     fn all_reduce_weighted_f32(&self, buf: &mut [f32], weight: f64) -> Result<()> {
         (**self).all_reduce_weighted_f32(buf, weight)
+    }
+    fn all_gather_f32(&self, buf: &mut [f32]) -> Result<()> {
+        (**self).all_gather_f32(buf)
     }
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
         (**self).broadcast(buf, root)

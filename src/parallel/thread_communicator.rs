@@ -26,8 +26,10 @@ const BARRIER: usize = 0;
 const ALL_REDUCE: usize = 1;
 /// The `kind` of a weighted `f32` all-reduce.
 const ALL_REDUCE_WEIGHTED_F32: usize = 2;
+/// The `kind` of an `f32` all-gather.
+const ALL_GATHER_F32: usize = 3;
 /// The `kind` of a broadcast from rank 0.
-const BROADCAST: usize = 3;
+const BROADCAST: usize = 4;
 
 /// Where a rank's buffer lives and how many values it holds.
 #[derive(Debug, Clone, Copy)]
@@ -184,11 +186,10 @@ impl ThreadCommunicator {
         ))
     }
 
-    /// This rank's slice of the positions `0..len`: an equal share, the last ones shorter.
+    /// This rank's slice of the positions `0..len`: an equal share, the last ones shorter
+    /// ([`Shard::positions`](crate::optim::Shard::positions)).
     fn my_positions(&self, len: usize) -> std::ops::Range<usize> {
-        let share = len.div_ceil(self.world_size());
-        let lo = (self.rank * share).min(len);
-        lo..(lo + share).min(len)
+        crate::optim::Shard::new(self.rank, self.world_size()).map_or(0..0, |s| s.positions(len))
     }
 
     /// Sums this rank's positions over every rank's buffer, in rank order, and writes the
@@ -257,6 +258,26 @@ impl ThreadCommunicator {
         });
     }
 
+    /// Copies this rank's positions of its own `f32` buffer into every other rank's.
+    ///
+    /// # Safety
+    /// As [`sum_my_positions`](Self::sum_my_positions), for an `f32` all-gather.
+    unsafe fn gather_my_positions(&self) {
+        let (src, len, _) = self.weighted_buffer(self.rank);
+        let positions = self.my_positions(len);
+        for r in (0..self.world_size()).filter(|&r| r != self.rank) {
+            // SAFETY: the positions lie in both buffers (one length), which are different
+            // buffers, and only this rank touches these positions now.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    src.add(positions.start),
+                    self.weighted_buffer(r).0.add(positions.start),
+                    positions.len(),
+                );
+            }
+        }
+    }
+
     /// Copies this rank's positions of `root`'s buffer into every other rank's.
     ///
     /// # Safety
@@ -309,6 +330,7 @@ fn kind_name(kind: usize) -> String {
         BARRIER => "barrier".to_string(),
         ALL_REDUCE => "all_reduce_sum".to_string(),
         ALL_REDUCE_WEIGHTED_F32 => "all_reduce_weighted_f32".to_string(),
+        ALL_GATHER_F32 => "all_gather_f32".to_string(),
         k => format!("broadcast from rank {}", k - BROADCAST),
     }
 }
@@ -339,6 +361,17 @@ impl Communicator for ThreadCommunicator {
         self.weighted_collective(op, kind, Buffer::of(buf), weight, || unsafe {
             self.weighted_sum_my_positions()
         })
+    }
+
+    fn all_gather_f32(&self, buf: &mut [f32]) -> Result<()> {
+        // SAFETY: as in `all_reduce_sum`; every rank's buffer holds `f32` values, as the
+        // kind (checked to be the same on every rank) says.
+        self.collective(
+            "all_gather_f32",
+            ALL_GATHER_F32,
+            Buffer::of(buf),
+            || unsafe { self.gather_my_positions() },
+        )
     }
 
     fn broadcast(&self, buf: &mut [f64], root: usize) -> Result<()> {
