@@ -4,14 +4,15 @@
 //! processes), each on its shard of every batch, kept identical by collectives.
 //!
 //! - [`Communicator`]: the collectives (`all_reduce_sum`, `broadcast`, `barrier`, `rank`,
-//!   `world_size`), summing in rank order so that runs are bit-identical for a world size;
+//!   `world_size`, and the provided `all_reduce_weighted_f32` and `all_gather_f32`), summing in rank order so that runs are bit-identical for a world size;
 //!   [`ThreadCommunicator`] and [`run_on_threads`] run the ranks as threads of one process;
 //!   with the `mpi` feature, `MpiCommunicator` runs them as MPI processes (`mpirun -np 4 …`),
 //!   with the same sums bit for bit.
 //! - [`DataParallel`]: what PyTorch's `DistributedDataParallel` does around a step — rank 0's
 //!   parameters and buffers broadcast at the start, buffers broadcast before each forward,
 //!   gradients weighted by shard size and summed after each backward (before clipping and the
-//!   optimizer), a non-finite gradient on any rank refused on every rank.
+//!   optimizer), a non-finite gradient on any rank refused on every rank; and
+//!   [`DataParallel::sharded_step`], the optimizer update split between the ranks.
 //! - [`check_replicas`]: every rank's model has rank 0's shapes, or every rank gets an error
 //!   naming the first mismatched parameter.
 //! - [`DistributedSampler`]: each rank's sample indices per epoch, as PyTorch's.
@@ -44,6 +45,7 @@ mod grad_scaler_state;
 #[cfg(feature = "mpi")]
 mod mpi_communicator;
 mod replica_check;
+mod sharded_step;
 mod thread_barrier;
 mod thread_communicator;
 

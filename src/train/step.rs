@@ -1,8 +1,8 @@
 //! One training step, in explicit phases: zero_grad → `on_step_begin` → (adversarial rows) →
-//! forward → loss → backward → `on_after_backward` (with no callbacks and no adversarial rows,
-//! the first backward of a step writes the gradients instead of a zero_grad pass) → (end of an accumulation group:) penalty
+//! forward → loss → backward → `on_after_backward` → (end of an accumulation group:) penalty
 //! gradients → gradient norm and clipping → `on_before_optimizer_step` → optimizer step →
-//! per-batch schedule.
+//! per-batch schedule. With no callback and no adversarial rows, the first backward of a step
+//! writes the gradients, in place of the zero_grad pass.
 
 use ndarray::s;
 
