@@ -193,6 +193,30 @@ fn mismatched_shapes_are_an_error_and_leave_c_alone() {
 }
 
 #[test]
+fn a_sum_one_step_below_the_normal_range_is_flushed() {
+    // Smallest exponents −56 (A) and −57 (B): every product is a multiple of 2⁻¹²⁷, one
+    // below where no sum can be subnormal. 130·130 − 129·131 = 1, so the pair's sum is
+    // exactly 2⁻¹²⁷, subnormal: the instruction flushes it to +0, where a plain fused
+    // multiply-add keeps it. Full tiles of every kernel shape and a partial one.
+    let ws = &mut Bf16Workspace::default();
+    for (m, n) in [(12, 32), (24, 64), (1, 1)] {
+        let a = Array2::from_shape_fn((m, 2), |(_, j)| [130.0, -129.0f32][j] * 2f32.powi(-63));
+        let b = Array2::from_shape_fn((2, n), |(i, _)| [130.0, 131.0f32][i] * 2f32.powi(-64));
+        let want = reference(1.0, a.view(), b.view());
+        assert!(want.iter().all(|v| v.to_bits() == 0));
+        let (mut fast, mut slow) = (Array2::ones((m, n)), Array2::ones((m, n)));
+        gemm_bf16(1.0, a.view(), b.view(), 0.0, fast.view_mut(), ws).unwrap();
+        gemm_bf16_portable(1.0, a.view(), b.view(), 0.0, slow.view_mut(), ws).unwrap();
+        assert_eq!(bits(&fast), bits(&want), "{m}×{n}");
+        assert_eq!(bits(&slow), bits(&want), "{m}×{n}");
+        // One exponent higher on B's side: the sum 2⁻¹²⁶ is normal, and kept.
+        let b2 = b.mapv(|v| v * 2.0);
+        gemm_bf16(1.0, a.view(), b2.view(), 0.0, fast.view_mut(), ws).unwrap();
+        assert!(fast.iter().all(|&v| v == f32::MIN_POSITIVE), "{m}×{n}");
+    }
+}
+
+#[test]
 fn subnormal_inputs_are_zero_even_where_half_rounds_them_up() {
     // The largest f32 subnormals round (to nearest) up to the smallest normal bf16 2⁻¹²⁶;
     // `vcvtneps2bf16` treats them as zero, and so does the portable packing.

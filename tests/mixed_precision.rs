@@ -7,7 +7,7 @@
 use half::f16;
 use ndarray::{Array2, Axis};
 use tuneup::data::{make_classification, ClassificationConfig};
-use tuneup::linalg::{bf16_kernel_name, gemm, gemm_bf16, Bf16Workspace, GemmWorkspace, Precision};
+use tuneup::linalg::{gemm, gemm_bf16, Bf16Workspace, GemmWorkspace, Precision};
 use tuneup::model::{matmul_precisions, set_matmul_precision, tanh, Layer, Mode};
 use tuneup::parallel::GradScalerConfig;
 use tuneup::prelude::*;
@@ -32,12 +32,8 @@ fn layer() -> Linear<f32> {
         .unwrap()
 }
 
-/// `gemm_bf16` with its own workspace where its `vdpbf16ps` kernel runs; elsewhere the f32
-/// `gemm` of both factors rounded to bf16 (what `Precision::Bf16` computes there).
+/// `gemm_bf16` with its own workspace (what `Precision::Bf16` computes on every processor).
 fn bf16_product(a: ndarray::ArrayView2<f32>, b: ndarray::ArrayView2<f32>) -> Array2<f32> {
-    if bf16_kernel_name() != "avx512bf16" {
-        return rounded_product(a, b, |v| half::bf16::from_f32(v).to_f32());
-    }
     let mut c = Array2::zeros((a.nrows(), b.ncols()));
     gemm_bf16(1.0, a, b, 0.0, c.view_mut(), &mut Bf16Workspace::default()).unwrap();
     c

@@ -409,7 +409,7 @@ unsafe fn copy_rows_any<F: Float>(panel: &mut [F], src: *const F, s_depth: isize
 ///
 /// # Safety
 /// `src` with the given strides must address a valid `len × kc` block.
-unsafe fn pack<F: Float>(
+pub(super) unsafe fn pack<F: Float>(
     dst: &mut [F],
     src: *const F,
     s_len: isize,

@@ -3,6 +3,7 @@
 //! steps.
 
 mod bf16;
+mod bf16_widened;
 mod buffer;
 mod gemm;
 #[doc(hidden)]

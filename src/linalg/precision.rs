@@ -5,7 +5,7 @@ use half::f16;
 use half::slice::HalfFloatSliceExt;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
-use super::bf16::{bf16_kernel_name, gemm_bf16, round_to_bf16_in_place, Bf16Workspace};
+use super::bf16::{gemm_bf16, Bf16Workspace};
 use super::gemm::{gemm, GemmWorkspace};
 use crate::{Error, Float, Result};
 
@@ -15,10 +15,10 @@ use crate::{Error, Float, Result};
 ///
 /// - `F32`: the model's own float type throughout (the default).
 /// - `Bf16`: both factors rounded to bfloat16 (8 exponent bits, 8 significant bits, round to
-///   nearest even), products accumulated in `f32` — [`gemm_bf16`], the `vdpbf16ps` kernel on
-///   processors with AVX-512 BF16; elsewhere the `f32` [`gemm`] of the factors rounded to
-///   bf16 (the same products, exact in `f32`, summed in the `f32` GEMM's order). The range
-///   of `f32` is kept, so no loss scaling is needed.
+///   nearest even), products accumulated in `f32` — [`gemm_bf16`]: the `vdpbf16ps` kernel on
+///   processors with AVX-512 BF16, elsewhere the same arithmetic by the `f32` kernels, so
+///   the bits are the same on every processor. The range of `f32` is kept, so no loss
+///   scaling is needed.
 /// - `F16`: both factors rounded to IEEE half precision (5 exponent bits, 11 significant
 ///   bits; beyond ±65504 they become ±∞), products accumulated in `f32`. Small gradients
 ///   underflow to 0 without loss scaling: pair it with a
@@ -95,10 +95,8 @@ pub struct PrecisionWorkspace {
 /// `C ← α·A·B + β·C` at `precision`: [`gemm`] for `F32` (or a non-`f32` float type, which
 /// [`Precision::check`] refuses beforehand); for `F16` the `f32` [`gemm`] on copies of `A`
 /// and `B` rounded to half precision (whose products are exact in `f32`); for `Bf16`,
-/// [`gemm_bf16`] where its `vdpbf16ps` kernel runs ([`bf16_kernel_name`]), elsewhere the
-/// `f32` [`gemm`] on copies rounded to bf16 as that instruction rounds (its portable
-/// emulation of the pair order would be some thirty times slower). Deterministic whatever
-/// the thread count, as every kernel is.
+/// [`gemm_bf16`] (the same bits on every processor). Deterministic whatever the thread
+/// count, as every kernel is.
 ///
 /// # Panics
 /// When the shapes do not agree, as [`gemm`].
@@ -147,18 +145,14 @@ fn reduced_gemm(
     c: ArrayViewMut2<'_, f32>,
     reduced: &mut PrecisionWorkspace,
 ) {
-    let round: fn(&mut [f32]) = match precision {
-        Precision::Bf16 if bf16_kernel_name() == "avx512bf16" => {
-            if let Err(e) = gemm_bf16(alpha, a, b, beta, c, &mut reduced.bf16) {
-                panic!("gemm_with_precision: {e}");
-            }
-            return;
+    if precision == Precision::Bf16 {
+        if let Err(e) = gemm_bf16(alpha, a, b, beta, c, &mut reduced.bf16) {
+            panic!("gemm_with_precision: {e}");
         }
-        Precision::Bf16 => round_to_bf16_in_place,
-        _ => round_to_half_in_place,
-    };
-    let a = rounded_copy(a, &mut reduced.a, round);
-    let b = rounded_copy(b, &mut reduced.b, round);
+        return;
+    }
+    let a = rounded_copy(a, &mut reduced.a, round_to_half_in_place);
+    let b = rounded_copy(b, &mut reduced.b, round_to_half_in_place);
     gemm(alpha, a, b, beta, c, &mut reduced.gemm);
 }
 
