@@ -80,6 +80,9 @@ struct Product<F> {
     c: *mut F,
     strides: [isize; 6],
     k: usize,
+    /// Applied to every packed block of both factors before it is used (a reduced
+    /// precision's rounding), or nothing.
+    round: Option<fn(&mut [F])>,
 }
 
 // SAFETY: the threads of a product write disjoint tiles of `c` and only read `a` and `b`; the
@@ -143,8 +146,36 @@ pub fn gemm<F: Float>(
     a: ArrayView2<'_, F>,
     b: ArrayView2<'_, F>,
     beta: F,
+    c: ArrayViewMut2<'_, F>,
+    ws: &mut GemmWorkspace<F>,
+) {
+    gemm_with(alpha, a, b, beta, c, ws, None);
+}
+
+/// [`gemm`] of `round(A)` and `round(B)`, where `round` (an element-wise rounding, such as
+/// to half precision) is applied to each packed block of the factors, so that no rounded
+/// copy of them is made: the bits of [`gemm`] on rounded copies, except for a one-column
+/// product, which is tiled here where [`gemm`] may take its dot-product path.
+pub(super) fn gemm_of_rounded<F: Float>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
+    c: ArrayViewMut2<'_, F>,
+    ws: &mut GemmWorkspace<F>,
+    round: fn(&mut [F]),
+) {
+    gemm_with(alpha, a, b, beta, c, ws, Some(round));
+}
+
+fn gemm_with<F: Float>(
+    alpha: F,
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
     mut c: ArrayViewMut2<'_, F>,
     ws: &mut GemmWorkspace<F>,
+    round: Option<fn(&mut [F])>,
 ) {
     let (m, k) = a.dim();
     let (k2, n) = b.dim();
@@ -166,7 +197,7 @@ pub fn gemm<F: Float>(
         }
         return;
     }
-    if n == 1 && a.strides()[1] == 1 {
+    if n == 1 && a.strides()[1] == 1 && round.is_none() {
         if let Some(b) = b.column(0).as_slice() {
             matrix_vector(alpha, a, b, beta, c.column_mut(0));
             return;
@@ -187,6 +218,7 @@ pub fn gemm<F: Float>(
             c.strides()[1],
         ],
         k,
+        round,
     };
     let threads = if m.saturating_mul(n).saturating_mul(k) >= PARALLEL_WORK {
         super::threads::product_threads()
@@ -313,6 +345,9 @@ unsafe fn gemm_block<F: Float>(
                     nr,
                 );
             }
+            if let Some(round) = p.round {
+                round(&mut ws.b[..nc.div_ceil(nr) * nr * kc]);
+            }
             let beta_here = if pc == 0 { beta } else { F::one() };
             for ic in (0..m).step_by(mc_max) {
                 let mc = mc_max.min(m - ic);
@@ -327,6 +362,9 @@ unsafe fn gemm_block<F: Float>(
                         kc,
                         mr,
                     );
+                }
+                if let Some(round) = p.round {
+                    round(&mut ws.a[..mc.div_ceil(mr) * mr * kc]);
                 }
                 for jr in (0..nc).step_by(nr) {
                     let cols = nr.min(nc - jr);
@@ -601,6 +639,7 @@ mod tests {
                         c.strides()[1],
                     ],
                     k,
+                    round: None,
                 };
                 run_product(&product, m, n, threads, ws);
                 c
@@ -617,6 +656,64 @@ mod tests {
                     .zip(many.iter())
                     .all(|(x, y)| x.to_bits() == y.to_bits());
                 assert!(same, "{threads} threads on {m}×{k}×{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_the_packed_blocks_equals_the_product_of_rounded_copies() {
+        // Several K, row and column blocks, partial tiles, transposed and stepped views,
+        // β ≠ 0, and 1 to 3 threads: every packed block is rounded, nothing else is.
+        fn to_f32(values: &mut [f64]) {
+            values.iter_mut().for_each(|v| *v = f64::from(*v as f32));
+        }
+        let rounded = |x: ArrayView2<'_, f64>| x.mapv(|v| f64::from(v as f32));
+        let bits = |x: &Array2<f64>| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for &(m, k, n, beta) in &[
+            (37usize, 300usize, 70usize, 0.0f64),
+            (130, 600, 33, 0.5),
+            (5, 40, 2, 0.0),
+            (61, 257, 2100, 1.0),
+        ] {
+            let a = pseudo(m, 2 * k, 1);
+            let a = a.slice(ndarray::s![.., ..;2]);
+            let bt = pseudo(n, k, 2);
+            let c0 = pseudo(m, n, 3);
+            let mut want = c0.clone();
+            let (ra, rb) = (rounded(a), rounded(bt.t()));
+            gemm(
+                0.75,
+                ra.view(),
+                rb.view(),
+                beta,
+                want.view_mut(),
+                &mut GemmWorkspace::default(),
+            );
+            let mut got = c0.clone();
+            let ws = &mut GemmWorkspace::default();
+            gemm_of_rounded(0.75, a, bt.t(), beta, got.view_mut(), ws, to_f32);
+            assert_eq!(bits(&want), bits(&got), "{m}×{k}×{n}");
+            for threads in [2, 3] {
+                let mut many = c0.clone();
+                let product = Product {
+                    alpha: 0.75,
+                    beta,
+                    a: a.as_ptr(),
+                    b: bt.t().as_ptr(),
+                    c: many.as_mut_ptr(),
+                    strides: [
+                        a.strides()[0],
+                        a.strides()[1],
+                        bt.t().strides()[0],
+                        bt.t().strides()[1],
+                        many.strides()[0],
+                        many.strides()[1],
+                    ],
+                    k,
+                    round: Some(to_f32),
+                };
+                run_product(&product, m, n, threads, ws);
+                assert_eq!(bits(&want), bits(&many), "{threads} threads on {m}×{k}×{n}");
             }
         }
     }

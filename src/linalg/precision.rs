@@ -6,7 +6,7 @@ use half::slice::HalfFloatSliceExt;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 use super::bf16::{gemm_bf16, Bf16Workspace};
-use super::gemm::{gemm, GemmWorkspace};
+use super::gemm::{gemm, gemm_of_rounded, GemmWorkspace};
 use crate::{Error, Float, Result};
 
 /// How the matrix products of a layer compute (see
@@ -93,8 +93,9 @@ pub struct PrecisionWorkspace {
 }
 
 /// `C ← α·A·B + β·C` at `precision`: [`gemm`] for `F32` (or a non-`f32` float type, which
-/// [`Precision::check`] refuses beforehand); for `F16` the `f32` [`gemm`] on copies of `A`
-/// and `B` rounded to half precision (whose products are exact in `f32`); for `Bf16`,
+/// [`Precision::check`] refuses beforehand); for `F16` the `f32` [`gemm`] of `A` and `B`
+/// rounded to half precision (whose products are exact in `f32`), rounded block by block as
+/// they are packed (copies only for a one-column product); for `Bf16`,
 /// [`gemm_bf16`] (the same bits on every processor). Deterministic whatever the thread
 /// count, as every kernel is.
 ///
@@ -150,6 +151,18 @@ fn reduced_gemm(
             panic!("gemm_with_precision: {e}");
         }
         return;
+    }
+    if b.ncols() > 1 {
+        // Rounded while packing: the bits of the copies' product, without the copies.
+        return gemm_of_rounded(
+            alpha,
+            a,
+            b,
+            beta,
+            c,
+            &mut reduced.gemm,
+            round_to_half_in_place,
+        );
     }
     let a = rounded_copy(a, &mut reduced.a, round_to_half_in_place);
     let b = rounded_copy(b, &mut reduced.b, round_to_half_in_place);
