@@ -400,22 +400,6 @@ fn reserve(v: &mut Vec<u32>, len: usize) {
     }
 }
 
-/// The `f32` bits of [`to_bf16`]'s rounding of the `f32` with `bits` (the bf16 value in the
-/// upper half), branch-free so that loops over it vectorise.
-#[inline(always)]
-pub(super) fn rounded_bits(bits: u32) -> u32 {
-    let quiet_nan = (bits | 0x0040_0000) & 0xFFFF_0000;
-    let signed_zero = bits & 0x8000_0000;
-    let nearest = bits.wrapping_add(0x7FFF + ((bits >> 16) & 1)) & 0xFFFF_0000;
-    if bits & 0x7FFF_FFFF > 0x7F80_0000 {
-        quiet_nan
-    } else if bits & 0x7F80_0000 == 0 {
-        signed_zero
-    } else {
-        nearest
-    }
-}
-
 /// One value rounded to bf16 as `vcvtneps2bf16` rounds it, as bits: a NaN keeps its sign
 /// and upper payload and is made quiet, a subnormal becomes a zero of its sign (DAZ), every
 /// other value is rounded to nearest even (overflowing to infinity).
@@ -824,6 +808,7 @@ mod tests {
 
     #[test]
     fn branch_free_rounding_is_the_scalar_rounding_on_every_kind_of_value() {
+        use super::super::bf16_widened::rounded_bits;
         // Every 65 521st bit pattern (all signs, exponents, NaNs, subnormals), and the
         // rounding boundaries around one.
         let mut bits: Vec<u32> = (0..=u32::MAX).step_by(65_521).collect();

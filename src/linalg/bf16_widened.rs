@@ -18,7 +18,6 @@
 
 use ndarray::ArrayView2;
 
-use super::bf16::rounded_bits;
 use super::kernel::{KernelChoice, MAX_TILE};
 
 /// Panel lanes of one pair: the odd value's depth, then the even one's.
@@ -95,6 +94,23 @@ fn round_and_swap_pairs(values: &mut [u32], width: usize) -> u32 {
         even.swap_with_slice(odd);
     }
     smallest
+}
+
+/// The `f32` bits (the bf16 value in the upper half) of the rounding `vcvtneps2bf16` makes
+/// of the `f32` with `bits`: a NaN quieted, a subnormal a zero of its sign, every other value
+/// to nearest even; branch-free so that loops over it vectorise.
+#[inline(always)]
+pub(super) fn rounded_bits(bits: u32) -> u32 {
+    let quiet_nan = (bits | 0x0040_0000) & 0xFFFF_0000;
+    let signed_zero = bits & 0x8000_0000;
+    let nearest = bits.wrapping_add(0x7FFF + ((bits >> 16) & 1)) & 0xFFFF_0000;
+    if bits & 0x7FFF_FFFF > 0x7F80_0000 {
+        quiet_nan
+    } else if bits & 0x7F80_0000 == 0 {
+        signed_zero
+    } else {
+        nearest
+    }
 }
 
 /// The biased exponent of `bits`, or [`NO_EXPONENT`] for a zero.

@@ -548,6 +548,33 @@ mod tests {
         })
     }
 
+    /// `C ← 0.75·A·B + β·C` as the raw parts the threads of a product share.
+    fn product_of(
+        a: ArrayView2<'_, f64>,
+        b: ArrayView2<'_, f64>,
+        beta: f64,
+        c: &mut Array2<f64>,
+        round: Option<fn(&mut [f64])>,
+    ) -> Product<f64> {
+        Product {
+            alpha: 0.75,
+            beta,
+            a: a.as_ptr(),
+            b: b.as_ptr(),
+            c: c.as_mut_ptr(),
+            strides: [
+                a.strides()[0],
+                a.strides()[1],
+                b.strides()[0],
+                b.strides()[1],
+                c.strides()[0],
+                c.strides()[1],
+            ],
+            k: a.ncols(),
+            round,
+        }
+    }
+
     #[test]
     fn one_column_products_match_naive_with_and_without_beta() {
         let mut ws = GemmWorkspace::default();
@@ -624,23 +651,7 @@ mod tests {
             let mut ws = GemmWorkspace::default();
             let run = |threads: usize, ws: &mut GemmWorkspace<f64>| {
                 let mut c = c0.clone();
-                let product = Product {
-                    alpha: 0.75,
-                    beta,
-                    a: a.as_ptr(),
-                    b: bt.t().as_ptr(),
-                    c: c.as_mut_ptr(),
-                    strides: [
-                        a.strides()[0],
-                        a.strides()[1],
-                        bt.t().strides()[0],
-                        bt.t().strides()[1],
-                        c.strides()[0],
-                        c.strides()[1],
-                    ],
-                    k,
-                    round: None,
-                };
+                let product = product_of(a.view(), bt.t(), beta, &mut c, None);
                 run_product(&product, m, n, threads, ws);
                 c
             };
@@ -695,23 +706,7 @@ mod tests {
             assert_eq!(bits(&want), bits(&got), "{m}×{k}×{n}");
             for threads in [2, 3] {
                 let mut many = c0.clone();
-                let product = Product {
-                    alpha: 0.75,
-                    beta,
-                    a: a.as_ptr(),
-                    b: bt.t().as_ptr(),
-                    c: many.as_mut_ptr(),
-                    strides: [
-                        a.strides()[0],
-                        a.strides()[1],
-                        bt.t().strides()[0],
-                        bt.t().strides()[1],
-                        many.strides()[0],
-                        many.strides()[1],
-                    ],
-                    k,
-                    round: Some(to_f32),
-                };
+                let product = product_of(a, bt.t(), beta, &mut many, Some(to_f32));
                 run_product(&product, m, n, threads, ws);
                 assert_eq!(bits(&want), bits(&many), "{threads} threads on {m}×{k}×{n}");
             }
