@@ -53,9 +53,11 @@ const PARALLEL_WORK: usize = 1 << 22;
 /// ```
 #[derive(Default, Clone)]
 pub struct Bf16Workspace {
-    /// A in row panels of `MR` rows: per pair `q`, `MR` packed bf16 pairs.
+    /// A in row panels of a tile's rows: per pair `q`, one packed bf16 pair per row
+    /// (`vdpbf16ps` and the emulation), or two depths of `f32` bits per row and a trailing
+    /// exponent slot (the widened path, `bf16_widened`).
     a: Vec<u32>,
-    /// B in column panels of `NR` columns: per pair `q`, `NR` packed bf16 pairs.
+    /// B in column panels of a tile's columns, laid out as A's panels.
     b: Vec<u32>,
 }
 
